@@ -1,0 +1,175 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/**
+ * The one benchmark harness (DEVELOPERS.md "Timing targets"): every case of a
+ * group runs in the same process, interleaved round by round so that machine
+ * noise hits all of them alike; results are medians and ratios against the
+ * group's floor (the physical limit, e.g. fs.readFileSync) and its peers.
+ * Targets are checked as ratios, never as absolute times.
+ */
+
+export type Role = "ours" | "floor" | "peer" | "reference";
+
+export interface BenchCase {
+  name: string;
+  role: Role;
+  /** One timed run. May be async. Return value is kept alive to defeat dead-code elimination. */
+  run: () => unknown;
+  /** Untimed preparation before each run (e.g. dropping caches we own). */
+  before?: () => unknown;
+}
+
+export interface Target {
+  /** Case whose time is the numerator. */
+  case: string;
+  /** Case whose time is the denominator. */
+  against: string;
+  /** Pass when median(case) / median(against) <= this. */
+  maxRatio: number;
+  /** Free text for the report, e.g. the issue's wording. */
+  label?: string;
+}
+
+export interface GroupOptions {
+  rounds?: number;
+  warmup?: number;
+  /** Stop early once this much wall time was spent (ms). */
+  budgetMs?: number;
+}
+
+export interface CaseResult {
+  name: string;
+  role: Role;
+  medianMs: number;
+  minMs: number;
+  samples: number;
+  /** Extra measurements (memory, counts) reported beside times. */
+  notes?: Record<string, number | string>;
+  error?: string;
+}
+
+export interface GroupResult {
+  group: string;
+  detail: string;
+  cases: CaseResult[];
+  targets: Array<Target & { ratio: number; pass: boolean }>;
+}
+
+const results: GroupResult[] = [];
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** Results are kept here so the engine cannot drop the work that made them. */
+export let benchSink: unknown;
+
+export async function benchGroup(
+  group: string,
+  detail: string,
+  cases: BenchCase[],
+  targets: Target[] = [],
+  options: GroupOptions = {},
+): Promise<GroupResult> {
+  const { rounds = 7, warmup = 1, budgetMs = 120_000 } = options;
+  const times = new Map<string, number[]>(cases.map((c) => [c.name, []]));
+  const errors = new Map<string, string>();
+  const start = performance.now();
+  for (let r = -warmup; r < rounds; r++) {
+    for (const c of cases) {
+      if (errors.has(c.name)) continue;
+      try {
+        await c.before?.();
+        (globalThis as { gc?: () => void }).gc?.();
+        const t0 = performance.now();
+        benchSink = await c.run();
+        const dt = performance.now() - t0;
+        if (r >= 0) times.get(c.name)!.push(dt);
+      } catch (e) {
+        errors.set(c.name, e instanceof Error ? e.message.split("\n")[0] : String(e));
+      }
+    }
+    if (performance.now() - start > budgetMs && r >= 2) break;
+  }
+  benchSink = undefined;
+  const caseResults: CaseResult[] = cases.map((c) => {
+    const t = times.get(c.name)!;
+    return {
+      name: c.name,
+      role: c.role,
+      medianMs: t.length ? median(t) : Number.NaN,
+      minMs: t.length ? Math.min(...t) : Number.NaN,
+      samples: t.length,
+      ...(errors.has(c.name) ? { error: errors.get(c.name) } : {}),
+    };
+  });
+  const byName = new Map(caseResults.map((c) => [c.name, c]));
+  const targetResults = targets.map((t) => {
+    const a = byName.get(t.case)?.medianMs ?? Number.NaN;
+    const b = byName.get(t.against)?.medianMs ?? Number.NaN;
+    const ratio = a / b;
+    return { ...t, ratio, pass: Number.isFinite(ratio) && ratio <= t.maxRatio };
+  });
+  const result: GroupResult = { group, detail, cases: caseResults, targets: targetResults };
+  results.push(result);
+  printGroup(result);
+  return result;
+}
+
+/** Record a non-timing measurement (e.g. memory) as its own pass/fail line. */
+export function recordMeasurement(group: string, name: string, value: number, unit: string, max: number): void {
+  const pass = value <= max;
+  const r: GroupResult = {
+    group,
+    detail: `${name}: ${value.toFixed(2)} ${unit} (target <= ${max} ${unit})`,
+    cases: [{ name, role: "ours", medianMs: value, minMs: value, samples: 1, notes: { unit } }],
+    targets: [{ case: name, against: name, maxRatio: max, ratio: value, pass, label: `${name} <= ${max} ${unit}` }],
+  };
+  results.push(r);
+  console.log(`  ${pass ? "PASS" : "FAIL"} ${group}: ${r.detail}`);
+}
+
+function printGroup(g: GroupResult): void {
+  const floor = g.cases.find((c) => c.role === "floor");
+  console.log(`\n## ${g.group}: ${g.detail}`);
+  for (const c of g.cases) {
+    const vsFloor = floor && c !== floor ? `  ${(c.medianMs / floor.medianMs).toFixed(2)}x floor` : "";
+    const err = c.error ? `  ERROR ${c.error}` : "";
+    console.log(`  ${c.role.padEnd(9)} ${c.name.padEnd(36)} ${c.medianMs.toFixed(2).padStart(10)} ms${vsFloor}${err}`);
+  }
+  for (const t of g.targets) {
+    console.log(`  ${t.pass ? "PASS" : "FAIL"} ${t.case} / ${t.against} = ${t.ratio.toFixed(3)} (target <= ${t.maxRatio})${t.label ? `  ${t.label}` : ""}`);
+  }
+}
+
+export function allResults(): readonly GroupResult[] {
+  return results;
+}
+
+/** Write benchmarks/results/latest.{json,md}. */
+export function writeReport(outDir = join(dirname(fileURLToPath(import.meta.url)), "results")): void {
+  mkdirSync(outDir, { recursive: true });
+  const meta = { date: new Date().toISOString(), node: process.version, platform: `${process.platform}-${process.arch}` };
+  writeFileSync(join(outDir, "latest.json"), `${JSON.stringify({ ...meta, groups: results }, null, 2)}\n`);
+  const lines = [`# Benchmark results`, "", `${meta.date}, Node ${meta.node}, ${meta.platform}`, ""];
+  for (const g of results) {
+    lines.push(`## ${g.group}`, "", g.detail, "", "| case | role | median ms | min ms | vs floor |", "|---|---|---:|---:|---:|");
+    const floor = g.cases.find((c) => c.role === "floor");
+    for (const c of g.cases) {
+      const vs = floor ? (c.medianMs / floor.medianMs).toFixed(2) : "";
+      lines.push(`| ${c.name}${c.error ? ` (error: ${c.error})` : ""} | ${c.role} | ${c.medianMs.toFixed(2)} | ${c.minMs.toFixed(2)} | ${vs} |`);
+    }
+    if (g.targets.length) {
+      lines.push("", "| target | ratio | limit | result |", "|---|---:|---:|---|");
+      for (const t of g.targets) {
+        lines.push(`| ${t.label ?? `${t.case} / ${t.against}`} | ${t.ratio.toFixed(3)} | ${t.maxRatio} | ${t.pass ? "pass" : "FAIL"} |`);
+      }
+    }
+    lines.push("");
+  }
+  writeFileSync(join(outDir, "latest.md"), `${lines.join("\n")}\n`);
+}

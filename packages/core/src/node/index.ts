@@ -1,0 +1,1 @@
+export { FileSource, openFile } from "./file-source.js";
