@@ -1,0 +1,177 @@
+/**
+ * The plain JavaScript object model that pickles decode into and encode from.
+ *
+ * Mapping (Python -> JS):
+ *   None -> null, bool -> boolean, str -> string, bytes -> Uint8Array (a view,
+ *   never a copy), list -> PyValue[] (a plain array),
+ *   int -> number when it is a safe integer, else bigint,
+ *   float -> number; a float with an integral value (2.0, -0.0) is a PyFloat
+ *   so that re-encoding keeps it a float (2 and 2.0 are different pickles),
+ *   tuple -> PyTuple, dict -> PyDict (ordered, any key), set/frozenset ->
+ *   PySet, bytearray -> PyByteArray.
+ * Globals are never imported: GLOBAL/STACK_GLOBAL give a PyGlobal, and
+ * REDUCE/NEWOBJ/INST/OBJ/BUILD on it give a PyObject that keeps the class,
+ * arguments and state, so the graph can be walked, scanned and re-encoded.
+ * Shared and recursive references stay shared: one JS object per memo entry.
+ */
+
+export type PyValue =
+  | null
+  | boolean
+  | number
+  | bigint
+  | string
+  | Uint8Array
+  | PyValue[]
+  | PyFloat
+  | PyTuple
+  | PyDict
+  | PySet
+  | PyByteArray
+  | PyGlobal
+  | PyObject
+  | PyPersistent
+  | PyReconstructed;
+
+/** A Python float whose value is integral, kept distinct from int. */
+export class PyFloat {
+  constructor(readonly value: number) {}
+}
+
+export class PyTuple {
+  constructor(readonly items: PyValue[]) {}
+}
+
+export class PyByteArray {
+  constructor(public data: Uint8Array) {}
+}
+
+export class PySet {
+  constructor(
+    readonly items: PyValue[],
+    readonly frozen: boolean,
+  ) {}
+}
+
+/** Dict key identity: primitives by value (as Python hashes them), objects by reference. */
+function keyOf(key: PyValue): unknown {
+  if (typeof key === "number" || typeof key === "bigint" || typeof key === "boolean") {
+    // Python: True == 1 == 1.0 hash alike; keep bool distinct only when not numeric-equal.
+    const n = typeof key === "boolean" ? (key ? 1 : 0) : key;
+    return typeof n === "bigint" && n >= BigInt(Number.MIN_SAFE_INTEGER) && n <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(n) : n;
+  }
+  if (key instanceof PyFloat) return key.value;
+  if (key instanceof PyTuple) return `(${key.items.map((k) => String(keyOf(k))).join(",")})`;
+  return key;
+}
+
+/** An ordered dict with Python key semantics for primitives; insertion order kept. */
+export class PyDict {
+  private readonly index = new Map<unknown, number>();
+  readonly keys: PyValue[] = [];
+  readonly values: PyValue[] = [];
+
+  get size(): number {
+    return this.keys.length;
+  }
+
+  set(key: PyValue, value: PyValue): void {
+    const k = typeof key === "string" ? `s:${key}` : keyOf(key);
+    const i = this.index.get(k);
+    if (i === undefined) {
+      this.index.set(k, this.keys.length);
+      this.keys.push(key);
+      this.values.push(value);
+    } else {
+      this.values[i] = value;
+    }
+  }
+
+  get(key: PyValue): PyValue | undefined {
+    const i = this.index.get(typeof key === "string" ? `s:${key}` : keyOf(key));
+    return i === undefined ? undefined : this.values[i];
+  }
+
+  has(key: PyValue): boolean {
+    return this.index.has(typeof key === "string" ? `s:${key}` : keyOf(key));
+  }
+
+  *entries(): IterableIterator<[PyValue, PyValue]> {
+    for (let i = 0; i < this.keys.length; i++) yield [this.keys[i], this.values[i]];
+  }
+
+  static from(entries: Iterable<[PyValue, PyValue]>): PyDict {
+    const d = new PyDict();
+    for (const [k, v] of entries) d.set(k, v);
+    return d;
+  }
+}
+
+/** An inert reference to `module.name`; nothing is imported. */
+export class PyGlobal {
+  constructor(
+    readonly module: string,
+    readonly name: string,
+  ) {}
+
+  get qualifiedName(): string {
+    return `${this.module}.${this.name}`;
+  }
+}
+
+/** How an object was created in the pickle stream, kept for faithful re-encoding. */
+export type PyObjectOrigin = "reduce" | "newobj" | "newobj_ex" | "inst" | "obj";
+
+/**
+ * The inert result of calling a global: `callable(*args, **kwargs)`, then
+ * BUILD with `state`, plus list/dict items added by APPEND(S)/SETITEM(S).
+ * For `copyreg._reconstructor(cls, base, state)` and `cls.__new__` the
+ * class of the instance is found with `instanceClass()`.
+ */
+export class PyObject {
+  /** BUILD state, undefined when the stream never built this object. */
+  state: PyValue | undefined = undefined;
+  /** Items APPENDed to the object (list subclasses). */
+  readonly listItems: PyValue[] = [];
+  /** Items SETITEMed on the object (dict subclasses such as OrderedDict). */
+  readonly dictItems: Array<[PyValue, PyValue]> = [];
+
+  constructor(
+    readonly callable: PyValue,
+    readonly args: PyValue[],
+    readonly origin: PyObjectOrigin,
+    readonly kwargs: PyDict | null = null,
+  ) {}
+
+  /** The class an instance belongs to, as far as the stream says. */
+  instanceClass(): PyValue {
+    const c = this.callable;
+    if (c instanceof PyGlobal && (c.qualifiedName === "copyreg._reconstructor" || c.qualifiedName === "copy_reg._reconstructor")) {
+      return this.args[0] ?? null;
+    }
+    if (c instanceof PyGlobal && (c.qualifiedName === "copyreg.__newobj__" || c.qualifiedName === "copyreg.__newobj_ex__")) {
+      return this.args[0] ?? null;
+    }
+    return c;
+  }
+}
+
+/** A persistent id (PERSID/BINPERSID) left unresolved because no persistentLoad was given. */
+export class PyPersistent {
+  constructor(readonly pid: PyValue) {}
+}
+
+/**
+ * A value that an allowlisted reconstructor built from an inert call
+ * (numpy arrays, datetimes, Decimals, ...). `value` is the useful JS form;
+ * `source` is the original PyObject so an encoder can write the same
+ * REDUCE sequence back.
+ */
+export abstract class PyReconstructed {
+  abstract readonly kind: string;
+  source: PyObject | null = null;
+}
+
+export function isPyValueObject(v: PyValue): v is Exclude<PyValue, null | boolean | number | bigint | string> {
+  return typeof v === "object" && v !== null;
+}

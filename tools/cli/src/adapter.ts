@@ -1,0 +1,65 @@
+import type { ByteSource, JsonValue, TensorMap } from "@codec/core";
+
+/**
+ * How the CLI talks to a codec. One adapter per DESIGN.md section 6 format
+ * name, in `formats/<name>.ts`, listed in `formats/index.ts`. Adapters are
+ * thin: parsing and writing live in the codec packages.
+ */
+
+export interface DetectContext {
+  /** The first bytes of the file (up to SNIFF_BYTES from @codec/core). */
+  readonly head: Uint8Array;
+  readonly source: ByteSource;
+  readonly path: string;
+  /** Lower-case extension without the dot, or "". */
+  readonly ext: string;
+}
+
+/** Reports long work; a no-op unless stderr is a TTY. */
+export interface Progress {
+  /** `done` of `total` units (bytes or tensors) for a phase label. */
+  update(label: string, done: number, total: number): void;
+  end(): void;
+}
+
+export interface ScanGlobal {
+  module: string;
+  name: string;
+  risk: "safe" | "suspicious" | "dangerous";
+  [key: string]: JsonValue;
+}
+
+export interface ScanResult {
+  verdict: "safe" | "suspicious" | "dangerous";
+  globals: ScanGlobal[];
+  /** Further JSON fields for `scan --json` (findings, member names, ...). */
+  extra?: { [key: string]: JsonValue };
+  /** Human-readable lines for `scan` without --json. */
+  lines: string[];
+}
+
+export interface WriteOptions {
+  progress: Progress;
+}
+
+export interface FormatAdapter {
+  /** Format name as `inspect --json` reports it (a codec may refine it, e.g. hdf5 -> keras). */
+  readonly format: string;
+  /** Extensions that select this adapter as a `convert` output. */
+  readonly outputExtensions: readonly string[];
+  /**
+   * Confidence that the file is this format: 0 no, 1 plausible structure,
+   * 2 magic/structure confirmed. May read beyond the head (a zip's directory).
+   */
+  detect(ctx: DetectContext): number | Promise<number>;
+  /** Open for `inspect` and as a `convert` input. The map's `format` is what inspect prints. */
+  open(source: ByteSource, path: string): Promise<TensorMap>;
+  /** Same-format lossless re-encode (`convert a.x b.x`). */
+  reencode?(source: ByteSource, path: string, outPath: string, options: WriteOptions): Promise<void>;
+  /** Write tensors and string metadata (`convert` across formats). */
+  write?(input: TensorMap, outPath: string, options: WriteOptions): Promise<void>;
+  /** `codec scan`: globals a pickle-bearing file would import or call. */
+  scan?(source: ByteSource, path: string): Promise<ScanResult>;
+  /** Extra inspect output (e.g. `--opcodes` for pickles): lines for people. */
+  describe?(source: ByteSource, path: string, flags: ReadonlySet<string>): Promise<string[] | undefined>;
+}
