@@ -8,3 +8,4 @@ export * from "./byte-reader.js";
 export * from "./byte-source.js";
 export * from "./tensor.js";
 export * from "./sniff.js";
+export * from "./zip/index.js";
