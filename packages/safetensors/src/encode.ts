@@ -51,8 +51,8 @@ export function toDataEntry(name: string, t: TensorLike): DataEntry {
   return { name, dtype, shape: [...t.shape], byteLength, data };
 }
 
-/** Check names and build the header; shared by the in-memory and streaming writers. */
-export function prepareSafetensors(tensors: TensorsInput, metadata?: Metadata): PreparedHeader<DataEntry> {
+/** Check names and normalise every tensor, keeping the input order. */
+export function collectEntries(tensors: TensorsInput): DataEntry[] {
   const entries: DataEntry[] = [];
   const seen = new Set<string>();
   for (const [name, t] of entriesOf(tensors)) {
@@ -62,7 +62,24 @@ export function prepareSafetensors(tensors: TensorsInput, metadata?: Metadata): 
     seen.add(name);
     entries.push(toDataEntry(name, t));
   }
-  return prepareHeader(entries, metadata);
+  return entries;
+}
+
+/** The header and write order for `tensors`; shared by the in-memory and streaming writers. */
+export function prepareSafetensors(tensors: TensorsInput, metadata?: Metadata): PreparedHeader<DataEntry> {
+  return prepareHeader(collectEntries(tensors), metadata);
+}
+
+/** Header followed by every tensor's bytes, in one buffer. */
+export function concatPrepared({ prefix, order, dataLength }: PreparedHeader<DataEntry>): Uint8Array {
+  const out = new Uint8Array(prefix.length + dataLength);
+  out.set(prefix, 0);
+  let at = prefix.length;
+  for (const e of order) {
+    out.set(e.data, at);
+    at += e.byteLength;
+  }
+  return out;
 }
 
 /**
@@ -70,15 +87,5 @@ export function prepareSafetensors(tensors: TensorsInput, metadata?: Metadata): 
  * reference `serialize` writes for the same tensors and metadata.
  */
 export function encodeSafetensors(tensors: TensorsInput, metadata?: Metadata): Uint8Array {
-  return guardDecode("safetensors", () => {
-    const { prefix, order, dataLength } = prepareSafetensors(tensors, metadata);
-    const out = new Uint8Array(prefix.length + dataLength);
-    out.set(prefix, 0);
-    let at = prefix.length;
-    for (const e of order) {
-      out.set(e.data, at);
-      at += e.byteLength;
-    }
-    return out;
-  });
+  return guardDecode("safetensors", () => concatPrepared(prepareSafetensors(tensors, metadata)));
 }

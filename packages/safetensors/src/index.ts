@@ -32,3 +32,19 @@ export {
 } from "./encode.js";
 export { compareCodePoints } from "./header-writer.js";
 export { safetensorsDetector } from "./detector.js";
+export {
+  type ShardIndex,
+  type ShardResolver,
+  ShardedSafetensors,
+  type ShardedFiles,
+  type ShardedLayout,
+  type ShardedWriteOptions,
+  formatShardIndex,
+  layoutShards,
+  openShardedSafetensors,
+  parseShardIndex,
+  parseShardSize,
+  planShards,
+  shardFileName,
+  writeShardedSafetensors,
+} from "./sharded.js";
