@@ -170,6 +170,28 @@ export class PyPersistent {
 export abstract class PyReconstructed {
   abstract readonly kind: string;
   source: PyObject | null = null;
+
+  /**
+   * BUILD on the value (Python: `__setstate__`). The default keeps the
+   * state on the source object so nothing is lost; subclasses whose Python
+   * type takes state (ndarray, dtype, UUID) override this.
+   * Returns false when this kind of value cannot take state.
+   */
+  build(state: PyValue): boolean {
+    if (this.source === null) return false;
+    this.source.state = state;
+    return true;
+  }
+
+  /** APPEND/APPENDS on the value; false when it is not list-like. */
+  append(_item: PyValue): boolean {
+    return false;
+  }
+
+  /** SETITEM/SETITEMS on the value; false when it is not dict-like. */
+  setItem(_key: PyValue, _value: PyValue): boolean {
+    return false;
+  }
 }
 
 export function isPyValueObject(v: PyValue): v is Exclude<PyValue, null | boolean | number | bigint | string> {

@@ -1,0 +1,630 @@
+/**
+ * The pickle virtual machine (decode), protocols 0-5, following the
+ * semantics of CPython's Lib/pickle.py _Unpickler and Modules/_pickle.c.
+ * It is a flat loop over opcodes with an explicit value stack and mark
+ * stack, so no input can recurse the JavaScript stack. Nothing is imported
+ * or called: globals become PyGlobal, calls become PyObject, and only the
+ * allowlist (reconstruct.ts) turns known calls into values.
+ */
+import { fail } from "@codec/core";
+import { PyByteArray, PyDict, PyGlobal, PyObject, PyPersistent, PySet, PyTuple, type PyValue } from "../model.js";
+import { OPCODES } from "../opcodes.js";
+import { addItems, appendItems, applyBuild, setItems, typeName } from "./mutate.js";
+import { resolveOptions, type ResolvedOptions, type UnpickleOptions } from "./options.js";
+import { reconstructCall } from "./reconstruct.js";
+import { PyBuffer } from "./buffer.js";
+import { escapeDecode, floatValue, latin1, normalizeInt, parseFloatText, parseIntText, rawUnicodeEscapeDecode } from "./text-args.js";
+import { decodeUtf8 } from "./utf8.js";
+
+const F = "pickle";
+const EMPTY_TUPLE = new PyTuple([]);
+
+/** Lets a container format read bytes that sit inside the pickle stream (joblib arrays). */
+export interface StreamExtension {
+  /** Called after BUILD; may advance `cursor.pos` and return a replacement for the built value. */
+  afterBuild(target: PyValue, cursor: { pos: number; readonly bytes: Uint8Array }, options: UnpickleOptions): PyValue | undefined;
+}
+
+export interface UnpickleResult {
+  value: PyValue;
+  /** Offset just past the STOP opcode: where a following pickle would start. */
+  end: number;
+  /** The PROTO the stream declared (0 when it had none). */
+  protocol: number;
+}
+
+class Memo {
+  private readonly dense: PyValue[] = [];
+  private sparse: Map<number, PyValue> | null = null;
+  size = 0;
+
+  get(i: number): PyValue | undefined {
+    if (i < this.dense.length) return this.dense[i];
+    return this.sparse?.get(i);
+  }
+
+  put(i: number, v: PyValue): void {
+    const d = this.dense;
+    if (i < d.length) {
+      if (d[i] === undefined) this.size++;
+      d[i] = v;
+    } else if (i === d.length && (this.sparse === null || !this.sparse.has(i))) {
+      d.push(v);
+      this.size++;
+    } else {
+      this.sparse ??= new Map();
+      if (!this.sparse.has(i)) this.size++;
+      this.sparse.set(i, v);
+    }
+  }
+}
+
+/** Decodes one pickle starting at `start`; see unpickle/unpickleAll in index.ts. */
+export function unpickleAt(bytes: Uint8Array, start: number, options?: UnpickleOptions, ext?: StreamExtension): UnpickleResult {
+  return run(bytes, start, resolveOptions(options), options ?? {}, ext);
+}
+
+function run(bytes: Uint8Array, start: number, o: ResolvedOptions, raw: UnpickleOptions, ext: StreamExtension | undefined): UnpickleResult {
+  const end = Math.min(bytes.length, start + o.maxBytes);
+  const hooks = o.hooks;
+  const onOpcode = hooks?.onOpcode;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const stack: PyValue[] = [];
+  const marks: number[] = [];
+  let fence = 0; // values below the innermost MARK cannot be popped
+  const memo = new Memo();
+  let pos = start;
+  let op = 0; // offset of the current opcode
+  let proto = 0;
+
+  const truncated = (): never => {
+    if (end < bytes.length && start + o.maxBytes < bytes.length) fail("LIMIT", F, `pickle exceeds maxBytes (${o.maxBytes})`, { offset: op });
+    return fail("TRUNCATED", F, "pickle data was truncated", { offset: op });
+  };
+  const need = (n: number): void => {
+    if (n > end - pos) truncated();
+  };
+  const readLine = (): number => {
+    // Returns the offset of the newline; the line is bytes[pos, nl).
+    const nl = bytes.indexOf(0x0a, pos);
+    if (nl < 0 || nl >= end) truncated();
+    return nl;
+  };
+  const lineText = (): string => {
+    const nl = readLine();
+    const s = latin1(bytes, pos, nl);
+    pos = nl + 1;
+    return s;
+  };
+  const size8 = (): number => {
+    need(8);
+    const lo = view.getUint32(pos, true);
+    const hi = view.getUint32(pos + 4, true);
+    pos += 8;
+    if (hi >= 0x200000) fail("LIMIT", F, "8-byte length exceeds 2**53", { offset: op });
+    return hi * 0x100000000 + lo;
+  };
+  const pop = (): PyValue => {
+    if (stack.length <= fence) underflow();
+    return stack.pop() as PyValue;
+  };
+  const top = (): PyValue => {
+    if (stack.length <= fence) underflow();
+    return stack[stack.length - 1];
+  };
+  const underflow = (): never => fail("CORRUPT", F, marks.length > 0 ? "unexpected MARK found" : "unpickling stack underflow", { offset: op });
+  const popMark = (): PyValue[] => {
+    if (marks.length === 0) fail("CORRUPT", F, "could not find MARK", { offset: op });
+    const k = marks.pop() as number;
+    fence = marks.length > 0 ? marks[marks.length - 1] : 0;
+    return stack.splice(k);
+  };
+  const str = (a: number, b: number): string => {
+    const s = decodeUtf8(bytes, a, b);
+    if (s === null) fail("CORRUPT", F, "invalid UTF-8 in a string", { offset: op });
+    return s;
+  };
+  const pyString = (a: number, b: number): PyValue => {
+    // Python 2 str (STRING/BINSTRING/SHORT_BINSTRING) per the encoding option.
+    switch (o.encoding) {
+      case "bytes":
+        return bytes.subarray(a, b);
+      case "latin1":
+        return latin1(bytes, a, b);
+      case "utf-8":
+        return str(a, b);
+      default:
+        for (let i = a; i < b; i++) if (bytes[i] >= 0x80) fail("CORRUPT", F, "non-ASCII byte in a Python 2 string (use encoding 'latin1' or 'bytes')", { offset: op });
+        return latin1(bytes, a, b);
+    }
+  };
+  const memoGet = (i: number): PyValue => {
+    const v = memo.get(i);
+    if (v === undefined) fail("CORRUPT", F, `memo value not found at index ${i}`, { offset: op });
+    return v;
+  };
+  const memoPut = (i: number): void => {
+    if (stack.length <= fence) underflow();
+    const v = stack[stack.length - 1];
+    memo.put(i, v);
+    if (memo.size > o.maxMemo) fail("LIMIT", F, `memo exceeds ${o.maxMemo} entries`, { offset: op });
+    hooks?.onMemo?.(i, v, op);
+  };
+  const global = (module: string, name: string, opname: string): PyGlobal => {
+    const g = new PyGlobal(module, name);
+    hooks?.onGlobal?.(g, op, opname);
+    return g;
+  };
+  const call = (callable: PyValue, args: PyValue[], origin: PyObject["origin"], opname: string, kwargs: PyDict | null = null): PyValue => {
+    hooks?.onCall?.(callable, args, op, opname);
+    const obj = new PyObject(callable, args, origin, kwargs);
+    if (!o.reconstruct) return obj;
+    return reconstructCall(obj, o.reconstructors) ?? obj;
+  };
+  const argsOf = (v: PyValue, what: string): PyValue[] => {
+    if (v instanceof PyTuple) return v.items;
+    return fail("CORRUPT", F, `${what} arguments must be a tuple, got ${typeName(v)}`, { offset: op });
+  };
+  const persistent = (pid: PyValue): PyValue => (o.persistentLoad === undefined ? new PyPersistent(pid) : o.persistentLoad(pid));
+
+  if (start >= end) fail("TRUNCATED", F, "empty pickle data", { offset: start });
+  for (;;) {
+    op = pos;
+    if (pos >= end) truncated();
+    const code = bytes[pos++];
+    if (onOpcode !== undefined) {
+      const info = OPCODES[code];
+      if (info !== undefined) onOpcode(info, op, stack.length);
+    }
+    switch (code) {
+      case 0x80: {
+        // PROTO
+        need(1);
+        proto = bytes[pos++];
+        if (proto > 5) fail("UNSUPPORTED", F, `unsupported pickle protocol: ${proto}`, { offset: op });
+        break;
+      }
+      case 0x95: {
+        // FRAME: the frame's bytes must exist (C unpickler's prefetch check).
+        const n = size8();
+        if (n > end - pos) truncated();
+        break;
+      }
+      case 0x2e: {
+        // STOP
+        const value = pop();
+        return { value, end: pos, protocol: proto };
+      }
+      case 0x4e:
+        stack.push(null);
+        break;
+      case 0x88:
+        stack.push(true);
+        break;
+      case 0x89:
+        stack.push(false);
+        break;
+      case 0x4b:
+        need(1);
+        stack.push(bytes[pos++]);
+        break;
+      case 0x4d:
+        need(2);
+        stack.push(bytes[pos] | (bytes[pos + 1] << 8));
+        pos += 2;
+        break;
+      case 0x4a:
+        need(4);
+        stack.push(view.getInt32(pos, true));
+        pos += 4;
+        break;
+      case 0x49: {
+        // INT: "00"/"01" are the protocol 0 spellings of False/True.
+        const t = lineText();
+        if (t === "00") stack.push(false);
+        else if (t === "01") stack.push(true);
+        else {
+          const v = parseIntText(t);
+          if (v === null) fail("CORRUPT", F, `invalid INT literal ${JSON.stringify(t.slice(0, 40))}`, { offset: op });
+          stack.push(v);
+        }
+        break;
+      }
+      case 0x4c: {
+        const t = lineText();
+        const v = parseIntText(t);
+        if (v === null) fail("CORRUPT", F, `invalid LONG literal ${JSON.stringify(t.slice(0, 40))}`, { offset: op });
+        stack.push(v);
+        break;
+      }
+      case 0x8a:
+      case 0x8b: {
+        let n: number;
+        if (code === 0x8a) {
+          need(1);
+          n = bytes[pos++];
+        } else {
+          need(4);
+          n = view.getInt32(pos, true);
+          pos += 4;
+          if (n < 0) fail("CORRUPT", F, "LONG pickle has negative byte count", { offset: op });
+        }
+        need(n);
+        stack.push(decodeLong(bytes, pos, n));
+        pos += n;
+        break;
+      }
+      case 0x46: {
+        const t = lineText();
+        const v = parseFloatText(t);
+        if (v === null) fail("CORRUPT", F, `invalid FLOAT literal ${JSON.stringify(t.slice(0, 40))}`, { offset: op });
+        stack.push(v);
+        break;
+      }
+      case 0x47: {
+        need(8);
+        const v = view.getFloat64(pos, false);
+        pos += 8;
+        stack.push(Number.isInteger(v) ? floatValue(v) : v);
+        break;
+      }
+      case 0x53: {
+        // STRING: a quoted Python 2 str literal with escapes.
+        const nl = readLine();
+        let a = pos;
+        let b = nl;
+        while (b > a && (bytes[b - 1] === 0x0d || bytes[b - 1] === 0x20)) b--;
+        pos = nl + 1;
+        const q = bytes[a];
+        if (b - a < 2 || (q !== 0x22 && q !== 0x27) || bytes[b - 1] !== q) fail("CORRUPT", F, "the STRING opcode argument must be quoted", { offset: op });
+        a++;
+        b--;
+        const raw = escapeDecode(bytes.subarray(a, b));
+        if (raw === null) fail("CORRUPT", F, "invalid escape in a STRING argument", { offset: op });
+        stack.push(decodeRaw(raw));
+        break;
+      }
+      case 0x54:
+      case 0x55: {
+        let n: number;
+        if (code === 0x55) {
+          need(1);
+          n = bytes[pos++];
+        } else {
+          need(4);
+          n = view.getInt32(pos, true);
+          pos += 4;
+          if (n < 0) fail("CORRUPT", F, "BINSTRING pickle has negative byte count", { offset: op });
+        }
+        need(n);
+        stack.push(pyString(pos, pos + n));
+        pos += n;
+        break;
+      }
+      case 0x43:
+      case 0x42:
+      case 0x8e: {
+        let n: number;
+        if (code === 0x43) {
+          need(1);
+          n = bytes[pos++];
+        } else if (code === 0x42) {
+          need(4);
+          n = view.getUint32(pos, true);
+          pos += 4;
+        } else n = size8();
+        need(n);
+        stack.push(bytes.subarray(pos, pos + n));
+        pos += n;
+        break;
+      }
+      case 0x96: {
+        const n = size8();
+        need(n);
+        stack.push(new PyByteArray(bytes.subarray(pos, pos + n)));
+        pos += n;
+        break;
+      }
+      case 0x97: {
+        if (o.buffers === undefined) fail("CORRUPT", F, "pickle stream refers to out-of-band data but no buffers were given", { offset: op });
+        const r = o.buffers.next();
+        if (r.done === true) fail("CORRUPT", F, "not enough out-of-band buffers", { offset: op });
+        stack.push(new PyBuffer(r.value, false, true));
+        break;
+      }
+      case 0x98: {
+        const t = top();
+        if (t instanceof PyBuffer) t.readonly = true;
+        else if (t instanceof PyByteArray) stack[stack.length - 1] = new PyBuffer(t.data, true, false);
+        break;
+      }
+      case 0x56: {
+        const nl = readLine();
+        const s = rawUnicodeEscapeDecode(bytes.subarray(pos, nl));
+        if (s === null) fail("CORRUPT", F, "invalid raw-unicode-escape in a UNICODE argument", { offset: op });
+        pos = nl + 1;
+        stack.push(s);
+        break;
+      }
+      case 0x8c:
+      case 0x58:
+      case 0x8d: {
+        let n: number;
+        if (code === 0x8c) {
+          need(1);
+          n = bytes[pos++];
+        } else if (code === 0x58) {
+          need(4);
+          n = view.getUint32(pos, true);
+          pos += 4;
+        } else n = size8();
+        need(n);
+        stack.push(str(pos, pos + n));
+        pos += n;
+        break;
+      }
+      case 0x5d:
+        stack.push([]);
+        break;
+      case 0x29:
+        stack.push(EMPTY_TUPLE);
+        break;
+      case 0x7d:
+        stack.push(new PyDict());
+        break;
+      case 0x8f:
+        stack.push(new PySet([], false));
+        break;
+      case 0x61: {
+        const v = pop();
+        appendItems(top(), [v], 0, op);
+        break;
+      }
+      case 0x65: {
+        const items = popMark();
+        appendItems(top(), items, 0, op);
+        break;
+      }
+      case 0x6c:
+        stack.push(popMark());
+        break;
+      case 0x74:
+        stack.push(new PyTuple(popMark()));
+        break;
+      case 0x85: {
+        const a = pop();
+        stack.push(new PyTuple([a]));
+        break;
+      }
+      case 0x86: {
+        const b = pop();
+        const a = pop();
+        stack.push(new PyTuple([a, b]));
+        break;
+      }
+      case 0x87: {
+        const c = pop();
+        const b = pop();
+        const a = pop();
+        stack.push(new PyTuple([a, b, c]));
+        break;
+      }
+      case 0x64: {
+        const items = popMark();
+        if (items.length % 2 !== 0) fail("CORRUPT", F, "odd number of items for DICT", { offset: op });
+        const d = new PyDict();
+        for (let i = 0; i < items.length; i += 2) d.set(items[i], items[i + 1]);
+        stack.push(d);
+        break;
+      }
+      case 0x73: {
+        const v = pop();
+        const k = pop();
+        setItems(top(), [k, v], 0, op);
+        break;
+      }
+      case 0x75: {
+        const items = popMark();
+        setItems(top(), items, 0, op);
+        break;
+      }
+      case 0x90: {
+        const items = popMark();
+        addItems(top(), items, 0, op);
+        break;
+      }
+      case 0x91:
+        stack.push(new PySet(popMark(), true));
+        break;
+      case 0x30: {
+        // POP: with nothing above the innermost mark, POP discards the mark.
+        if (stack.length > fence) stack.pop();
+        else if (marks.length > 0) popMark();
+        else underflow();
+        break;
+      }
+      case 0x32:
+        stack.push(top());
+        break;
+      case 0x28:
+        if (marks.length >= o.maxDepth) fail("LIMIT", F, `MARK nesting exceeds ${o.maxDepth}`, { offset: op });
+        marks.push(stack.length);
+        fence = stack.length;
+        break;
+      case 0x31:
+        popMark();
+        break;
+      case 0x67: {
+        const t = lineText();
+        const i = parseIntText(t);
+        if (typeof i !== "number" || i < 0) fail("CORRUPT", F, `invalid GET index ${JSON.stringify(t.slice(0, 40))}`, { offset: op });
+        stack.push(memoGet(i));
+        break;
+      }
+      case 0x68:
+        need(1);
+        stack.push(memoGet(bytes[pos++]));
+        break;
+      case 0x6a:
+        need(4);
+        stack.push(memoGet(view.getUint32(pos, true)));
+        pos += 4;
+        break;
+      case 0x70: {
+        const t = lineText();
+        const i = parseIntText(t);
+        if (typeof i !== "number") fail("CORRUPT", F, `invalid PUT index ${JSON.stringify(t.slice(0, 40))}`, { offset: op });
+        if (i < 0) fail("CORRUPT", F, "negative PUT argument", { offset: op });
+        memoPut(i);
+        break;
+      }
+      case 0x71:
+        need(1);
+        memoPut(bytes[pos++]);
+        break;
+      case 0x72:
+        need(4);
+        memoPut(view.getUint32(pos, true));
+        pos += 4;
+        break;
+      case 0x94:
+        memoPut(memo.size);
+        break;
+      case 0x82:
+      case 0x83:
+      case 0x84: {
+        const w = code === 0x82 ? 1 : code === 0x83 ? 2 : 4;
+        need(w);
+        const c = w === 1 ? bytes[pos] : w === 2 ? view.getUint16(pos, true) : view.getInt32(pos, true);
+        pos += w;
+        const name = code === 0x82 ? "EXT1" : code === 0x83 ? "EXT2" : "EXT4";
+        if (c <= 0) fail("CORRUPT", F, "EXT specifies code <= 0", { offset: op });
+        const reg = o.extensions?.get(c);
+        if (reg === undefined) fail("CORRUPT", F, `unregistered extension code ${c}`, { offset: op });
+        stack.push(global(reg[0], reg[1], name));
+        break;
+      }
+      case 0x63: {
+        let nl = readLine();
+        const module = globalLine(bytes, pos, nl, op);
+        pos = nl + 1;
+        nl = readLine();
+        const name = globalLine(bytes, pos, nl, op);
+        pos = nl + 1;
+        stack.push(global(module, name, "GLOBAL"));
+        break;
+      }
+      case 0x93: {
+        const name = pop();
+        const module = pop();
+        if (typeof name !== "string" || typeof module !== "string") fail("CORRUPT", F, "STACK_GLOBAL requires str", { offset: op });
+        stack.push(global(module, name, "STACK_GLOBAL"));
+        break;
+      }
+      case 0x52: {
+        const args = argsOf(pop(), "REDUCE");
+        const callable = pop();
+        stack.push(call(callable, args, "reduce", "REDUCE"));
+        break;
+      }
+      case 0x81: {
+        const args = argsOf(pop(), "NEWOBJ");
+        const cls = pop();
+        stack.push(call(cls, args, "newobj", "NEWOBJ"));
+        break;
+      }
+      case 0x92: {
+        const kwargs = pop();
+        const args = argsOf(pop(), "NEWOBJ_EX");
+        const cls = pop();
+        if (!(kwargs instanceof PyDict)) fail("CORRUPT", F, `NEWOBJ_EX keyword arguments must be a dict, got ${typeName(kwargs)}`, { offset: op });
+        stack.push(call(cls, args, "newobj_ex", "NEWOBJ_EX", kwargs));
+        break;
+      }
+      case 0x69: {
+        let nl = readLine();
+        const module = globalLine(bytes, pos, nl, op);
+        pos = nl + 1;
+        nl = readLine();
+        const name = globalLine(bytes, pos, nl, op);
+        pos = nl + 1;
+        const args = popMark();
+        stack.push(call(global(module, name, "INST"), args, "inst", "INST"));
+        break;
+      }
+      case 0x6f: {
+        const items = popMark();
+        if (items.length === 0) fail("CORRUPT", F, "OBJ without a class", { offset: op });
+        stack.push(call(items[0], items.slice(1), "obj", "OBJ"));
+        break;
+      }
+      case 0x62: {
+        const state = pop();
+        const target = top();
+        hooks?.onBuild?.(target, state, op);
+        applyBuild(target, state, op);
+        if (ext !== undefined) {
+          const cursor = { pos, bytes: bytes.subarray(0, end) };
+          const replaced = ext.afterBuild(target, cursor, raw);
+          pos = cursor.pos;
+          if (replaced !== undefined) stack[stack.length - 1] = replaced;
+        }
+        break;
+      }
+      case 0x50: {
+        const nl = readLine();
+        for (let i = pos; i < nl; i++) if (bytes[i] >= 0x80) fail("CORRUPT", F, "persistent IDs in protocol 0 must be ASCII strings", { offset: op });
+        const pid = latin1(bytes, pos, nl);
+        pos = nl + 1;
+        stack.push(persistent(pid));
+        break;
+      }
+      case 0x51:
+        stack.push(persistent(pop()));
+        break;
+      default:
+        fail("CORRUPT", F, `invalid load key, '\\x${code.toString(16).padStart(2, "0")}'`, { offset: op });
+    }
+  }
+
+  function decodeRaw(raw: Uint8Array): PyValue {
+    // STRING bodies after escape decoding, by the encoding option.
+    switch (o.encoding) {
+      case "bytes":
+        return raw;
+      case "latin1":
+        return latin1(raw, 0, raw.length);
+      case "utf-8": {
+        const s = decodeUtf8(raw, 0, raw.length);
+        if (s === null) fail("CORRUPT", F, "invalid UTF-8 in a string", { offset: op });
+        return s;
+      }
+      default:
+        for (let i = 0; i < raw.length; i++) if (raw[i] >= 0x80) fail("CORRUPT", F, "non-ASCII byte in a Python 2 string (use encoding 'latin1' or 'bytes')", { offset: op });
+        return latin1(raw, 0, raw.length);
+    }
+  }
+}
+
+/** A GLOBAL/INST line: module or name, UTF-8 as CPython decodes it. */
+function globalLine(bytes: Uint8Array, a: number, nl: number, op: number): string {
+  const s = decodeUtf8(bytes, a, nl);
+  if (s === null) fail("CORRUPT", F, "invalid UTF-8 in a GLOBAL name", { offset: op });
+  return s;
+}
+
+/** LONG1/LONG4: little-endian two's complement of n bytes (pickle.decode_long). */
+function decodeLong(b: Uint8Array, a: number, n: number): number | bigint {
+  if (n === 0) return 0;
+  if (n <= 6) {
+    let v = 0;
+    for (let i = n - 1; i >= 0; i--) v = v * 256 + b[a + i];
+    if (b[a + n - 1] & 0x80) v -= 2 ** (8 * n);
+    return v;
+  }
+  let hex = "";
+  for (let i = n - 1; i >= 0; i--) hex += (b[a + i] < 16 ? "0" : "") + b[a + i].toString(16);
+  let v = BigInt(`0x${hex}`);
+  if (b[a + n - 1] & 0x80) v -= 1n << BigInt(8 * n);
+  return normalizeInt(v);
+}
