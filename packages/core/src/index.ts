@@ -9,3 +9,4 @@ export * from "./byte-source.js";
 export * from "./tensor.js";
 export * from "./sniff.js";
 export * from "./zip/index.js";
+export * from "./sources/index.js";
