@@ -10,7 +10,7 @@ function seeds(): Uint8Array[] {
   const files = readdirSync(dir)
     .filter((f) => /\.(zip|pt)$/.test(f))
     .sort();
-  const out = files.map((f) => new Uint8Array(readFileSync(join(dir, f))));
+  const out: Uint8Array[] = files.map((f) => new Uint8Array(readFileSync(join(dir, f))));
   // Plus our own output, ZIP64 records included.
   const w = new ZipWriter({ forceZip64: true });
   w.add("a/data.pkl", new TextEncoder().encode("not really a pickle"), { compress: true });
