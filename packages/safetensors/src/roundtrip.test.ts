@@ -67,10 +67,10 @@ describe("encode -> decode", () => {
     expect((8 + head.length) % 4).not.toBe(0);
     const t = decodeSafetensors(bytes).getSync("t");
     expect(t.copied).toBe(true);
-    expect(Array.from(t.typed())).toEqual([1, 2]);
+    expect(Array.from(t.typed() as Int32Array)).toEqual([1, 2]);
     const v = decodeSafetensors(bytes, { align: false }).getSync("t");
     expect(v.copied).toBe(false);
-    expect(Array.from(v.typed())).toEqual([1, 2]);
+    expect(Array.from(v.typed() as Int32Array)).toEqual([1, 2]);
   });
 
   it("names follow data order; bytes match the reference ordering", () => {
@@ -107,12 +107,16 @@ describe("slicing", () => {
   it("reads rows of the first dimension, touching only their bytes", async () => {
     const reads: Array<[number, number]> = [];
     const mem = new MemorySource(bytes);
-    const spy = { byteLength: mem.byteLength, read: (o: number, n: number) => (reads.push([o, n]), mem.read(o, n)) };
+    const spy = { byteLength: mem.byteLength, read: (o: number, n: number) => {
+        reads.push([o, n]);
+        return mem.read(o, n);
+      },
+    };
     const f = await openSafetensors(spy);
     reads.length = 0;
     const s = await f.getSlice("t", 1, 3);
     expect(s.shape).toEqual([2, 2, 3]);
-    expect(Array.from(s.typed())).toEqual(Array.from({ length: 12 }, (_, i) => 6 + i));
+    expect(Array.from(s.typed() as Float32Array)).toEqual(Array.from({ length: 12 }, (_, i) => 6 + i));
     expect(reads).toEqual([[f.header.dataStart + 24, 48]]);
   });
 
@@ -120,7 +124,7 @@ describe("slicing", () => {
     const f = decodeSafetensors(bytes);
     const s = await f.getSlice("t", [null, 1, [1, 3]]);
     expect(s.shape).toEqual([4, 2]);
-    expect(Array.from(s.typed())).toEqual([4, 5, 10, 11, 16, 17, 22, 23]);
+    expect(Array.from(s.typed() as Float32Array)).toEqual([4, 5, 10, 11, 16, 17, 22, 23]);
     expect(s.copied).toBe(true);
     const e = await f.getSlice("t", [0, 0, [0, 0]]);
     expect(e.shape).toEqual([0]);
