@@ -1,6 +1,7 @@
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import type { ByteSource } from "../byte-source.js";
 import { checkRange } from "../byte-source.js";
+import { fail } from "../errors.js";
 
 /**
  * A ByteSource over a local file (Node only). Reads use positioned
@@ -20,13 +21,14 @@ export class FileSource implements ByteSource {
 
   readSync(offset: number, length: number): Uint8Array {
     checkRange(this, offset, length, "source");
-    if (this.fd === null) throw new Error(`FileSource ${this.name} is closed`);
+    if (this.fd === null) fail("USAGE", "source", `FileSource ${this.name} is closed`);
     const out = new Uint8Array(length);
     let done = 0;
     // A single readSync call is capped near 2 GiB; loop for larger ranges.
     while (done < length) {
       const n = readSync(this.fd, out, done, Math.min(length - done, 0x40000000), offset + done);
-      if (n === 0) throw new Error(`unexpected end of file ${this.name}`);
+      // The file shrank since it was opened.
+      if (n === 0) fail("TRUNCATED", "source", `unexpected end of file ${this.name}`, { offset: offset + done });
       done += n;
     }
     return out;

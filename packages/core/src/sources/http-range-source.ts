@@ -25,7 +25,7 @@ interface ContentRange {
 }
 
 /** RFC 9110 section 14.4: `bytes first-last/complete`, `bytes first-last/*` or `bytes *\/complete`. */
-function parseContentRange(value: string | null): ContentRange | "unsatisfied" | undefined {
+function parseContentRange(value: string | null): ContentRange | undefined {
   if (value === null) return undefined;
   const m = /^\s*bytes\s+(?:(\d+)-(\d+)|\*)\/(\d+|\*)\s*$/i.exec(value);
   if (!m) return undefined;
@@ -43,8 +43,7 @@ function parseContentRange(value: string | null): ContentRange | "unsatisfied" |
 export class HttpRangeSource implements ByteSource {
   readonly name: string;
   readonly byteLength: number;
-  /** Requests made so far (the length probe included). */
-  requests = 1;
+  private requests = 1;
   private readonly fetchFn: FetchLike;
   private readonly headers: Record<string, string>;
   private readonly blockSize: number;
@@ -71,7 +70,7 @@ export class HttpRangeSource implements ByteSource {
     if (!(Number.isSafeInteger(blockSize) && blockSize >= 0)) fail("USAGE", "http", `blockSize must be a non-negative integer, got ${blockSize}`);
     const res = await request(fetchFn, href, { ...(options.headers ?? {}), Range: "bytes=0-0" });
     const range = parseContentRange(res.headers.get("content-range"));
-    if (res.status === 416 && range !== undefined && range !== "unsatisfied" && range.end < 0) {
+    if (res.status === 416 && range !== undefined && range.end < 0) {
       // An empty resource: no byte 0 to return (RFC 9110 section 15.5.17).
       await discard(res);
       return new HttpRangeSource(href, range.total ?? 0, fetchFn, options);
@@ -85,7 +84,7 @@ export class HttpRangeSource implements ByteSource {
       return fail("IO", "http", `${href}: HTTP ${res.status} ${res.statusText}`);
     }
     await discard(res);
-    if (range === undefined || range === "unsatisfied" || range.total === undefined) {
+    if (range === undefined || range.end < 0 || range.total === undefined) {
       return fail("UNSUPPORTED", "http", `${href}: the server does not report the resource length in Content-Range`);
     }
     if (!Number.isSafeInteger(range.total)) fail("LIMIT", "http", `${href}: length ${range.total} is too large`);
@@ -146,7 +145,7 @@ export class HttpRangeSource implements ByteSource {
       return fail("IO", "http", `${this.name}: HTTP ${res.status} ${res.statusText} for bytes ${offset}-${end}`, { offset });
     }
     const range = parseContentRange(res.headers.get("content-range"));
-    if (range === undefined || range === "unsatisfied" || range.start !== offset || range.end !== end) {
+    if (range === undefined || range.start !== offset || range.end !== end) {
       await discard(res);
       return fail("IO", "http", `${this.name}: asked for bytes ${offset}-${end}, server sent ${res.headers.get("content-range") ?? "no Content-Range"}`, { offset });
     }
@@ -162,6 +161,11 @@ export class HttpRangeSource implements ByteSource {
     }
     if (body.byteLength !== length) fail("TRUNCATED", "http", `${this.name}: got ${body.byteLength} of ${length} bytes`, { offset });
     return new Uint8Array(body);
+  }
+
+  /** HTTP requests made so far (the length probe included). */
+  get requestCount(): number {
+    return this.requests;
   }
 
   async close(): Promise<void> {
