@@ -15,13 +15,14 @@ import { TorchSparseTensor, TorchTensor, TorchUnsupportedTensor } from "./torch-
 
 export type LeafTensor = TorchTensor | TorchUnsupportedTensor | NumpyLike;
 
-/** A reconstructed value (numpy array) that holds a core Tensor. */
+/** A reconstructed numpy array or scalar of a numeric/bool dtype (@codec/pickle NdArray, NumpyScalar). */
 export interface NumpyLike extends PyReconstructed {
-  readonly tensor: Tensor;
+  readonly isTensor: boolean;
+  tensor(): Tensor;
 }
 
 export function isNumpyLike(v: unknown): v is NumpyLike {
-  return v instanceof PyReconstructed && (v as { tensor?: unknown }).tensor instanceof Tensor;
+  return v instanceof PyReconstructed && (v as { isTensor?: unknown }).isTensor === true && typeof (v as { tensor?: unknown }).tensor === "function";
 }
 
 export function isTorchLeaf(v: PyValue): boolean {
@@ -83,12 +84,12 @@ export function walkTorchTensors(value: PyValue, prefix = ""): NamedTensor[] {
     }
     if (onPath.has(v)) continue;
     const children: Array<{ v: PyValue; name: string }> = [];
-    if (Array.isArray(v)) v.forEach((x, i) => children.push({ v: x, name: join(name, String(i)) }));
-    else if (v instanceof PyTuple) v.items.forEach((x, i) => children.push({ v: x, name: join(name, String(i)) }));
+    if (Array.isArray(v)) addList(v, name, children);
+    else if (v instanceof PyTuple) addList(v.items, name, children);
     else if (v instanceof PyDict) addDict(v, name, children);
     else if (v instanceof PyObject) {
       addState(v.state, name, children);
-      v.listItems.forEach((x, i) => children.push({ v: x, name: join(name, String(i)) }));
+      addList(v.listItems, name, children);
       for (const [k, x] of v.dictItems) {
         const ks = keyString(k);
         if (ks !== undefined) children.push({ v: x, name: join(name, ks) });
@@ -103,6 +104,10 @@ export function walkTorchTensors(value: PyValue, prefix = ""): NamedTensor[] {
     for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]);
   }
   return out;
+}
+
+function addList(items: readonly PyValue[], name: string, children: Array<{ v: PyValue; name: string }>): void {
+  for (let i = 0; i < items.length; i++) children.push({ v: items[i], name: join(name, String(i)) });
 }
 
 function addDict(d: PyDict, name: string, children: Array<{ v: PyValue; name: string }>): void {

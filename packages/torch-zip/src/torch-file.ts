@@ -70,14 +70,17 @@ export class TorchFile implements TensorMap {
 
   info(name: string): TensorInfo {
     const t = this.tensorRef(name);
-    if (isNumpyLike(t)) return { name, dtype: t.tensor.dtype, shape: t.tensor.shape };
+    if (isNumpyLike(t)) {
+      const x = t.tensor();
+      return { name, dtype: x.dtype, shape: x.shape };
+    }
     return { name, dtype: t.dtype, shape: t.shape };
   }
 
   get(name: string): Promise<Tensor> {
     return guardDecodeAsync(F, async () => {
       const t = this.tensorRef(name);
-      if (isNumpyLike(t)) return t.tensor;
+      if (isNumpyLike(t)) return t.tensor();
       return (t as TorchTensor | TorchUnsupportedTensor).load();
     });
   }
