@@ -104,7 +104,13 @@ describe("fuzz", () => {
       try {
         const f = await openSafetensors(src);
         expect(src.total).toBeLessThanOrEqual(bytes.length);
-        for (const n of f.names()) await f.getSlice(n, [0 < f.info(n).shape.length && f.info(n).shape[0] > 0 ? [0, 1] : null].slice(0, f.info(n).shape.length));
+        for (const n of f.names()) {
+          const shape = f.info(n).shape;
+          // First row when there is one; reads must stay inside the file too.
+          if (shape.length > 0 && shape[0] > 0) await f.getSlice(n, 0, 1);
+          else await f.get(n);
+          expect(src.maxRead).toBeLessThanOrEqual(bytes.length);
+        }
       } catch (e) {
         if (!isCodecError(e)) throw e;
         expect(src.maxRead).toBeLessThanOrEqual(bytes.length);
