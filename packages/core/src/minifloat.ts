@@ -158,13 +158,25 @@ export function float32ArrayToBfloat16(src: ArrayLike<number>, dst = new Uint16A
   return dst;
 }
 
+const f8Tables: { [K in "float8_e4m3fn" | "float8_e5m2"]?: Float32Array } = {};
+
+/** Decode table for all 256 codes of a float8 format, built once. */
+function float8Table(kind: "float8_e4m3fn" | "float8_e5m2"): Float32Array {
+  let table = f8Tables[kind];
+  if (table === undefined) {
+    table = new Float32Array(256);
+    for (let c = 0; c < 256; c++) table[c] = kind === "float8_e4m3fn" ? float8E4M3FNToFloat32(c) : float8E5M2ToFloat32(c);
+    f8Tables[kind] = table;
+  }
+  return table;
+}
+
 export function float8ArrayToFloat32(
   src: Uint8Array,
   kind: "float8_e4m3fn" | "float8_e5m2",
   dst = new Float32Array(src.length),
 ): Float32Array {
-  const table = new Float32Array(256);
-  for (let c = 0; c < 256; c++) table[c] = kind === "float8_e4m3fn" ? float8E4M3FNToFloat32(c) : float8E5M2ToFloat32(c);
+  const table = float8Table(kind);
   for (let i = 0; i < src.length; i++) dst[i] = table[src[i]];
   return dst;
 }
