@@ -6,3 +6,9 @@ export type { Reconstructor, UnpickleHooks, UnpickleOptions } from "./decode/opt
 export type { StreamExtension, UnpickleResult } from "./decode/unpickler.js";
 export { unpickle, unpickleAll, unpickleAt } from "./decode/api.js";
 export { allowlistedNames } from "./allowlist/index.js";
+export { NumpyDType, NUMPY_TYPESTR, type DTypeField } from "./numpy/dtype.js";
+export { NdArray, NumpyScalar } from "./numpy/ndarray.js";
+export { walkTensors, defaultChildren, isNumpyTensor, keyText, type ChildrenFn, type WalkOptions } from "./walk.js";
+export { openPickle, openJoblib, decodeJoblib, tensorMapOf, describeType, ROOT_TENSOR_NAME, type PickleTensorMap, type JoblibDecoded } from "./tensormap.js";
+export { joblibExtension, isArrayWrapper, type JoblibArrayRecord } from "./joblib/arrays.js";
+export { detectCompression, joblibPayload, type JoblibCompression } from "./joblib/decompress.js";

@@ -5,9 +5,10 @@
  */
 import type { Reconstructor } from "../decode/options.js";
 import { BUILTIN_CALLS, BUILTIN_NEW } from "./builtins.js";
+import { NUMPY_CALLS } from "./numpy.js";
 
 /** Callables reached by REDUCE: name -> reconstructor(args). */
-export const ALLOWLIST_CALLS = new Map<string, Reconstructor>([...BUILTIN_CALLS]);
+export const ALLOWLIST_CALLS = new Map<string, Reconstructor>([...BUILTIN_CALLS, ...NUMPY_CALLS]);
 
 /** Classes instantiated by NEWOBJ / copyreg._reconstructor (state follows by BUILD). */
 export const ALLOWLIST_NEW = new Map<string, Reconstructor>([...BUILTIN_NEW]);

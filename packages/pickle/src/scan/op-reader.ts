@@ -1,0 +1,292 @@
+/**
+ * Reads one pickle opcode and its argument, as pickletools.genops does
+ * (CPython Lib/pickletools.py: ArgumentDescriptor readers), without
+ * interpreting it. Shared by the scanner's symbolic VM and the disassembler,
+ * so both see exactly the same opcode boundaries.
+ *
+ * Every length is checked against the bytes that exist before anything is
+ * sliced; a short or malformed argument throws a CodecError (format
+ * "pickle") with the opcode's offset.
+ */
+import { fail } from "@codec/core";
+import { type ArgKind, OPCODES, type OpcodeInfo } from "../opcodes.js";
+
+export const PICKLE_FORMAT = "pickle";
+
+/** A decoded opcode argument. Text args that Python parses become numbers/strings. */
+export type OpArg =
+  | null
+  | boolean
+  | number
+  | bigint
+  | string
+  | Uint8Array
+  | { readonly kind: "pair"; readonly module: string; readonly name: string }
+  | { readonly kind: "bytearray"; readonly bytes: Uint8Array }
+  | { readonly kind: "float"; readonly value: number }
+  | { readonly kind: "pystr"; readonly bytes: Uint8Array };
+
+export interface RawOp {
+  readonly offset: number;
+  readonly code: number;
+  readonly info: OpcodeInfo;
+  readonly arg: OpArg;
+  /** Offset just after the opcode and its argument. */
+  readonly end: number;
+}
+
+const utf8Lenient = new TextDecoder("utf-8");
+
+/** Latin-1 view of bytes as a JS string (one code unit per byte). */
+export function latin1String(bytes: Uint8Array): string {
+  // TextDecoder("latin1") is windows-1252 per the Encoding spec; map by hand to keep 0x80-0x9f.
+  let s = "";
+  for (let i = 0; i < bytes.length; i += 8192) {
+    s += String.fromCharCode.apply(null, Array.from(bytes.subarray(i, i + 8192)));
+  }
+  return s;
+}
+
+/** UTF-8 decode that never throws; CPython uses 'surrogatepass', lone surrogates become U+FFFD here. */
+export function utf8Lossy(bytes: Uint8Array): string {
+  return utf8Lenient.decode(bytes);
+}
+
+function truncated(what: string, offset: number): never {
+  return fail("TRUNCATED", PICKLE_FORMAT, `pickle data was truncated (${what})`, { offset });
+}
+
+function need(bytes: Uint8Array, pos: number, n: number, opOffset: number, what: string): void {
+  if (!(n >= 0) || pos + n > bytes.length) truncated(what, opOffset);
+}
+
+function readUint(bytes: Uint8Array, pos: number, n: number): number {
+  let v = 0;
+  for (let i = n - 1; i >= 0; i--) v = v * 256 + bytes[pos + i];
+  return v;
+}
+
+/** Two's-complement little-endian integer of any length (pickletools decode_long). */
+export function decodeLong(bytes: Uint8Array): number | bigint {
+  const n = bytes.length;
+  if (n === 0) return 0;
+  if (n <= 6) {
+    let v = 0;
+    for (let i = n - 1; i >= 0; i--) v = v * 256 + bytes[i];
+    if (bytes[n - 1] & 0x80) v -= 2 ** (8 * n);
+    return v;
+  }
+  let v = 0n;
+  for (let i = n - 1; i >= 0; i--) v = (v << 8n) | BigInt(bytes[i]);
+  if (bytes[n - 1] & 0x80) v -= 1n << BigInt(8 * n);
+  return v >= -9007199254740991n && v <= 9007199254740991n ? Number(v) : v;
+}
+
+/** Index of the next '\n' at or after pos, or -1. */
+function lineEnd(bytes: Uint8Array, pos: number): number {
+  return bytes.indexOf(0x0a, pos);
+}
+
+function readLine(bytes: Uint8Array, pos: number, opOffset: number): [Uint8Array, number] {
+  const nl = lineEnd(bytes, pos);
+  if (nl < 0) truncated("no newline found", opOffset);
+  return [bytes.subarray(pos, nl), nl + 1];
+}
+
+/** Python int() of INT/LONG/GET/PUT text; null when Python would reject it. */
+export function parseIntLine(text: string): number | bigint | null {
+  let s = text.trim().replace(/_/g, "");
+  if (s.endsWith("L")) s = s.slice(0, -1);
+  let neg = false;
+  if (s.startsWith("-") || s.startsWith("+")) {
+    neg = s[0] === "-";
+    s = s.slice(1);
+  }
+  if (!/^[0-9]+$/.test(s) || s.length > 100_000) return null;
+  if (s.length < 16) {
+    const n = Number(s);
+    return neg ? (n === 0 ? 0 : -n) : n;
+  }
+  let big = BigInt(s);
+  if (neg) big = -big;
+  return big >= -9007199254740991n && big <= 9007199254740991n ? Number(big) : big;
+}
+
+function parseFloatLine(text: string): number | null {
+  const s = text.trim();
+  const m = /^([+-]?)(inf|infinity|nan)$/i.exec(s);
+  if (m !== null) return m[2].toLowerCase() === "nan" ? Number.NaN : m[1] === "-" ? -Infinity : Infinity;
+  if (/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(s)) return Number(s);
+  return null;
+}
+
+/** raw-unicode-escape decoding (UNICODE opcode): only \uXXXX and \UXXXXXXXX are escapes. */
+export function rawUnicodeEscape(bytes: Uint8Array): string {
+  let out = "";
+  let i = 0;
+  while (i < bytes.length) {
+    const c = bytes[i];
+    if (c === 0x5c && i + 1 < bytes.length && (bytes[i + 1] === 0x75 || bytes[i + 1] === 0x55)) {
+      const len = bytes[i + 1] === 0x75 ? 4 : 8;
+      const hex = latin1String(bytes.subarray(i + 2, i + 2 + len));
+      if (hex.length === len && /^[0-9a-fA-F]+$/.test(hex)) {
+        const cp = Number.parseInt(hex, 16);
+        out += cp <= 0x10ffff ? String.fromCodePoint(cp) : "\ufffd";
+        i += 2 + len;
+        continue;
+      }
+    }
+    out += String.fromCharCode(c);
+    i++;
+  }
+  return out;
+}
+
+/** Single-character escapes of Python string literals: \\ \' \" \a \b \f \n \r \t \v. */
+const SIMPLE_ESCAPES: Readonly<Record<number, number>> = { 0x5c: 0x5c, 0x27: 0x27, 0x22: 0x22, 0x61: 7, 0x62: 8, 0x66: 12, 0x6e: 10, 0x72: 13, 0x74: 9, 0x76: 11 };
+
+/** codecs.escape_decode for STRING bodies; null on a malformed \x escape. */
+export function escapeDecodeBytes(body: Uint8Array): Uint8Array | null {
+  const out = new Uint8Array(body.length);
+  let n = 0;
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i];
+    if (c !== 0x5c) {
+      out[n++] = c;
+      continue;
+    }
+    if (i + 1 >= body.length) return null;
+    const e = body[++i];
+    if (e === 0x0a) continue;
+    if (SIMPLE_ESCAPES[e] !== undefined) {
+      out[n++] = SIMPLE_ESCAPES[e];
+    } else if (e >= 0x30 && e <= 0x37) {
+      let v = e - 0x30;
+      for (let k = 0; k < 2 && i + 1 < body.length && body[i + 1] >= 0x30 && body[i + 1] <= 0x37; k++) v = v * 8 + (body[++i] - 0x30);
+      out[n++] = v & 0xff;
+    } else if (e === 0x78) {
+      const hex = latin1String(body.subarray(i + 1, i + 3));
+      if (!/^[0-9a-fA-F]{2}$/.test(hex)) return null;
+      out[n++] = Number.parseInt(hex, 16);
+      i += 2;
+    } else {
+      out[n++] = 0x5c;
+      out[n++] = e;
+    }
+  }
+  return out.subarray(0, n);
+}
+
+function readArg(kind: ArgKind, bytes: Uint8Array, pos: number, opOffset: number, name: string): [OpArg, number] {
+  switch (kind) {
+    case "none":
+      return [null, pos];
+    case "uint1":
+      need(bytes, pos, 1, opOffset, name);
+      return [bytes[pos], pos + 1];
+    case "uint2":
+      need(bytes, pos, 2, opOffset, name);
+      return [readUint(bytes, pos, 2), pos + 2];
+    case "int4": {
+      need(bytes, pos, 4, opOffset, name);
+      return [readUint(bytes, pos, 4) | 0, pos + 4];
+    }
+    case "uint4":
+      need(bytes, pos, 4, opOffset, name);
+      return [readUint(bytes, pos, 4), pos + 4];
+    case "uint8":
+      need(bytes, pos, 8, opOffset, name);
+      return [readUint(bytes, pos, 8), pos + 8];
+    case "long1":
+    case "long4": {
+      const w = kind === "long1" ? 1 : 4;
+      need(bytes, pos, w, opOffset, name);
+      const n = w === 1 ? bytes[pos] : readUint(bytes, pos, 4) | 0;
+      if (n < 0) fail("CORRUPT", PICKLE_FORMAT, `${name}: negative byte count ${n}`, { offset: opOffset });
+      need(bytes, pos + w, n, opOffset, name);
+      return [decodeLong(bytes.subarray(pos + w, pos + w + n)), pos + w + n];
+    }
+    case "string1":
+    case "string4":
+    case "bytes1":
+    case "bytes4":
+    case "bytes8":
+    case "bytearray8":
+    case "unicodestring1":
+    case "unicodestring4":
+    case "unicodestring8": {
+      const w = kind.endsWith("1") ? 1 : kind.endsWith("4") ? 4 : 8;
+      need(bytes, pos, w, opOffset, name);
+      const n = w === 4 && kind === "string4" ? readUint(bytes, pos, 4) | 0 : readUint(bytes, pos, w);
+      if (n < 0) fail("CORRUPT", PICKLE_FORMAT, `${name}: negative byte count ${n}`, { offset: opOffset });
+      need(bytes, pos + w, n, opOffset, name);
+      const data = bytes.subarray(pos + w, pos + w + n);
+      const end = pos + w + n;
+      if (kind.startsWith("unicode")) return [utf8Lossy(data), end];
+      if (kind.startsWith("string")) return [{ kind: "pystr", bytes: data }, end];
+      if (kind === "bytearray8") return [{ kind: "bytearray", bytes: data }, end];
+      return [data, end];
+    }
+    case "float8": {
+      need(bytes, pos, 8, opOffset, name);
+      const v = new DataView(bytes.buffer, bytes.byteOffset + pos, 8).getFloat64(0, false);
+      return [{ kind: "float", value: v }, pos + 8];
+    }
+    case "decimalnl_short":
+    case "decimalnl_long": {
+      const [line, next] = readLine(bytes, pos, opOffset);
+      const text = latin1String(line);
+      if (kind === "decimalnl_short" && name === "INT") {
+        if (text === "00") return [false, next];
+        if (text === "01") return [true, next];
+      }
+      const v = parseIntLine(text);
+      if (v === null) fail("CORRUPT", PICKLE_FORMAT, `${name}: invalid literal ${JSON.stringify(text.slice(0, 40))}`, { offset: opOffset });
+      return [v, next];
+    }
+    case "floatnl": {
+      const [line, next] = readLine(bytes, pos, opOffset);
+      const v = parseFloatLine(latin1String(line));
+      if (v === null) fail("CORRUPT", PICKLE_FORMAT, "FLOAT: could not convert string to float", { offset: opOffset });
+      return [{ kind: "float", value: v }, next];
+    }
+    case "stringnl": {
+      const [line, next] = readLine(bytes, pos, opOffset);
+      // load_string: strip trailing whitespace, require matching quotes (CPython _pickle.c load_string).
+      let end = line.length;
+      while (end > 0 && (line[end - 1] === 0x20 || line[end - 1] === 0x0d || line[end - 1] === 0x09)) end--;
+      const q = line[0];
+      if (end < 2 || (q !== 0x22 && q !== 0x27) || line[end - 1] !== q) {
+        fail("CORRUPT", PICKLE_FORMAT, "the STRING opcode argument must be quoted", { offset: opOffset });
+      }
+      const decoded = escapeDecodeBytes(line.subarray(1, end - 1));
+      if (decoded === null) fail("CORRUPT", PICKLE_FORMAT, "STRING: invalid \\x escape", { offset: opOffset });
+      return [{ kind: "pystr", bytes: decoded }, next];
+    }
+    case "stringnl_noescape": {
+      const [line, next] = readLine(bytes, pos, opOffset);
+      return [latin1String(line), next];
+    }
+    case "stringnl_noescape_pair": {
+      const [a, p1] = readLine(bytes, pos, opOffset);
+      const [b, p2] = readLine(bytes, p1, opOffset);
+      return [{ kind: "pair", module: utf8Lossy(a), name: utf8Lossy(b) }, p2];
+    }
+    case "unicodestringnl": {
+      const [line, next] = readLine(bytes, pos, opOffset);
+      return [rawUnicodeEscape(line), next];
+    }
+  }
+}
+
+/** Read the opcode at `pos`. Throws CodecError for an unknown byte or a truncated/malformed argument. */
+export function readOp(bytes: Uint8Array, pos: number): RawOp {
+  if (pos >= bytes.length) truncated("no STOP opcode", pos);
+  const code = bytes[pos];
+  const info = OPCODES[code];
+  if (info === undefined) {
+    fail("CORRUPT", PICKLE_FORMAT, `invalid load key, '\\x${code.toString(16).padStart(2, "0")}'`, { offset: pos });
+  }
+  const [arg, end] = readArg(info.arg, bytes, pos + 1, pos, info.name);
+  return { offset: pos, code, info, arg, end };
+}

@@ -1,0 +1,159 @@
+/**
+ * The scanner's report: every global imported or called, every symbolic
+ * call, behavioural findings and parse errors, with opcode offsets, plus a
+ * verdict. `mergeScanReports` combines reports of several pickles (torch
+ * archives hold data.pkl, constants.pkl, ...; legacy files hold several
+ * streams) into one.
+ */
+import type { JsonValue } from "@codec/core";
+import { type Risk, maxRisk } from "./risk.js";
+
+export interface ScannedGlobal {
+  module: string;
+  name: string;
+  risk: Risk;
+  /** Byte offset of the opcode that imported it (GLOBAL, STACK_GLOBAL, INST, EXT*). */
+  offset: number;
+  opcode: string;
+  reason?: string;
+  /** Stream index inside the file (0 = first pickle); nested pickles use "0>3@120". */
+  stream?: string;
+  /** Which pickle of a container (e.g. "archive/data.pkl"). */
+  source?: string;
+}
+
+export interface ScannedCall {
+  /** Symbolic rendering, e.g. `os.system('id')`. */
+  call: string;
+  callable: string;
+  risk: Risk;
+  offset: number;
+  opcode: string;
+  reason?: string;
+  stream?: string;
+  source?: string;
+}
+
+/** A risk found from what the pickle does rather than which name it imports. */
+export interface ScanFinding {
+  risk: Risk;
+  kind: string;
+  message: string;
+  offset: number;
+  opcode?: string;
+  stream?: string;
+  source?: string;
+}
+
+export interface ScanErrorInfo {
+  message: string;
+  code: string;
+  offset?: number;
+  stream?: string;
+  source?: string;
+}
+
+export interface StreamInfo {
+  index: number;
+  offset: number;
+  end: number;
+  protocol: number;
+  opcodes: number;
+  complete: boolean;
+  source?: string;
+}
+
+export interface PickleScanReport {
+  verdict: Risk;
+  globals: ScannedGlobal[];
+  calls: ScannedCall[];
+  findings: ScanFinding[];
+  errors: ScanErrorInfo[];
+  streams: StreamInfo[];
+  /** Sources merged into this report (container member names). */
+  sources?: string[];
+}
+
+export function emptyReport(): PickleScanReport {
+  return { verdict: "safe", globals: [], calls: [], findings: [], errors: [], streams: [] };
+}
+
+/** Verdict = the worst risk of any global, call or finding. */
+export function computeVerdict(r: Omit<PickleScanReport, "verdict">, floor: Risk = "safe"): Risk {
+  let v: Risk = floor;
+  for (const g of r.globals) v = maxRisk(v, g.risk);
+  for (const c of r.calls) v = maxRisk(v, c.risk);
+  for (const f of r.findings) v = maxRisk(v, f.risk);
+  return v;
+}
+
+/** Combine reports (e.g. every pickle of a torch archive): lists concatenate, the verdict is the worst. */
+export function mergeScanReports(reports: readonly PickleScanReport[]): PickleScanReport {
+  const out = emptyReport();
+  const sources: string[] = [];
+  let verdict: Risk = "safe";
+  for (const r of reports) {
+    out.globals.push(...r.globals);
+    out.calls.push(...r.calls);
+    out.findings.push(...r.findings);
+    out.errors.push(...r.errors);
+    out.streams.push(...r.streams);
+    if (r.sources) sources.push(...r.sources);
+    verdict = maxRisk(verdict, r.verdict);
+  }
+  out.verdict = verdict;
+  if (sources.length > 0) out.sources = sources;
+  return out;
+}
+
+function clean(o: object): { [k: string]: JsonValue } {
+  const out: { [k: string]: JsonValue } = {};
+  for (const [k, v] of Object.entries(o)) if (v !== undefined) out[k] = v as JsonValue;
+  return out;
+}
+
+/** The `scan --json` document: {"verdict", "globals", "calls", "findings", "errors", "streams"}. */
+export function reportToJson(r: PickleScanReport): { [k: string]: JsonValue } {
+  const doc: { [k: string]: JsonValue } = {
+    verdict: r.verdict,
+    globals: r.globals.map(clean),
+    calls: r.calls.map(clean),
+    findings: r.findings.map(clean),
+    errors: r.errors.map(clean),
+    streams: r.streams.map(clean),
+  };
+  if (r.sources) doc.sources = r.sources;
+  return doc;
+}
+
+function where(x: { offset?: number; stream?: string; source?: string }): string {
+  const parts: string[] = [];
+  if (x.source !== undefined) parts.push(x.source);
+  if (x.stream !== undefined && x.stream !== "0") parts.push(`stream ${x.stream}`);
+  if (x.offset !== undefined) parts.push(`@${x.offset}`);
+  return parts.join(" ");
+}
+
+/** Lines for people (`codec scan` without --json). */
+export function reportToLines(r: PickleScanReport): string[] {
+  const lines: string[] = [`verdict: ${r.verdict}`];
+  if (r.globals.length > 0) {
+    lines.push("globals:");
+    for (const g of r.globals) lines.push(`  ${g.risk.padEnd(10)} ${g.module}.${g.name}  (${g.opcode} ${where(g)})${g.reason ? ` - ${g.reason}` : ""}`);
+  }
+  const risky = r.calls.filter((c) => c.risk !== "safe");
+  if (risky.length > 0) {
+    lines.push("calls:");
+    for (const c of risky.slice(0, 200)) lines.push(`  ${c.risk.padEnd(10)} ${c.call}  (${c.opcode} ${where(c)})${c.reason ? ` - ${c.reason}` : ""}`);
+    if (risky.length > 200) lines.push(`  ... ${risky.length - 200} more`);
+  }
+  if (r.findings.length > 0) {
+    lines.push("findings:");
+    for (const f of r.findings) lines.push(`  ${f.risk.padEnd(10)} ${f.kind}: ${f.message}  (${where(f)})`);
+  }
+  if (r.errors.length > 0) {
+    lines.push("errors:");
+    for (const e of r.errors) lines.push(`  ${e.code}: ${e.message}  (${where(e)})`);
+  }
+  return lines;
+}

@@ -1,0 +1,104 @@
+/**
+ * `scanPickle`: scan every pickle stream in a byte string (pickle.load
+ * called repeatedly reads streams one after another, so everything after
+ * the first STOP is scanned too), recursively scanning pickles nested in
+ * call arguments, and give one report with a verdict.
+ */
+import { guardDecode } from "@codec/core";
+import { PICKLE_FORMAT } from "./op-reader.js";
+import { type PickleScanReport, computeVerdict, emptyReport } from "./report.js";
+import { type Risk, type RiskContext, maxRisk } from "./risk.js";
+import { scanStream } from "./symbolic-vm.js";
+
+export interface ScanPickleOptions extends RiskContext {
+  /** Name of this pickle inside its container (e.g. "archive/data.pkl"), copied into every record. */
+  source?: string;
+  /** Streams to scan before giving up (default 4096). */
+  maxStreams?: number;
+  /** How deep to follow pickles nested in call arguments (default 3). */
+  maxNesting?: number;
+  /** Cap on recorded safe globals/calls (risky ones are always recorded). */
+  maxRecords?: number;
+}
+
+function isPadding(bytes: Uint8Array, from: number): boolean {
+  for (let i = from; i < bytes.length; i++) {
+    const c = bytes[i];
+    if (c !== 0x0a && c !== 0x0d && c !== 0x20 && c !== 0x09 && c !== 0) return false;
+  }
+  return true;
+}
+
+function scanInto(bytes: Uint8Array, report: PickleScanReport, opts: ScanPickleOptions, label: string, depth: number): Risk {
+  const maxStreams = opts.maxStreams ?? 4096;
+  const maxNesting = opts.maxNesting ?? 3;
+  let floor: Risk = "safe";
+  const g0 = report.globals.length;
+  const c0 = report.calls.length;
+  const f0 = report.findings.length;
+  let pos = 0;
+  for (let index = 0; index < maxStreams && pos < bytes.length; index++) {
+    if (index > 0 && isPadding(bytes, pos)) {
+      report.findings.push({ risk: "safe", kind: "trailing-padding", message: `${bytes.length - pos} whitespace/NUL bytes after the last STOP`, offset: pos, source: opts.source });
+      break;
+    }
+    const stream = label === "" ? String(index) : `${label}.${index}`;
+    const res = scanStream(bytes, pos, report, {
+      ctx: opts,
+      stream,
+      source: opts.source,
+      maxRecords: opts.maxRecords,
+      nested:
+        depth < maxNesting
+          ? (blob, nestedLabel) => {
+              const sub = emptyReport();
+              const r = scanInto(blob, sub, opts, nestedLabel, depth + 1);
+              report.globals.push(...sub.globals);
+              report.calls.push(...sub.calls);
+              report.findings.push(...sub.findings);
+              report.errors.push(...sub.errors);
+              return r;
+            }
+          : undefined,
+    });
+    if (depth === 0) {
+      report.streams.push({ index, offset: pos, end: res.end, protocol: res.protocol, opcodes: res.opcodes, complete: res.complete, source: opts.source });
+    }
+    if (res.error !== undefined) {
+      const e = res.error;
+      report.errors.push({ message: e.message, code: e.code, offset: e.offset, stream, source: opts.source });
+      // A pickle the loader cannot finish is never safe: what it did before the error still happened.
+      floor = "suspicious";
+      if (index > 0) {
+        report.findings.push({ risk: "suspicious", kind: "trailing-data", message: `bytes after STOP at ${pos} are not a valid pickle (a loader reading on would diverge)`, offset: pos, stream, source: opts.source });
+      }
+      break;
+    }
+    if (res.end <= pos) break;
+    pos = res.end;
+  }
+  if (bytes.length === 0) {
+    report.errors.push({ message: "empty input: no pickle", code: "TRUNCATED", offset: 0, source: opts.source });
+    floor = "suspicious";
+  }
+  let v: Risk = floor;
+  for (let i = g0; i < report.globals.length; i++) v = maxRisk(v, report.globals[i].risk);
+  for (let i = c0; i < report.calls.length; i++) v = maxRisk(v, report.calls[i].risk);
+  for (let i = f0; i < report.findings.length; i++) v = maxRisk(v, report.findings[i].risk);
+  return v;
+}
+
+/**
+ * Scan a pickle (or several concatenated) without executing anything.
+ * Total: any bytes give a report; only a CodecError can escape (never for
+ * ordinary bad input, which lands in `errors`).
+ */
+export function scanPickle(bytes: Uint8Array, options: ScanPickleOptions = {}): PickleScanReport {
+  return guardDecode(PICKLE_FORMAT, () => {
+    const report = emptyReport();
+    const floor = scanInto(bytes, report, options, "", 0);
+    report.verdict = computeVerdict(report, floor);
+    if (options.source !== undefined) report.sources = [options.source];
+    return report;
+  });
+}

@@ -1,0 +1,96 @@
+/**
+ * TensorMaps over pickles and joblib files (DESIGN.md sections 4 and 5):
+ * every numpy array and numpy scalar of a numeric or bool dtype, named by
+ * the walk in walk.ts. Bytes stay views into the input where possible.
+ */
+import { type ByteInput, type JsonValue, readAll, type Tensor, type TensorInfo, type TensorMap, fail, guardDecodeAsync, toByteSource } from "@codec/core";
+import { py3QualifiedName } from "./compat.js";
+import type { UnpickleOptions } from "./decode/options.js";
+import { unpickleAt } from "./decode/unpickler.js";
+import { joblibExtension, type JoblibArrayRecord } from "./joblib/arrays.js";
+import { joblibPayload } from "./joblib/decompress.js";
+import { PyGlobal, PyObject, type PyValue } from "./model.js";
+import { NdArray, type NumpyScalar } from "./numpy/ndarray.js";
+import { walkTensors } from "./walk.js";
+
+/** Name of a tensor that is the whole pickle (a bare pickled array), as @codec/npy names a lone array. */
+export const ROOT_TENSOR_NAME = "array";
+
+export interface PickleTensorMap extends TensorMap {
+  /** The decoded object graph. */
+  readonly root: PyValue;
+  /** The array or scalar behind a tensor name. */
+  value(name: string): NdArray | NumpyScalar;
+}
+
+/** Class or type name of a value, for metadata. */
+export function describeType(v: PyValue): string {
+  if (v instanceof PyObject) {
+    const c = v.instanceClass();
+    return c instanceof PyGlobal ? py3QualifiedName(c.module, c.name) : "object";
+  }
+  if (v === null) return "None";
+  if (Array.isArray(v)) return "list";
+  if (v instanceof Uint8Array) return "bytes";
+  if (typeof v === "object") return "kind" in v ? String(v.kind) : v.constructor.name.replace(/^Py/, "").toLowerCase();
+  return typeof v;
+}
+
+export function tensorMapOf(root: PyValue, format: string, metadata: { [key: string]: JsonValue }): PickleTensorMap {
+  const entries = new Map<string, NdArray | NumpyScalar>();
+  for (const [path, v] of walkTensors(root)) entries.set(path === "" ? ROOT_TENSOR_NAME : path, v as NdArray | NumpyScalar);
+  const get = (name: string): NdArray | NumpyScalar => {
+    const v = entries.get(name);
+    if (v === undefined) return fail("USAGE", format, `no tensor named '${name}'`);
+    return v;
+  };
+  return {
+    format,
+    metadata: { ...metadata, root_type: describeType(root) },
+    root,
+    names: () => [...entries.keys()],
+    info(name: string): TensorInfo {
+      const v = get(name);
+      const dtype = v.dtype.tensorDType;
+      if (dtype === null) return fail("USAGE", format, `'${name}' is not a tensor`);
+      return { name, dtype, shape: v instanceof NdArray ? [...v.shape] : [] };
+    },
+    async get(name: string): Promise<Tensor> {
+      return get(name).tensor();
+    },
+    value: get,
+  };
+}
+
+/** Opens a pickle (bytes, ArrayBuffer or ByteSource) as a TensorMap (format "pickle"). */
+export function openPickle(input: ByteInput, options?: UnpickleOptions): Promise<PickleTensorMap> {
+  return guardDecodeAsync("pickle", async () => {
+    const bytes = await readAll(toByteSource(input));
+    const r = unpickleAt(bytes, 0, options);
+    return tensorMapOf(r.value, "pickle", { protocol: r.protocol });
+  });
+}
+
+export interface JoblibDecoded {
+  value: PyValue;
+  protocol: number;
+  compression: "none" | "zlib" | "gzip";
+  arrays: JoblibArrayRecord[];
+}
+
+/** Decodes a joblib file (uncompressed, zlib or gzip) with its inline arrays. */
+export function decodeJoblib(bytes: Uint8Array, options?: UnpickleOptions): JoblibDecoded {
+  const { data, compression } = joblibPayload(bytes);
+  const arrays: JoblibArrayRecord[] = [];
+  const r = unpickleAt(data, 0, options, joblibExtension(arrays));
+  return { value: r.value, protocol: r.protocol, compression, arrays };
+}
+
+/** Opens a joblib file as a TensorMap (format "joblib"). */
+export function openJoblib(input: ByteInput, options?: UnpickleOptions): Promise<PickleTensorMap> {
+  return guardDecodeAsync("joblib", async () => {
+    const bytes = await readAll(toByteSource(input));
+    const d = decodeJoblib(bytes, options);
+    return tensorMapOf(d.value, "joblib", { protocol: d.protocol, compression: d.compression });
+  });
+}

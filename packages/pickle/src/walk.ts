@@ -1,0 +1,99 @@
+/**
+ * The DESIGN.md section 5 naming walk over a decoded object graph: dict
+ * keys (as text), list/tuple indices and the state of objects (the dict
+ * BUILD / __setstate__ receives) are path parts joined with '.'. Shared
+ * objects are visited once (first path wins) and cycles end, so the walk is
+ * linear in the number of distinct objects. It is iterative (an explicit
+ * stack), so deep graphs cannot overflow the JavaScript stack.
+ * torch-zip reuses it with its own `isTensor`.
+ */
+import { fail } from "@codec/core";
+import { PyDict, PyFloat, PyObject, PySet, PyTuple, type PyValue } from "./model.js";
+import { NdArray, NumpyScalar } from "./numpy/ndarray.js";
+import { PyOrderedDict } from "./values.js";
+
+export type ChildrenFn = (value: PyValue) => Iterable<[string, PyValue]> | undefined;
+
+export interface WalkOptions {
+  /** Extra child rules for caller types, tried before the default ones. */
+  children?: ChildrenFn;
+  /** Maximum path depth (default 10000); deeper graphs give a LIMIT error. */
+  maxDepth?: number;
+}
+
+/** Python str() of a dict key, for path parts. */
+export function keyText(k: PyValue): string {
+  if (typeof k === "string") return k;
+  if (typeof k === "number" || typeof k === "bigint") return String(k);
+  if (typeof k === "boolean") return k ? "True" : "False";
+  if (k === null) return "None";
+  if (k instanceof PyFloat) return Number.isFinite(k.value) ? k.value.toFixed(1) : String(k.value);
+  if (k instanceof PyTuple) return `(${k.items.map(keyText).join(", ")}${k.items.length === 1 ? "," : ""})`;
+  return String(k);
+}
+
+/** Entries of a dict-like state (dict, or the (dict, slots) pair of objects with __slots__). */
+function* stateEntries(state: PyValue): Iterable<[string, PyValue]> {
+  if (state instanceof PyDict) {
+    for (let i = 0; i < state.keys.length; i++) yield [keyText(state.keys[i]), state.values[i]];
+  } else if (state instanceof PyTuple && state.items.length === 2 && (state.items[0] instanceof PyDict || state.items[0] === null) && state.items[1] instanceof PyDict) {
+    if (state.items[0] instanceof PyDict) yield* stateEntries(state.items[0]);
+    yield* stateEntries(state.items[1]);
+  } else if (state !== undefined && state !== null) {
+    yield ["state", state];
+  }
+}
+
+/** The default child rule for every model type. */
+export function* defaultChildren(v: PyValue): Iterable<[string, PyValue]> {
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) yield [String(i), v[i]];
+  } else if (v instanceof PyTuple) {
+    for (let i = 0; i < v.items.length; i++) yield [String(i), v.items[i]];
+  } else if (v instanceof PyDict) {
+    for (let i = 0; i < v.keys.length; i++) yield [keyText(v.keys[i]), v.values[i]];
+  } else if (v instanceof PyObject) {
+    if (v.state !== undefined) yield* stateEntries(v.state);
+    for (let i = 0; i < v.listItems.length; i++) yield [String(i), v.listItems[i]];
+    for (const [k, x] of v.dictItems) yield [keyText(k), x];
+  } else if (v instanceof PyOrderedDict) {
+    yield* defaultChildren(v.dict);
+  } else if (v instanceof NdArray && Array.isArray(v.data)) {
+    for (let i = 0; i < v.data.length; i++) yield [String(i), v.data[i]];
+  } else if (v instanceof PySet) {
+    // Sets have no stable names; their members are not walked.
+  }
+}
+
+/** numpy arrays and scalars of a numeric or bool dtype. */
+export function isNumpyTensor(v: PyValue): boolean {
+  return (v instanceof NdArray || v instanceof NumpyScalar) && v.isTensor;
+}
+
+/**
+ * Yields [path, value] for every value that `isTensor` accepts, in
+ * depth-first order. Tensors are leaves. A tensor at the root has path "".
+ */
+export function* walkTensors(root: PyValue, isTensor: (v: PyValue) => boolean = isNumpyTensor, options: WalkOptions = {}): Generator<[string, PyValue]> {
+  const maxDepth = options.maxDepth ?? 10_000;
+  const seen = new Set<object>();
+  // Stack of [path, value, depth]; children are pushed in reverse to keep order.
+  const stack: Array<[string, PyValue, number]> = [["", root, 0]];
+  while (stack.length > 0) {
+    const [path, v, depth] = stack.pop() as [string, PyValue, number];
+    if (typeof v !== "object" || v === null || v instanceof Uint8Array) continue;
+    if (seen.has(v)) continue;
+    seen.add(v);
+    if (isTensor(v)) {
+      yield [path, v];
+      continue;
+    }
+    if (depth >= maxDepth) fail("LIMIT", "pickle", `object graph nests deeper than ${maxDepth}`);
+    const kids = options.children?.(v) ?? defaultChildren(v);
+    const list: Array<[string, PyValue, number]> = [];
+    for (const [k, c] of kids) {
+      if (typeof c === "object" && c !== null && !(c instanceof Uint8Array)) list.push([path === "" ? k : `${path}.${k}`, c, depth + 1]);
+    }
+    for (let i = list.length - 1; i >= 0; i--) stack.push(list[i]);
+  }
+}
