@@ -34,13 +34,16 @@ export class ByteReader {
   }
 
   need(n: number): void {
-    if (!(n >= 0) || this.pos + n > this.bytes.length) {
+    if (!(Number.isInteger(n) && n >= 0) || this.pos + n > this.bytes.length) {
       fail("TRUNCATED", this.format, `need ${n} bytes, ${this.remaining} left`, { offset: this.offset });
     }
   }
 
   seek(pos: number): this {
-    if (!(pos >= 0 && pos <= this.bytes.length)) fail("CORRUPT", this.format, `seek to ${pos} outside ${this.bytes.length} bytes`, { offset: this.base + Math.max(0, Math.min(pos, this.bytes.length)) });
+    if (!(Number.isInteger(pos) && pos >= 0 && pos <= this.bytes.length)) {
+      const at = Number.isFinite(pos) ? this.base + Math.max(0, Math.min(Math.floor(pos), this.bytes.length)) : undefined;
+      fail("CORRUPT", this.format, `seek to ${pos} outside ${this.bytes.length} bytes`, { offset: at });
+    }
     this.pos = pos;
     return this;
   }
@@ -158,7 +161,7 @@ export class ByteWriter {
   private len = 0;
 
   constructor(initial = 1024) {
-    this.buf = new Uint8Array(initial);
+    this.buf = new Uint8Array(Math.max(0, Math.floor(initial)));
     this.view = new DataView(this.buf.buffer);
   }
 
@@ -169,7 +172,8 @@ export class ByteWriter {
   private grow(n: number): void {
     const need = this.len + n;
     if (need <= this.buf.length) return;
-    let cap = this.buf.length * 2;
+    // Start from at least 64 so a zero-capacity writer grows (0 * 2 never would).
+    let cap = Math.max(64, this.buf.length * 2);
     while (cap < need) cap *= 2;
     const next = new Uint8Array(cap);
     next.set(this.buf.subarray(0, this.len));
@@ -261,6 +265,7 @@ export class ByteWriter {
 
   /** Overwrite a u32 already written (for back-patched lengths). */
   patchU32(at: number, v: number, le = true): void {
+    if (!(Number.isInteger(at) && at >= 0 && at + 4 <= this.len)) fail("USAGE", "writer", `patchU32 at ${at} is outside the ${this.len} bytes written`);
     this.view.setUint32(at, v, le);
   }
 
@@ -276,7 +281,8 @@ export class ByteWriter {
 }
 
 const encoder = new TextEncoder();
-const strictDecoder = new TextDecoder("utf-8", { fatal: true });
+// ignoreBOM: a leading U+FEFF is data (a name, a JSON key), not a marker to drop.
+const strictDecoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 export function utf8Encode(s: string): Uint8Array {
   return encoder.encode(s);

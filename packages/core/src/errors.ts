@@ -85,6 +85,11 @@ export function asCodecError(format: string, e: unknown): CodecError {
   if (e instanceof RangeError && /call stack/i.test(e.message)) {
     return new CodecError("LIMIT", format, "input nests too deeply", { cause: e });
   }
+  // An allocation the engine refused (V8: "Array buffer allocation failed",
+  // "Invalid typed array length: 1e12"); a negative length is a corrupt size.
+  if (e instanceof RangeError && /allocation failed|invalid (typed )?array( buffer)? length(?!: -)/i.test(e.message)) {
+    return new CodecError("LIMIT", format, `input needs more memory than is available (${e.message})`, { cause: e });
+  }
   if (e instanceof RangeError || e instanceof TypeError) {
     return new CodecError("CORRUPT", format, `malformed input (${e.message})`, { cause: e });
   }

@@ -34,8 +34,14 @@ export function sniffFormat(head: Uint8Array, byteLength: number, fileName?: str
   let best: string | undefined;
   let bestScore = 0;
   for (const d of detectors) {
-    let score = d.detect(head, byteLength);
-    if (score <= 0) continue;
+    let score: number;
+    try {
+      score = d.detect(head, byteLength);
+    } catch {
+      // A detector must not take down detection of every other format.
+      continue;
+    }
+    if (!(score > 0)) continue;
     if (ext !== undefined && d.extensions.includes(ext)) score += 0.5;
     if (score > bestScore) {
       best = d.format;

@@ -19,8 +19,7 @@ export function stridedToContiguous(
   const rank = shape.length;
   if (strides.length !== rank) fail("CORRUPT", format, `stride rank ${strides.length} does not match shape rank ${rank}`);
   if (!Number.isSafeInteger(offset) || offset < 0) fail("CORRUPT", format, `invalid storage offset ${offset}`);
-  const out = new Uint8Array(n * itemSize);
-  if (n === 0) return out;
+  if (n === 0) return new Uint8Array(0);
   // Bounds of the element indices the view touches.
   let lo = offset;
   let hi = offset;
@@ -34,6 +33,8 @@ export function stridedToContiguous(
   if (lo < 0 || (hi + 1) * itemSize > src.length) {
     fail("CORRUPT", format, `strided view [${shape.join(", ")}] with strides [${strides.join(", ")}] exceeds its storage`);
   }
+  // Allocate only after the bounds check: shape and strides come from headers.
+  const out = new Uint8Array(n * itemSize);
   if (rank === 0) {
     out.set(src.subarray(offset * itemSize, offset * itemSize + itemSize));
     return out;

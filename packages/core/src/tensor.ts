@@ -102,7 +102,7 @@ export class Tensor {
       }
       default: {
         const src = t as Exclude<TypedArray, BigInt64Array | BigUint64Array>;
-        return Float32Array.from(src);
+        return new Float32Array(src);
       }
     }
   }
