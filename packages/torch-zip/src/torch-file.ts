@@ -54,7 +54,8 @@ export class TorchFile implements TensorMap {
     private readonly closer: (() => Promise<void>) | undefined = undefined,
   ) {
     for (const n of named) if (!this.byName.has(n.name)) this.byName.set(n.name, n.value);
-    this.metadata = { ...metadata, kind, tensors: this.byName.size, storages: storages.size };
+    // Format details stay nested so that `convert` does not carry them as string metadata.
+    this.metadata = { torch: { ...metadata, kind, tensors: this.byName.size, storages: storages.size } };
   }
 
   names(): string[] {
