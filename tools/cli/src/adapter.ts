@@ -45,7 +45,10 @@ export interface WriteOptions {
 export interface FormatAdapter {
   /** Format name as `inspect --json` reports it (a codec may refine it, e.g. hdf5 -> keras). */
   readonly format: string;
-  /** Extensions that select this adapter as a `convert` output. */
+  /**
+   * Extensions (lower case, no dot) that select this adapter as a `convert`
+   * output; they also break ties between equally confident `detect` scores.
+   */
   readonly outputExtensions: readonly string[];
   /**
    * Confidence that the file is this format: 0 no, 1 plausible structure,
@@ -60,6 +63,18 @@ export interface FormatAdapter {
   write?(input: TensorMap, outPath: string, options: WriteOptions): Promise<void>;
   /** `codec scan`: globals a pickle-bearing file would import or call. */
   scan?(source: ByteSource, path: string): Promise<ScanResult>;
-  /** Extra inspect output (e.g. `--opcodes` for pickles): lines for people. */
+  /**
+   * Extra `inspect` flags this adapter understands, with their dashes
+   * (`["--opcodes"]`). The CLI rejects any other flag as a usage error
+   * (exit 2), so a flag handled in `describe` must be listed here.
+   */
+  readonly inspectFlags?: readonly string[];
+  /**
+   * Extra inspect output (e.g. `--opcodes` for pickles): lines for people,
+   * printed after the table. `flags` holds the inspect flags given
+   * (`--json`, `--digest` and any of `inspectFlags`). Return undefined for
+   * nothing extra. With `--json`, the lines go into the document as
+   * `"describe": [...]`.
+   */
   describe?(source: ByteSource, path: string, flags: ReadonlySet<string>): Promise<string[] | undefined>;
 }
