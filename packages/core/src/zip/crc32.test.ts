@@ -1,6 +1,6 @@
 import { crc32 as zlibCrc32 } from "node:zlib";
 import { describe, expect, it } from "vitest";
-import { crc32 } from "./crc32.js";
+import { crc32, crc32Js } from "./crc32.js";
 
 describe("crc32", () => {
   it("matches the APPNOTE check value and zlib on every length and alignment", () => {
@@ -12,6 +12,8 @@ describe("crc32", () => {
       for (const len of [0, 1, 3, 7, 8, 9, 63, 64, 65, 100, 1000, 4000]) {
         const s = big.subarray(start, start + len);
         expect(crc32(s)).toBe(zlibCrc32(s));
+        expect(crc32Js(s)).toBe(zlibCrc32(s));
+        expect(crc32Js(s, 0x12345678)).toBe(zlibCrc32(s, 0x12345678));
       }
     }
   });
@@ -23,5 +25,7 @@ describe("crc32", () => {
     all.set(a);
     all.set(b, a.length);
     expect(crc32(b, crc32(a))).toBe(crc32(all));
+    expect(crc32Js(b, crc32Js(a))).toBe(crc32Js(all));
+    expect(crc32(b, crc32Js(a))).toBe(crc32Js(all));
   });
 });
