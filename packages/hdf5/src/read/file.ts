@@ -1,0 +1,305 @@
+import { type ByteInput, type ByteSource, type DType, MemorySource, Tensor, fail, guardDecode, guardDecodeAsync, toByteSource } from "@codec/core";
+import type { Attribute, AttributeValue, Dataspace, Datatype, ExternalFileSegment, FillValue, Filter, Layout, Link } from "../model.js";
+import { Context, FORMAT } from "./context.js";
+import { type Hyperslab, readDatasetRaw } from "./dataset-reader.js";
+import { type FilterDecode, type FilterImpl, FilterRegistry } from "./filters/registry.js";
+import { type GlobalHeapCollection, globalHeapObject } from "./global-heap.js";
+import type { RawAttribute } from "./messages/attribute.js";
+import { spaceNumel } from "./messages/dataspace.js";
+import { type DatasetInfo, type ObjectKind, Objects } from "./objects.js";
+import { SharedMessages, sohmTableAddress } from "./shared.js";
+import { type Superblock, readSuperblock } from "./superblock.js";
+import { type ElementValue, type HeapAccess, decodeElements, isStringType, tensorPlan } from "./values.js";
+
+export interface OpenOptions {
+  /** Filter implementations for this file only, by filter id (e.g. szip, blosc, zstd). */
+  readonly filters?: Readonly<Record<number, { name: string; decode: FilterDecode }>>;
+  /** Opens an external raw-data file (external storage layout). Not called unless given. */
+  readonly externalFile?: (name: string) => ByteSource | Uint8Array | undefined;
+  /** Opens the file an external link names; without it external links are reported, never followed. */
+  readonly externalLink?: (file: string) => Hdf5File | undefined;
+  /** Largest buffer one dataset read may allocate (default 2 GiB - 1). */
+  readonly maxReadBytes?: number;
+  /** A name for messages. */
+  readonly name?: string;
+}
+
+export type Hdf5Object = Hdf5Group | Hdf5Dataset | Hdf5Datatype;
+
+/**
+ * An open HDF5 file (read side). Metadata is read lazily through the
+ * ByteSource; `openHdf5File` needs a source with `readSync` (memory, local
+ * file) or reads an async-only source (Blob, HTTP) into memory once.
+ */
+export class Hdf5File {
+  readonly superblock: Superblock;
+  readonly name: string | undefined;
+  /** @internal */ readonly ctx: Context;
+  /** @internal */ readonly objects: Objects;
+  /** @internal */ readonly heapCache = new Map<number, GlobalHeapCollection>();
+  /** @internal */ readonly options: OpenOptions;
+  /** @internal */ readonly heap: HeapAccess;
+
+  /** @internal */
+  constructor(source: ByteSource, options: OpenOptions = {}) {
+    if (!source.readSync) fail("USAGE", FORMAT, "Hdf5File needs a source with readSync; use openHdf5File for async sources");
+    const readSync = source.readSync.bind(source);
+    const extra: [number, FilterImpl][] = Object.entries(options.filters ?? {}).map(([id, f]) => [Number(id), f]);
+    this.ctx = new Context(source, readSync, new FilterRegistry(extra));
+    this.options = options;
+    this.name = options.name ?? source.name;
+    this.superblock = readSuperblock(this.ctx);
+    this.objects = new Objects(this.ctx, new SharedMessages(this.ctx, sohmTableAddress(this.ctx, this.superblock.extensionAddress)));
+    this.heap = {
+      offsetSize: this.ctx.offsetSize,
+      globalObject: (collection, index) => globalHeapObject(this.ctx, collection, index, this.heapCache),
+    };
+    // Reading the root header up front makes a broken file fail at open.
+    this.objects.header(this.superblock.rootAddress);
+  }
+
+  get root(): Hdf5Group {
+    return new Hdf5Group(this, "/", this.superblock.rootAddress);
+  }
+
+  /** The object at an absolute or root-relative path, following hard and soft links (and external ones through `externalLink`). */
+  get(path: string): Hdf5Object | undefined {
+    return guardDecode(FORMAT, () => this.resolve(path, 0));
+  }
+
+  /** @internal */
+  resolve(path: string, depth: number): Hdf5Object | undefined {
+    if (depth > 16) fail("LIMIT", FORMAT, `too many soft links while resolving ${path}`);
+    const parts = path.split("/").filter((p) => p !== "" && p !== ".");
+    let cur: Hdf5Object = this.root;
+    let curPath = "";
+    for (let i = 0; i < parts.length; i++) {
+      if (!(cur instanceof Hdf5Group)) return undefined;
+      const link: Link | undefined = cur.links().find((l) => l.name === parts[i]);
+      if (!link) return undefined;
+      const childPath = `${curPath}/${parts[i]}`;
+      if (link.kind === "hard") cur = this.objectAt(link.address, childPath);
+      else if (link.kind === "soft") {
+        const target = link.target.startsWith("/") ? link.target : `${curPath}/${link.target}`;
+        const t: Hdf5Object | undefined = this.resolve(target, depth + 1);
+        if (!t) return undefined;
+        cur = t;
+      } else {
+        const other: Hdf5File | undefined = this.options.externalLink?.(link.file);
+        if (!other) return undefined;
+        const t: Hdf5Object | undefined = other.get(link.path);
+        if (!t) return undefined;
+        cur = t;
+      }
+      curPath = childPath;
+    }
+    return cur;
+  }
+
+  /** @internal */
+  objectAt(address: number, path: string): Hdf5Object {
+    const kind: ObjectKind = this.objects.kind(address);
+    if (kind === "group") return new Hdf5Group(this, path || "/", address);
+    if (kind === "dataset") return new Hdf5Dataset(this, path, address);
+    return new Hdf5Datatype(this, path, address);
+  }
+
+  /**
+   * Every object reachable through hard links, each once (by address),
+   * depth first in link-name order: what h5py's `visititems` lists.
+   */
+  *walk(): Generator<Hdf5Object> {
+    const seen = new Set<number>([this.superblock.rootAddress]);
+    const stack: Hdf5Group[] = [this.root];
+    yield this.root;
+    const visit = function* (file: Hdf5File, g: Hdf5Group): Generator<Hdf5Object> {
+      for (const l of g.links()) {
+        if (l.kind !== "hard" || seen.has(l.address)) continue;
+        seen.add(l.address);
+        const child = file.objectAt(l.address, g.path === "/" ? `/${l.name}` : `${g.path}/${l.name}`);
+        yield child;
+        if (child instanceof Hdf5Group) yield* visit(file, child);
+      }
+    };
+    for (const g of stack) yield* visit(this, g);
+  }
+
+  /** Paths (without the leading '/') of every dataset. */
+  datasetPaths(): string[] {
+    const out: string[] = [];
+    for (const o of this.walk()) if (o instanceof Hdf5Dataset) out.push(o.path.slice(1));
+    return out;
+  }
+
+  async close(): Promise<void> {
+    await this.ctx.source.close?.();
+  }
+}
+
+abstract class Hdf5Base {
+  readonly file: Hdf5File;
+  /** Absolute path ("/" for the root). */
+  readonly path: string;
+  /** Object header address (relative to the base address). */
+  readonly address: number;
+
+  constructor(file: Hdf5File, path: string, address: number) {
+    this.file = file;
+    this.path = path;
+    this.address = address;
+  }
+
+  get name(): string {
+    return this.path.slice(this.path.lastIndexOf("/") + 1);
+  }
+
+  /** Attributes with decoded values (compact and dense storage). */
+  attributes(): Attribute[] {
+    return guardDecode(FORMAT, () => this.file.objects.attributes(this.address).map((a) => decodeAttributeValue(this.file, a)));
+  }
+
+  /** Attribute datatypes/dataspaces with raw values, for tools that decode values themselves. */
+  rawAttributes(): RawAttribute[] {
+    return guardDecode(FORMAT, () => this.file.objects.attributes(this.address));
+  }
+
+  attribute(name: string): Attribute | undefined {
+    return this.attributes().find((a) => a.name === name);
+  }
+}
+
+export class Hdf5Group extends Hdf5Base {
+  readonly kind = "group" as const;
+
+  /** Links sorted by name: hard, soft and external (external ones are reported, not followed). */
+  links(): Link[] {
+    return guardDecode(FORMAT, () => this.file.objects.links(this.address));
+  }
+
+  get(name: string): Hdf5Object | undefined {
+    const p = name.startsWith("/") ? name : this.path === "/" ? `/${name}` : `${this.path}/${name}`;
+    return this.file.get(p);
+  }
+}
+
+export class Hdf5Datatype extends Hdf5Base {
+  readonly kind = "datatype" as const;
+
+  get type(): Datatype {
+    return guardDecode(FORMAT, () => this.file.objects.datatype(this.address));
+  }
+}
+
+export class Hdf5Dataset extends Hdf5Base {
+  readonly kind = "dataset" as const;
+  private cached: DatasetInfo | undefined;
+
+  /** @internal */
+  get info(): DatasetInfo {
+    this.cached ??= guardDecode(FORMAT, () => this.file.objects.dataset(this.address));
+    return this.cached;
+  }
+
+  get type(): Datatype {
+    return this.info.type;
+  }
+  get space(): Dataspace {
+    return this.info.space;
+  }
+  get shape(): number[] {
+    return this.info.space.kind === "null" ? [] : [...this.info.space.dims];
+  }
+  get layout(): Layout {
+    return this.info.layout;
+  }
+  get filters(): readonly Filter[] {
+    return this.info.filters;
+  }
+  get fill(): FillValue | undefined {
+    return this.info.fill;
+  }
+  get external(): readonly ExternalFileSegment[] | undefined {
+    return this.info.external;
+  }
+
+  /** The tensor dtype and shape this dataset reads as, or undefined when it is not a tensor (compound records, vlen sequences, references, opaque). */
+  tensorInfo(): { dtype: DType; shape: number[] } | undefined {
+    const t = this.type;
+    if (isStringType(t)) return { dtype: "string", shape: this.shape };
+    const plan = tensorPlan(t);
+    if (!plan) return undefined;
+    return { dtype: plan.dtype, shape: [...this.shape, ...plan.innerDims] };
+  }
+
+  /** Raw element bytes in the file's encoding (C order over the selection). */
+  readRaw(slab?: Hyperslab): Uint8Array {
+    return guardDecode(FORMAT, () => readDatasetRaw(this.file.ctx, this.info, this.path, { maxBytes: this.file.options.maxReadBytes ?? 0x7fffffff, externalFile: this.file.options.externalFile }, slab));
+  }
+
+  /** The dataset (or a hyperslab of it) as a Tensor: numeric, bool, complex or string. */
+  read(slab?: Hyperslab): Tensor {
+    return guardDecode(FORMAT, () => {
+      const t = this.type;
+      const shape = slab ? [...slab.count] : this.shape;
+      const n = slab ? slab.count.reduce((a, b) => a * b, 1) : spaceNumel(this.space);
+      if (isStringType(t)) {
+        const raw = this.readRaw(slab);
+        return new Tensor({ dtype: "string", shape, data: decodeElements(t, raw, 0, n, this.file.heap) as string[], copied: true });
+      }
+      const plan = tensorPlan(t);
+      if (!plan) fail("UNSUPPORTED", FORMAT, `dataset ${this.path} of ${describeType(t)} datatype is not a tensor (use values())`);
+      const raw = this.readRaw(slab);
+      const data = plan.identity ? raw : plan.convert(raw, n);
+      return new Tensor({ dtype: plan.dtype, shape: [...shape, ...plan.innerDims], data, copied: data !== raw || data.buffer !== raw.buffer });
+    });
+  }
+
+  /** Every element decoded to JS values (records, strings, arrays, references), C order. */
+  values(slab?: Hyperslab): ElementValue[] {
+    return guardDecode(FORMAT, () => {
+      const raw = this.readRaw(slab);
+      const n = slab ? slab.count.reduce((a, b) => a * b, 1) : spaceNumel(this.space);
+      return decodeElements(this.type, raw, 0, n, this.file.heap);
+    });
+  }
+}
+
+function describeType(t: Datatype): string {
+  return t.class === "vlen" ? `variable-length ${t.kind}` : t.class;
+}
+
+/** Decode an attribute's value: scalar -> one element, simple -> flat array (typed array for numbers), null -> null. */
+export function decodeAttributeValue(file: Hdf5File, a: RawAttribute): Attribute {
+  const n = spaceNumel(a.space);
+  let value: AttributeValue;
+  if (a.space.kind === "null") value = null;
+  else {
+    if (n * a.type.size > a.raw.length) fail("CORRUPT", FORMAT, `attribute '${a.name}' needs ${n * a.type.size} bytes, has ${a.raw.length}`, { offset: a.offset });
+    const plan = tensorPlan(a.type);
+    if (a.space.kind === "simple" && plan && plan.dtype !== "bool" && !plan.dtype.startsWith("complex")) {
+      const bytes = plan.convert(a.raw.subarray(0, n * a.type.size), n);
+      const m = plan.innerDims.reduce((x, y) => x * y, 1);
+      value = new Tensor({ dtype: plan.dtype, shape: [n * m], data: bytes }).typed() as AttributeValue;
+    } else {
+      const els = decodeElements(a.type, a.raw, 0, n, file.heap);
+      value = a.space.kind === "scalar" ? els[0] : els;
+    }
+  }
+  return { name: a.name, type: a.type, space: a.space, value, nameCharset: a.nameCharset };
+}
+
+/** Open an HDF5 file from bytes or a ByteSource (sync sources are read lazily). */
+export function openHdf5FileSync(input: Uint8Array | ArrayBuffer | ByteSource, options: OpenOptions = {}): Hdf5File {
+  return guardDecode(FORMAT, () => new Hdf5File(toByteSource(input), options));
+}
+
+export async function openHdf5File(input: ByteInput, options: OpenOptions = {}): Promise<Hdf5File> {
+  return guardDecodeAsync(FORMAT, async () => {
+    let source = toByteSource(input);
+    if (!source.readSync) {
+      // Async-only sources (Blob, HTTP): fetch the file once, then read from memory.
+      source = new MemorySource(await source.read(0, source.byteLength), source.name);
+    }
+    return new Hdf5File(source, options);
+  });
+}

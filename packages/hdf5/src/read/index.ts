@@ -1,0 +1,13 @@
+export { Hdf5File, Hdf5Group, Hdf5Dataset, Hdf5Datatype, openHdf5File, openHdf5FileSync, decodeAttributeValue } from "./file.js";
+export type { Hdf5Object, OpenOptions } from "./file.js";
+export { openHdf5, attributeToJson } from "./tensor-map.js";
+export type { Hdf5TensorMap } from "./tensor-map.js";
+export type { Hyperslab } from "./dataset-reader.js";
+export { registerFilter, unregisterFilter } from "./filters/registry.js";
+export type { FilterDecode, FilterContext, FilterImpl } from "./filters/registry.js";
+export { decodeElements, tensorPlan, isH5pyBool, isH5pyComplex, isStringType } from "./values.js";
+export type { ElementValue, HeapAccess, TensorPlan } from "./values.js";
+export type { Superblock } from "./superblock.js";
+export type { RawAttribute } from "./messages/attribute.js";
+export { lookup3 } from "./checksum.js";
+export { detectHdf5, registerHdf5Format } from "./sniff.js";

@@ -1,0 +1,306 @@
+import { type DType, fail, float16ArrayToFloat32, swapBytesInPlace } from "@codec/core";
+import type { AttributeValue, CompoundType, Datatype, EnumType, FixedPointType } from "../model.js";
+import { FORMAT } from "./context.js";
+import { decodeFloatBits, isIeee } from "./float-bits.js";
+import { intValue } from "./messages/datatype.js";
+import { decodeText } from "./text.js";
+
+/** Access to the global heap for variable-length data and region references. */
+export interface HeapAccess {
+  readonly offsetSize: number;
+  globalObject(collection: number, index: number): Uint8Array;
+}
+
+/** h5py's bool: an enum whose members are exactly FALSE = 0 and TRUE = 1. */
+export function isH5pyBool(t: Datatype): t is EnumType {
+  if (t.class !== "enum" || t.members.length !== 2) return false;
+  const f = t.members.find((m) => m.name === "FALSE");
+  const tr = t.members.find((m) => m.name === "TRUE");
+  return f !== undefined && tr !== undefined && Number(f.value) === 0 && Number(tr.value) === 1;
+}
+
+/** h5py's complex: a compound {r, i} of two equal IEEE floats (4 or 8 bytes). */
+export function isH5pyComplex(t: Datatype): t is CompoundType {
+  if (t.class !== "compound" || t.members.length !== 2) return false;
+  const [r, i] = t.members;
+  if (r.name !== "r" || i.name !== "i") return false;
+  if (r.type.class !== "floating-point" || i.type.class !== "floating-point") return false;
+  const s = r.type.size;
+  return (s === 4 || s === 8) && i.type.size === s && r.offset === 0 && i.offset === s && t.size === 2 * s && isIeee(r.type) && isIeee(i.type) && r.type.byteOrder === i.type.byteOrder;
+}
+
+/** How a datatype maps to a Tensor: its dtype, trailing array dims, and a byte converter. */
+export interface TensorPlan {
+  readonly dtype: DType;
+  /** Array datatype dims appended to the dataspace dims (h5py expands them the same way). */
+  readonly innerDims: readonly number[];
+  /** Element size in the file. */
+  readonly fileSize: number;
+  /** True when file bytes are already C little-endian `dtype` elements. */
+  readonly identity: boolean;
+  /** Convert `n` file elements to `dtype` LE bytes (in place when sizes agree and allowed). */
+  convert(raw: Uint8Array, n: number): Uint8Array;
+}
+
+const INT_DTYPES: Record<number, [DType, DType]> = { 1: ["int8", "uint8"], 2: ["int16", "uint16"], 4: ["int32", "uint32"], 8: ["int64", "uint64"] };
+
+export function tensorPlan(t: Datatype): TensorPlan | undefined {
+  switch (t.class) {
+    case "fixed-point":
+    case "bitfield": {
+      const pair = INT_DTYPES[t.size];
+      if (!pair) return undefined;
+      const signed = t.class === "fixed-point" && t.signed;
+      const dtype = signed ? pair[0] : pair[1];
+      const full = t.bitOffset === 0 && t.precision === t.size * 8;
+      const be = t.byteOrder === "BE";
+      return {
+        dtype, innerDims: [], fileSize: t.size, identity: full && !be,
+        convert: (raw, n) => {
+          let out: Uint8Array = raw.slice(0, n * t.size);
+          if (be) swapBytesInPlace(out, t.size);
+          if (!full) out = maskInts(out, t.size, t.bitOffset, t.precision, signed);
+          return out;
+        },
+      };
+    }
+    case "enum": {
+      const base = tensorPlan(t.base);
+      if (!base) return undefined;
+      if (!isH5pyBool(t)) return base;
+      return {
+        dtype: "bool", innerDims: [], fileSize: t.size, identity: false,
+        convert: (raw, n) => {
+          const ints = base.convert(raw, n);
+          const out = new Uint8Array(n);
+          const s = t.size;
+          for (let i = 0; i < n; i++) {
+            let nz = 0;
+            for (let k = 0; k < s; k++) nz |= ints[i * s + k];
+            out[i] = nz ? 1 : 0;
+          }
+          return out;
+        },
+      };
+    }
+    case "floating-point": {
+      const ieee = isIeee(t);
+      const dtype: DType = t.size <= 2 ? "float16" : t.size <= 4 ? "float32" : "float64";
+      if (ieee) {
+        const be = t.byteOrder === "BE";
+        return {
+          dtype, innerDims: [], fileSize: t.size, identity: !be,
+          convert: (raw, n) => {
+            const out = raw.slice(0, n * t.size);
+            if (be) swapBytesInPlace(out, t.size);
+            return out;
+          },
+        };
+      }
+      if (t.size > 8 || t.byteOrder === "VAX") return undefined; // no tensor dtype for long doubles
+      const outDtype: DType = t.size <= 4 ? "float32" : "float64";
+      return {
+        dtype: outDtype, innerDims: [], fileSize: t.size, identity: false,
+        convert: (raw, n) => {
+          const scratch = new Uint8Array(t.size);
+          if (outDtype === "float32") {
+            const f = new Float32Array(n);
+            for (let i = 0; i < n; i++) f[i] = decodeFloatBits(t, raw, i * t.size, scratch);
+            return new Uint8Array(f.buffer);
+          }
+          const f = new Float64Array(n);
+          for (let i = 0; i < n; i++) f[i] = decodeFloatBits(t, raw, i * t.size, scratch);
+          return new Uint8Array(f.buffer);
+        },
+      };
+    }
+    case "compound": {
+      if (!isH5pyComplex(t)) return undefined;
+      const part = tensorPlan(t.members[0].type) as TensorPlan;
+      return {
+        dtype: t.size === 8 ? "complex64" : "complex128", innerDims: [], fileSize: t.size, identity: part.identity,
+        convert: (raw, n) => part.convert(raw, 2 * n),
+      };
+    }
+    case "array": {
+      const base = tensorPlan(t.base);
+      if (!base || base.dtype === "string") return undefined;
+      let m = 1;
+      for (const d of t.dims) m *= d;
+      return { dtype: base.dtype, innerDims: [...t.dims, ...base.innerDims], fileSize: t.size, identity: base.identity, convert: (raw, n) => base.convert(raw, n * m) };
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** Keep `precision` bits at `bitOffset` of each integer and sign-extend (libhdf5 H5T__conv_i_i). */
+function maskInts(b: Uint8Array, size: number, bitOffset: number, precision: number, signed: boolean): Uint8Array {
+  const n = b.length / size;
+  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  const sh = BigInt(bitOffset);
+  const mask = (1n << BigInt(precision)) - 1n;
+  const top = 1n << BigInt(precision - 1);
+  for (let i = 0; i < n; i++) {
+    let v = 0n;
+    for (let k = size - 1; k >= 0; k--) v = (v << 8n) | BigInt(b[i * size + k]);
+    v = (v >> sh) & mask;
+    if (signed && v & top) v -= 1n << BigInt(precision);
+    if (size === 8) dv.setBigUint64(i * 8, BigInt.asUintN(64, v), true);
+    else {
+      let u = BigInt.asUintN(size * 8, v);
+      for (let k = 0; k < size; k++) {
+        b[i * size + k] = Number(u & 0xffn);
+        u >>= 8n;
+      }
+    }
+  }
+  return b;
+}
+
+/** A fixed-length string element: up to the first NUL, trailing spaces dropped for space padding (libhdf5 H5T__conv_s_s). */
+function fixedString(bytes: Uint8Array, at: number, size: number, spacePad: boolean): string {
+  let end = at;
+  const stop = at + size;
+  while (end < stop && bytes[end] !== 0) end++;
+  if (spacePad) while (end > at && bytes[end - 1] === 0x20) end--;
+  return decodeText(bytes.subarray(at, end));
+}
+
+export type ElementValue = AttributeValue;
+
+/**
+ * Decode `n` elements of type `t` into JS values: numbers (bigint past
+ * 2^53), booleans for h5py bools, strings, records for compounds, arrays
+ * for array and vlen types, `{ref: address}` / `{region: address}` for
+ * references, and `{opaque: Uint8Array}` for opaque data.
+ */
+export function decodeElements(t: Datatype, bytes: Uint8Array, at: number, n: number, heap: HeapAccess, depth = 0): ElementValue[] {
+  if (depth > 32) fail("LIMIT", FORMAT, "values nest too deeply");
+  if (at + n * t.size > bytes.length) fail("TRUNCATED", FORMAT, `need ${n} elements of ${t.size} bytes, have ${bytes.length - at}`);
+  const out: ElementValue[] = new Array(n);
+  const s = t.size;
+  switch (t.class) {
+    case "fixed-point":
+    case "bitfield":
+    case "time": {
+      const signed = t.class === "fixed-point" && t.signed;
+      const be = t.byteOrder === "BE";
+      const plan = t.class === "time" ? undefined : tensorPlan(t);
+      if (plan && plan.dtype !== "string" && s <= 8) {
+        const conv = plan.convert(bytes.subarray(at, at + n * s), n);
+        for (let i = 0; i < n; i++) out[i] = intValue(conv, i * s, s, false, signed);
+      } else for (let i = 0; i < n; i++) out[i] = intValue(bytes, at + i * s, Math.min(s, 8), be, signed);
+      return out;
+    }
+    case "enum": {
+      const base = decodeElements(t.base, bytes, at, n, heap, depth + 1);
+      if (isH5pyBool(t)) return base.map((v) => Number(v) !== 0);
+      return base;
+    }
+    case "floating-point": {
+      if (isIeee(t)) {
+        const dv = new DataView(bytes.buffer, bytes.byteOffset + at, n * s);
+        const le = t.byteOrder !== "BE";
+        if (s === 4) for (let i = 0; i < n; i++) out[i] = dv.getFloat32(i * 4, le);
+        else if (s === 8) for (let i = 0; i < n; i++) out[i] = dv.getFloat64(i * 8, le);
+        else {
+          const h = new Uint16Array(n);
+          for (let i = 0; i < n; i++) h[i] = dv.getUint16(i * 2, le);
+          const f = float16ArrayToFloat32(h);
+          for (let i = 0; i < n; i++) out[i] = f[i];
+        }
+        return out;
+      }
+      const scratch = new Uint8Array(s);
+      for (let i = 0; i < n; i++) out[i] = decodeFloatBits(t, bytes, at + i * s, scratch);
+      return out;
+    }
+    case "string": {
+      for (let i = 0; i < n; i++) out[i] = fixedString(bytes, at + i * s, s, t.padding === "space-pad");
+      return out;
+    }
+    case "opaque": {
+      for (let i = 0; i < n; i++) out[i] = { opaque: bytes.slice(at + i * s, at + (i + 1) * s) };
+      return out;
+    }
+    case "compound": {
+      for (let i = 0; i < n; i++) {
+        const rec: { [k: string]: ElementValue } = {};
+        for (const m of t.members) rec[m.name] = decodeElements(m.type, bytes, at + i * s + m.offset, 1, heap, depth + 1)[0];
+        out[i] = rec;
+      }
+      return out;
+    }
+    case "array": {
+      let m = 1;
+      for (const d of t.dims) m *= d;
+      for (let i = 0; i < n; i++) out[i] = decodeElements(t.base, bytes, at + i * s, m, heap, depth + 1);
+      return out;
+    }
+    case "reference": {
+      const os = heap.offsetSize;
+      for (let i = 0; i < n; i++) {
+        const p = at + i * s;
+        if (t.kind === "object") {
+          const a = readAddr(bytes, p, Math.min(os, s));
+          out[i] = a === 0 || a === undefined ? null : { ref: a };
+        } else {
+          const col = readAddr(bytes, p, os);
+          const idx = readU32(bytes, p + os);
+          if (col === 0 || col === undefined) out[i] = null;
+          else {
+            const obj = heap.globalObject(col, idx);
+            const a = readAddr(obj, 0, os);
+            out[i] = { region: a ?? null };
+          }
+        }
+      }
+      return out;
+    }
+    case "vlen": {
+      const os = heap.offsetSize;
+      for (let i = 0; i < n; i++) {
+        const p = at + i * s;
+        if (p + 4 + os + 4 > bytes.length) fail("TRUNCATED", FORMAT, "variable-length element is truncated");
+        const len = readU32(bytes, p);
+        const col = readAddr(bytes, p + 4, os);
+        const idx = readU32(bytes, p + 4 + os);
+        let data: Uint8Array;
+        if (col === 0 || col === undefined) data = new Uint8Array(0);
+        else data = heap.globalObject(col, idx);
+        if (t.kind === "string") {
+          if (len > data.length) fail("CORRUPT", FORMAT, `variable-length string of ${len} bytes in a ${data.length}-byte heap object`);
+          out[i] = fixedString(data, 0, len, t.padding === "space-pad");
+        } else {
+          if (len * t.base.size > data.length) fail("CORRUPT", FORMAT, `variable-length sequence of ${len} elements in a ${data.length}-byte heap object`);
+          out[i] = decodeElements(t.base, data, 0, len, heap, depth + 1);
+        }
+      }
+      return out;
+    }
+  }
+}
+
+function readU32(b: Uint8Array, p: number): number {
+  if (p + 4 > b.length) fail("TRUNCATED", FORMAT, "value truncated");
+  return (b[p] | (b[p + 1] << 8) | (b[p + 2] << 16) | (b[p + 3] << 24)) >>> 0;
+}
+
+function readAddr(b: Uint8Array, p: number, size: number): number | undefined {
+  if (p + size > b.length) fail("TRUNCATED", FORMAT, "address truncated");
+  let ones = true;
+  let v = 0;
+  for (let i = size - 1; i >= 0; i--) {
+    if (b[p + i] !== 0xff) ones = false;
+    v = v * 256 + b[p + i];
+  }
+  return ones ? undefined : v;
+}
+
+/** Whether values of this type are strings (fixed or variable length). */
+export function isStringType(t: Datatype): boolean {
+  return t.class === "string" || (t.class === "vlen" && t.kind === "string");
+}
+
+export type { FixedPointType };
