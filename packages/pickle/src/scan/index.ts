@@ -15,3 +15,5 @@ export {
 } from "./report.js";
 export { classifyGlobal, maxRisk, riskRank, normaliseModule, type Risk, type RiskContext, type GlobalRisk } from "./risk.js";
 export { readOp, type RawOp, type OpArg } from "./op-reader.js";
+export { scanZip, npyPicklePayload, looksLikeTorchArchive, type ScanZipOptions } from "./zip-scan.js";
+export { disassemble, disassembleOps, argRepr, pyFloatRepr, type DisassembledOp, type Disassembly, type DisassembleOptions } from "../disassemble.js";

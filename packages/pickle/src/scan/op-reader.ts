@@ -143,7 +143,18 @@ export function rawUnicodeEscape(bytes: Uint8Array): string {
 }
 
 /** Single-character escapes of Python string literals: \\ \' \" \a \b \f \n \r \t \v. */
-const SIMPLE_ESCAPES: Readonly<Record<number, number>> = { 0x5c: 0x5c, 0x27: 0x27, 0x22: 0x22, 0x61: 7, 0x62: 8, 0x66: 12, 0x6e: 10, 0x72: 13, 0x74: 9, 0x76: 11 };
+const SIMPLE_ESCAPES: ReadonlyMap<number, number> = new Map([
+  [0x5c, 0x5c],
+  [0x27, 0x27],
+  [0x22, 0x22],
+  [0x61, 7],
+  [0x62, 8],
+  [0x66, 12],
+  [0x6e, 10],
+  [0x72, 13],
+  [0x74, 9],
+  [0x76, 11],
+]);
 
 /** codecs.escape_decode for STRING bodies; null on a malformed \x escape. */
 export function escapeDecodeBytes(body: Uint8Array): Uint8Array | null {
@@ -158,8 +169,9 @@ export function escapeDecodeBytes(body: Uint8Array): Uint8Array | null {
     if (i + 1 >= body.length) return null;
     const e = body[++i];
     if (e === 0x0a) continue;
-    if (SIMPLE_ESCAPES[e] !== undefined) {
-      out[n++] = SIMPLE_ESCAPES[e];
+    const simple = SIMPLE_ESCAPES.get(e);
+    if (simple !== undefined) {
+      out[n++] = simple;
     } else if (e >= 0x30 && e <= 0x37) {
       let v = e - 0x30;
       for (let k = 0; k < 2 && i + 1 < body.length && body[i + 1] >= 0x30 && body[i + 1] <= 0x37; k++) v = v * 8 + (body[++i] - 0x30);
@@ -252,9 +264,8 @@ function readArg(kind: ArgKind, bytes: Uint8Array, pos: number, opOffset: number
     }
     case "stringnl": {
       const [line, next] = readLine(bytes, pos, opOffset);
-      // load_string: strip trailing whitespace, require matching quotes (CPython _pickle.c load_string).
-      let end = line.length;
-      while (end > 0 && (line[end - 1] === 0x20 || line[end - 1] === 0x0d || line[end - 1] === 0x09)) end--;
+      // load_string (CPython _pickle.c): the line minus its newline must start and end with the same quote.
+      const end = line.length;
       const q = line[0];
       if (end < 2 || (q !== 0x22 && q !== 0x27) || line[end - 1] !== q) {
         fail("CORRUPT", PICKLE_FORMAT, "the STRING opcode argument must be quoted", { offset: opOffset });

@@ -17,6 +17,11 @@ export interface ScanPickleOptions extends RiskContext {
   maxStreams?: number;
   /** How deep to follow pickles nested in call arguments (default 3). */
   maxNesting?: number;
+  /**
+   * When the input does not start with a pickle, look for protocol 2+ pickles embedded in it (archives that
+   * store members uncompressed, e.g. LZMA2 "uncompressed" chunks in 7z) and scan those. Default true.
+   */
+  carve?: boolean;
   /** Cap on recorded safe globals/calls (risky ones are always recorded). */
   maxRecords?: number;
 }
@@ -77,6 +82,9 @@ function scanInto(bytes: Uint8Array, report: PickleScanReport, opts: ScanPickleO
     if (res.end <= pos) break;
     pos = res.end;
   }
+  if (depth === 0 && opts.carve !== false && report.streams.length > 0 && report.streams[0].opcodes <= 1 && !report.streams[0].complete) {
+    carve(bytes, report, opts);
+  }
   if (bytes.length === 0) {
     report.errors.push({ message: "empty input: no pickle", code: "TRUNCATED", offset: 0, source: opts.source });
     floor = "suspicious";
@@ -86,6 +94,25 @@ function scanInto(bytes: Uint8Array, report: PickleScanReport, opts: ScanPickleO
   for (let i = c0; i < report.calls.length; i++) v = maxRisk(v, report.calls[i].risk);
   for (let i = f0; i < report.findings.length; i++) v = maxRisk(v, report.findings[i].risk);
   return v;
+}
+
+const MAX_CARVES = 256;
+
+/** Scan embedded `PROTO n` pickles that run to a STOP; their records join the report under stream "carved@off". */
+function carve(bytes: Uint8Array, report: PickleScanReport, opts: ScanPickleOptions): void {
+  let tries = 0;
+  for (let i = 1; i + 2 < bytes.length && tries < MAX_CARVES; i++) {
+    if (bytes[i] !== 0x80 || bytes[i + 1] < 2 || bytes[i + 1] > 5) continue;
+    tries++;
+    const sub = emptyReport();
+    const res = scanStream(bytes, i, sub, { ctx: opts, stream: `carved@${i}`, source: opts.source, maxRecords: opts.maxRecords });
+    if (!res.complete || res.opcodes < 3) continue;
+    report.globals.push(...sub.globals);
+    report.calls.push(...sub.calls);
+    report.findings.push(...sub.findings);
+    report.findings.push({ risk: "suspicious", kind: "embedded-pickle", message: `a pickle of ${res.end - i} bytes is embedded at offset ${i} of a non-pickle file`, offset: i, source: opts.source });
+    i = res.end - 1;
+  }
 }
 
 /**

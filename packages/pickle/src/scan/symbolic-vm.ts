@@ -284,7 +284,9 @@ class SymbolicVM {
       case "BINPUT":
       case "LONG_BINPUT": {
         const i = Number(arg);
-        if (i < 0) corrupt("negative PUT argument", this.opOffset);
+        if (i < 0) corrupt(`negative ${name} argument`, this.opOffset);
+        // CPython sizes its memo table by the largest index: 2**31 and up is a MemoryError there.
+        if (i >= 2 ** 31) fail("LIMIT", fmt, `${name} index ${i} is beyond what CPython can allocate`, { offset: this.opOffset });
         this.memo.set(i, this.top());
         return false;
       }
@@ -333,6 +335,12 @@ class SymbolicVM {
         const kwargs = this.pop();
         const args = this.pop();
         const cls = this.pop();
+        if (!isNode(args) || args.t === "str" || args.t === "bytes" || args.t === "list" || args.t === "dict") {
+          corrupt(`NEWOBJ_EX args argument must be a tuple, not ${typeName(args)}`, this.opOffset);
+        }
+        if (!isNode(kwargs) || kwargs.t === "bytes" || kwargs.t === "list" || kwargs.t === "tuple" || kwargs.t === "str") {
+          corrupt(`NEWOBJ_EX kwargs argument must be a dict, not ${typeName(kwargs)}`, this.opOffset);
+        }
         const all: SymValue = { t: "tuple", items: isNode(args) && args.t === "tuple" ? [...args.items, kwargs] : [args, kwargs] };
         this.push(this.call(cls, all, "NEWOBJ_EX"));
         return false;

@@ -80,7 +80,6 @@ export function typeName(v: SymValue): string {
 function quote(s: string, max: number): string {
   const body = s.length > max ? `${s.slice(0, max)}...` : s;
   const esc = body.replace(/\\/g, "\\\\").replace(/'/g, "\\'").replace(/\n/g, "\\n").replace(/\r/g, "\\r").replace(/\t/g, "\\t");
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: rendering control characters as escapes is the point
   return `'${esc.replace(/[\x00-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`)}'`;
 }
 

@@ -32,7 +32,7 @@ export function npyPicklePayload(bytes: Uint8Array): Uint8Array | null {
 async function inflateRaw(data: Uint8Array, limit: number): Promise<Uint8Array | null> {
   if (typeof DecompressionStream !== "function") return null;
   try {
-    const stream = new Blob([data]).stream().pipeThrough(new DecompressionStream("deflate-raw"));
+    const stream = new Blob([data.slice()]).stream().pipeThrough(new DecompressionStream("deflate-raw"));
     const reader = stream.getReader();
     const parts: Uint8Array[] = [];
     let total = 0;
@@ -109,7 +109,8 @@ export async function scanZip(input: ByteSource | Uint8Array, options: ScanZipOp
     }
     if (data === null) continue;
     const npy = /\.npy$/i.test(entry.name) ? npyPicklePayload(data) : null;
-    const isPickle = npy !== null || /\.(pkl|pickle)$/i.test(entry.name) || looksLikePickle(data);
+    // In torch archives only *.pkl members are pickles; tensor storages under data/ are raw numbers.
+    const isPickle = npy !== null || /\.(pkl|pickle)$/i.test(entry.name) || (!torch && looksLikePickle(data));
     if (!isPickle) continue;
     scanned++;
     reports.push(scanPickle(npy ?? data, { ...options, torch, source: label }));
