@@ -159,22 +159,27 @@ function readEntry(name: string, value: JsonNode): RawEntry {
   let dtype: SafetensorsDType | undefined;
   let shape: U64[] | undefined;
   let offsets: [U64, U64] | undefined;
-  const fields = new Set<string>();
+  let seenDtype = false;
+  let seenShape = false;
+  let seenOffsets = false;
   for (let i = 0; i < value.keys.length; i++) {
     const f = value.keys[i];
     const v = value.values[i];
     // serde's derived struct reader: unknown fields are skipped, repeated ones rejected.
     if (f !== "dtype" && f !== "shape" && f !== "data_offsets") continue;
-    if (fields.has(f)) deser(`${label} has a duplicate field "${f}"`);
-    fields.add(f);
+    const dup = f === "dtype" ? seenDtype : f === "shape" ? seenShape : seenOffsets;
+    if (dup) deser(`${label} has a duplicate field "${f}"`);
     if (f === "dtype") {
+      seenDtype = true;
       if (typeof v !== "string") deser(`${label} dtype must be a string`);
       if (!isSafetensorsDType(v)) deser(`${label} has unknown dtype ${JSON.stringify(v)}`);
       dtype = v;
     } else if (f === "shape") {
+      seenShape = true;
       if (!Array.isArray(v)) deser(`${label} shape must be an array`);
       shape = v.map((d) => asU64(d, `${label} shape dimension`));
     } else {
+      seenOffsets = true;
       if (!Array.isArray(v) || v.length !== 2) deser(`${label} data_offsets must be an array of two integers`);
       offsets = [asU64(v[0], `${label} data_offsets[0]`), asU64(v[1], `${label} data_offsets[1]`)];
     }
