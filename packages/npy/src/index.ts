@@ -4,6 +4,7 @@ export { type PyValue, type PyLiteralOptions, parsePyLiteral, dictGet } from "./
 export { type ByteOrder, type NpyDType, parseDescr, descrFor, npyWritable } from "./descr.js";
 export {
   NPY_MAGIC,
+  NPY_PRELUDE_BYTES,
   ARRAY_ALIGN,
   GROWTH_AXIS_MAX_DIGITS,
   DEFAULT_MAX_HEADER_BYTES,

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { copyFileSync, existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { ZipWriter } from "@codec/core";
 import { describe, expect, it } from "vitest";
 import { npyFixtures, run, samples, tmp } from "./run-cli.js";
 
@@ -278,5 +279,27 @@ describe("scan", () => {
     expect(doc).toMatchObject({ format, verdict: "safe", globals: [] });
     const text = await run(["scan", s(file)]);
     expect(text.stdout).toContain("verdict: safe");
+  });
+});
+
+describe("scan: numpy object arrays hold pickles", () => {
+  it("an object .npy is suspicious, never safe (exit 0: not dangerous)", async () => {
+    const r = await run(["scan", f("err_object.npy"), "--json"]);
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ format: "npy", verdict: "suspicious", object_arrays: ["array"] });
+  });
+
+  it.each([false, true])("an .npz with an object member is suspicious (compressed=%s)", async (compress) => {
+    const dir = tmp();
+    const zip = new ZipWriter();
+    zip.add("ok.npy", new Uint8Array(readFileSync(s("image.npy"))), compress ? { compress: true } : {});
+    zip.add("objs.npy", new Uint8Array(readFileSync(f("err_object.npy"))), compress ? { compress: true } : {});
+    writeFileSync(join(dir, "mixed.npz"), zip.finish());
+    const r = await run(["scan", join(dir, "mixed.npz")]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/npz, verdict: suspicious\n {2}object array objs: holds a pickle/);
+    const i = await run(["inspect", join(dir, "mixed.npz")]);
+    expect(i.status).toBe(1);
+    expect(oneErrorLine(i.stderr)).toMatch(/^codec: npy: object arrays/);
   });
 });

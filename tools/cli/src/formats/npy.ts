@@ -2,6 +2,7 @@ import { type ByteSource, type TensorMap, fail } from "@codec/core";
 import { NPY_TENSOR_NAME, detectNpy, encodeNpyParts, npyWritable, openNpy } from "@codec/npy";
 import type { DetectContext, FormatAdapter, WriteOptions } from "../adapter.js";
 import { FileSink } from "../file-sink.js";
+import { npyHoldsPickle, objectArrayScan } from "./npy-scan.js";
 
 /**
  * NumPy .npy: one array, listed as "array" (@codec/npy NPY_TENSOR_NAME).
@@ -23,6 +24,10 @@ export const npyAdapter: FormatAdapter = {
     // Values are kept exactly; the layout becomes numpy.save's (C order, little-endian).
     const map = await openNpy(source);
     writeParts(outPath, encodeNpyParts(await map.get(NPY_TENSOR_NAME)));
+  },
+
+  async scan(source: ByteSource) {
+    return objectArrayScan("npy", (await npyHoldsPickle(source)) ? ["array"] : []);
   },
 
   async write(input: TensorMap, outPath: string, options: WriteOptions): Promise<void> {
