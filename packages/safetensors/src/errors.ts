@@ -32,6 +32,7 @@ export const DETAIL_CODES = {
   DuplicateMetadataKey: "CORRUPT",
   MetadataIsTensor: "CORRUPT",
   IntegerTooLarge: "LIMIT",
+  TensorTooLarge: "LIMIT",
   UnsupportedDtype: "UNSUPPORTED",
   InvalidIndex: "CORRUPT",
   InvalidArgument: "USAGE",

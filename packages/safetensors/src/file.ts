@@ -108,7 +108,7 @@ export class SafetensorsFile implements TensorMap {
   get(name: string): Promise<Tensor> {
     return guardDecodeAsync(FORMAT, async () => {
       const info = this.info(name);
-      const bytes = await this.source.read(info.byteOffset, info.byteLength);
+      const bytes = await tooLargeAsLimit(info, () => this.source.read(info.byteOffset, info.byteLength));
       return this.wrap(info, info.shape, bytes);
     });
   }
@@ -119,7 +119,7 @@ export class SafetensorsFile implements TensorMap {
       const info = this.info(name);
       const read = this.source.readSync;
       if (read === undefined) return stFail("InvalidArgument", "this source cannot be read synchronously; use get()");
-      return this.wrap(info, info.shape, read.call(this.source, info.byteOffset, info.byteLength));
+      return this.wrap(info, info.shape, tooLargeAsLimit(info, () => read.call(this.source, info.byteOffset, info.byteLength)));
     });
   }
 
@@ -153,6 +153,25 @@ export class SafetensorsFile implements TensorMap {
 
   async close(): Promise<void> {
     await this.source.close?.();
+  }
+}
+
+/**
+ * A tensor beyond the engine's largest typed array (4 GiB in Node 20) makes
+ * the source's allocation throw a RangeError; say what happened instead.
+ */
+function tooLargeAsLimit<T>(info: SafetensorsTensorInfo, read: () => T): T {
+  const limit = (e: unknown): never => {
+    if (e instanceof RangeError && info.byteLength > 0x7fffffff) {
+      stFail("TensorTooLarge", `tensor ${JSON.stringify(info.name)} is ${info.byteLength} bytes, more than one typed array can hold here; read it in parts with getSlice`, info.byteOffset);
+    }
+    throw e;
+  };
+  try {
+    const r = read();
+    return (r instanceof Promise ? r.catch(limit) : r) as T;
+  } catch (e) {
+    return limit(e);
   }
 }
 

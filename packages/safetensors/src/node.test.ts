@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Tensor } from "@codec/core";
@@ -60,6 +60,24 @@ describe("node entry", () => {
     expect(new Set(one.names())).toEqual(new Set(["w", "b", "s"]));
     await one.close();
     expect(statSync(single).size).toBeGreaterThan(0);
+  });
+
+  it("files over 4 GiB: header and slices work, an oversized get says so", async () => {
+    const path = join(dir, "huge.safetensors");
+    const n = 5 * 2 ** 30;
+    const json = `{"big":{"dtype":"U8","shape":[${n / 1024},1024],"data_offsets":[0,${n}]}}`.padEnd(80, " ");
+    const head = new Uint8Array(8 + json.length);
+    new DataView(head.buffer).setUint32(0, json.length, true);
+    head.set(new TextEncoder().encode(json), 8);
+    writeFileSync(path, head);
+    truncateSync(path, head.length + n);
+    const f = await openSafetensorsFile(path);
+    expect(f.info("big").byteLength).toBe(n);
+    const last = await f.getSlice("big", n / 1024 - 1, n / 1024);
+    expect(last.shape).toEqual([1, 1024]);
+    await expect(f.get("big")).rejects.toMatchObject({ code: "LIMIT", detail: "TensorTooLarge" });
+    await f.close();
+    rmSync(path);
   });
 
   it("errors on a broken file without leaking the handle", async () => {
