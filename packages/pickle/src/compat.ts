@@ -59,11 +59,16 @@ export function py3Name(module: string, name: string): readonly [string, string]
   const key = `${module}.${name}`;
   const hit = cache.get(key);
   if (hit !== undefined) return hit;
-  let out: readonly [string, string] = NAMES[key] ?? [MODULES[module] ?? module, name];
+  let out = py2to3Name(module, name);
   // numpy 2 moved numpy.core to numpy._core and keeps the old name as an alias.
   if (out[0] === "numpy._core" || out[0].startsWith("numpy._core.")) out = [`numpy.core${out[0].slice(11)}`, out[1]];
   if (cache.size < 4096) cache.set(key, out);
   return out;
+}
+
+/** Only the Python 2 -> 3 renames (what a protocol >= 3 pickle must spell). */
+export function py2to3Name(module: string, name: string): readonly [string, string] {
+  return NAMES[`${module}.${name}`] ?? [MODULES[module] ?? module, name];
 }
 
 /** `module.name` after the Python 2 mapping (and numpy._core -> numpy.core). */

@@ -12,3 +12,5 @@ export { walkTensors, defaultChildren, isNumpyTensor, keyText, type ChildrenFn, 
 export { openPickle, openJoblib, decodeJoblib, tensorMapOf, describeType, ROOT_TENSOR_NAME, type PickleTensorMap, type JoblibDecoded } from "./tensormap.js";
 export { joblibExtension, isArrayWrapper, type JoblibArrayRecord } from "./joblib/arrays.js";
 export { detectCompression, joblibPayload, type JoblibCompression } from "./joblib/decompress.js";
+export { pickle, Pickler, type PickleOptions, type PicklableValue } from "./encode/pickler.js";
+export * from "./scan/index.js";

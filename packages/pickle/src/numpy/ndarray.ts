@@ -7,7 +7,7 @@
 import { DTYPES, fail, fortranToC, numelOf, swapBytes, swapBytesInPlace, swapUnit, Tensor } from "@codec/core";
 import { PyByteArray, PyGlobal, PyReconstructed, PyTuple, type PyValue } from "../model.js";
 import { PyBuffer } from "../decode/buffer.js";
-import { NumpyDType } from "./dtype.js";
+import { NUMPY_TYPESTR, NumpyDType } from "./dtype.js";
 
 const F = "pickle";
 
@@ -54,6 +54,15 @@ export class NdArray extends PyReconstructed {
   constructor(cls: PyValue = new PyGlobal("numpy", "ndarray")) {
     super();
     this.cls = cls;
+  }
+
+  /** A numpy array over a core Tensor's bytes (for writing Tensors as numpy arrays). */
+  static fromTensor(t: Tensor): NdArray {
+    const a = new NdArray();
+    const d = NUMPY_TYPESTR[t.dtype];
+    if (d === undefined) return fail("UNSUPPORTED", F, `numpy has no ${t.dtype} dtype`);
+    a.init(t.shape, NumpyDType.of(t.dtype), false, t.bytes());
+    return a;
   }
 
   /** Sets shape, dtype, order and data, checking the byte count against the shape. */
