@@ -71,6 +71,23 @@ describe("ZipWriter + openZip round trip", () => {
     });
   }
 
+  it("switches to ZIP64 end records by itself when the entry count needs it", async () => {
+    const w = new ZipWriter();
+    const n = 0x10000 + 3;
+    const empty = new Uint8Array(0);
+    for (let i = 0; i < n; i++) w.add(`e${i}`, empty, { crc32: 0 });
+    const bytes = w.finish();
+    const zip = openZipSync(new MemorySource(bytes));
+    expect(zip.zip64).toBe(true);
+    expect(zip.entries.length).toBe(n);
+    expect(zip.entries[n - 1].name).toBe(`e${n - 1}`);
+    // The 16-bit count fields hold the sentinel (APPNOTE 4.4.21).
+    expect(new DataView(bytes.buffer).getUint16(bytes.length - 12, true)).toBe(0xffff);
+    const small = new ZipWriter();
+    small.add("a", empty);
+    expect(openZipSync(new MemorySource(small.finish())).zip64).toBe(false);
+  });
+
   it("pads aligned entries with PyTorch's 'FB' extra field of 'Z' bytes", () => {
     const w = new ZipWriter();
     w.add("archive/data/0", new Uint8Array(8), { align: 64 });
