@@ -1,4 +1,4 @@
-import { Tensor, guardDecode } from "@codec/core";
+import { type DType, Tensor, guardDecode, isDType } from "@codec/core";
 import { stFail } from "./errors.js";
 import { type SafetensorsDType, fromCoreDType, isSafetensorsDType } from "./dtypes.js";
 import { type HeaderEntry, type PreparedHeader, prepareHeader, tensorByteLength } from "./header-writer.js";
@@ -33,8 +33,9 @@ function entriesOf(input: TensorsInput): Array<readonly [string, TensorLike]> {
 /** Normalise one tensor to its safetensors dtype and bytes, checking the size. */
 export function toDataEntry(name: string, t: TensorLike): DataEntry {
   let dtype: SafetensorsDType;
-  if (t instanceof Tensor) {
-    const st = fromCoreDType(t.dtype);
+  // Duck-typed as well as instanceof, so tensors from another copy of @codec/core work too.
+  if (t instanceof Tensor || isDType(t?.dtype)) {
+    const st = fromCoreDType(t.dtype as DType);
     if (st === undefined) stFail("UnsupportedDtype", `tensor ${JSON.stringify(name)}: safetensors has no dtype for ${t.dtype}`);
     dtype = st;
   } else if (isSafetensorsDType(t?.dtype)) {
