@@ -120,12 +120,12 @@ describe("FileSource", () => {
       v.setUint32(24, bigSz ? 0xffffffff : size, true);
       v.setUint16(28, name.length, true);
       v.setUint16(30, extra.length ? 4 + 8 * extra.length : 0, true);
-      v.setUint32(42, lho >= 0xffffffff ? 0xffffffff : lho, true);
+      v.setUint32(42, Math.min(lho, 0xffffffff), true);
       b.set(name, 46);
       if (extra.length) {
         v.setUint16(46 + name.length, 1, true);
         v.setUint16(48 + name.length, 8 * extra.length, true);
-        extra.forEach((x, i) => v.setBigUint64(50 + name.length + 8 * i, x, true));
+        for (let i = 0; i < extra.length; i++) v.setBigUint64(50 + name.length + 8 * i, extra[i], true);
       }
     };
     at = rec(at, 46 + n1.length + 20, (v, b) => central(v, b, n1, 0x12345678, bigSize, 0, [BigInt(bigSize), BigInt(bigSize)]));
