@@ -65,7 +65,20 @@ export function torchTensorFrom(tensor: Tensor, options: { parameter?: boolean; 
 /** A state dict: `OrderedDict` of name -> tensor, as `model.state_dict()` pickles. */
 export function stateDictFrom(tensors: Iterable<[string, Tensor | TorchTensor]>): PyObject {
   const od = emptyOrderedDict();
-  for (const [name, t] of tensors) od.dictItems.push([name, t instanceof TorchTensor ? t : torchTensorFrom(t)]);
+  // The same Tensor object under two names shares one storage (written once), as in torch.
+  const made = new Map<Tensor, TorchTensor>();
+  for (const [name, t] of tensors) {
+    if (t instanceof TorchTensor) {
+      od.dictItems.push([name, t]);
+      continue;
+    }
+    let tt = made.get(t);
+    if (tt === undefined) {
+      tt = torchTensorFrom(t);
+      made.set(t, tt);
+    }
+    od.dictItems.push([name, tt]);
+  }
   return od;
 }
 
