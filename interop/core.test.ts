@@ -70,6 +70,19 @@ describe("Python's zipfile reads archives written by ZipWriter", () => {
     });
   }
 
+  it("more than 65535 entries: automatic ZIP64 end records", () => {
+    const w = new ZipWriter();
+    const n = 0x10000 + 5;
+    for (let i = 0; i < n; i++) w.add(`e/${i}`, new Uint8Array([i & 0xff]));
+    const path = join(dir, "many.zip");
+    writeFileSync(path, w.finish());
+    const got = python(
+      "import sys, zipfile\nz = zipfile.ZipFile(sys.argv[1])\nnames = z.namelist()\nprint(len(names), names[-1], z.read(names[-1])[0])",
+      path,
+    ).trim();
+    expect(got).toBe(`${n} e/${n - 1} ${(n - 1) & 0xff}`);
+  });
+
   it("a streamed archive (sink) is identical and readable", () => {
     const chunks: Uint8Array[] = [];
     const w = new ZipWriter({ sink: (c) => chunks.push(c) });
