@@ -15,7 +15,17 @@ export interface CliIO {
   stderr: CliWriter;
 }
 
+let epipeHandled = false;
+
 export function processIO(): CliIO {
+  // `codec inspect big.safetensors | head`: a closed pipe is not an error.
+  if (!epipeHandled) {
+    epipeHandled = true;
+    process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+      if (e.code === "EPIPE") process.exit(process.exitCode ?? 0);
+      throw e;
+    });
+  }
   return {
     stdout: { write: (s) => void process.stdout.write(s), isTTY: process.stdout.isTTY === true },
     stderr: {
@@ -41,5 +51,29 @@ export class CliFailure extends Error {
   constructor(message: string) {
     super(message);
     this.name = "CliFailure";
+  }
+}
+
+/** A short phrase for common file-system errors ("no such file", "permission denied"). */
+export function errnoPhrase(e: unknown): string | undefined {
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  switch (code) {
+    case "ENOENT":
+      return "no such file or directory";
+    case "EISDIR":
+      return "is a directory";
+    case "ENOTDIR":
+      return "a parent is not a directory";
+    case "EACCES":
+    case "EPERM":
+      return "permission denied";
+    case "ENOSPC":
+      return "no space left on device";
+    case "EROFS":
+      return "read-only file system";
+    case "EMFILE":
+      return "too many open files";
+    default:
+      return typeof code === "string" && code.startsWith("E") ? (e as Error).message : undefined;
   }
 }

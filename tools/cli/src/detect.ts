@@ -3,7 +3,7 @@ import { extname } from "node:path";
 import { type ByteSource, SNIFF_BYTES } from "@codec/core";
 import { FileSource } from "@codec/core/node";
 import type { DetectContext, FormatAdapter } from "./adapter.js";
-import { CliFailure } from "./cli-io.js";
+import { CliFailure, errnoPhrase } from "./cli-io.js";
 import { ADAPTERS } from "./formats/index.js";
 
 /** Lower-case extension without the dot ("" when there is none). */
@@ -19,10 +19,7 @@ export function openInput(path: string): FileSource {
     return new FileSource(path);
   } catch (e) {
     if (e instanceof CliFailure) throw e;
-    const code = (e as NodeJS.ErrnoException).code;
-    const why =
-      code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory" : code === "EACCES" ? "permission denied" : (e as Error).message;
-    throw new CliFailure(`cannot open '${path}': ${why}`);
+    throw new CliFailure(`cannot open '${path}': ${errnoPhrase(e) ?? (e as Error).message}`);
   }
 }
 

@@ -79,8 +79,8 @@ function report(e: unknown, io: CliIO, debug: boolean): number {
     // CodecError messages already read "<format>: <what> at offset 0x..".
     message = e.message;
   } else if (e instanceof Error) {
-    const code = (e as NodeJS.ErrnoException).code;
-    message = code !== undefined && (e as NodeJS.ErrnoException).syscall !== undefined ? `${e.message}` : `internal error: ${e.message}`;
+    // System errors (EIO, ENOSPC, ...) are failed operations; anything else is a bug in the CLI.
+    message = (e as NodeJS.ErrnoException).syscall !== undefined ? e.message : `internal error: ${e.message}`;
   } else {
     message = `internal error: ${String(e)}`;
   }

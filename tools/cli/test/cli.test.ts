@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { copyFileSync, existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ZipWriter } from "@codec/core";
 import { describe, expect, it } from "vitest";
@@ -254,6 +254,18 @@ describe("convert", () => {
     expect(r.status).toBe(2);
     expect(oneErrorLine(r.stderr)).toMatch(/same file/);
     expect(readFileSync(join(dir, "a.npy")).equals(readFileSync(s("image.npy")))).toBe(true);
+  });
+
+  it("a directory or a missing directory as OUT fails with exit 1 naming OUT", async () => {
+    const dir = tmp();
+    let r = await run(["convert", s("image.npy"), join(dir, "no", "such", "x.npz")]);
+    expect(r.status).toBe(1);
+    expect(oneErrorLine(r.stderr)).toMatch(/cannot write '.*x\.npz': directory '.*such' does not exist/);
+    const sub = join(dir, "d.npz");
+    mkdirSync(sub);
+    r = await run(["convert", s("image.npy"), sub]);
+    expect(r.status).toBe(1);
+    expect(oneErrorLine(r.stderr)).toMatch(/cannot write '.*d\.npz': is a directory/);
   });
 
   it("replaces an existing output only on success", async () => {

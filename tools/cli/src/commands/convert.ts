@@ -1,8 +1,9 @@
-import { existsSync, realpathSync } from "node:fs";
-import { resolve } from "node:path";
+import { existsSync, realpathSync, statSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { isCodecError } from "@codec/core";
 import type { FormatAdapter } from "../adapter.js";
 import { parseArgs } from "../args.js";
-import { type CliIO, CliFailure, UsageError } from "../cli-io.js";
+import { type CliIO, CliFailure, UsageError, errnoPhrase } from "../cli-io.js";
 import { adapterForOutput, detectAdapter, extensionOf, openInput, outputExtensions } from "../detect.js";
 import { writeAtomically } from "../file-sink.js";
 import { ADAPTERS } from "../formats/index.js";
@@ -10,6 +11,13 @@ import { progressFor } from "../progress.js";
 import { withProgress } from "../progress-map.js";
 
 export const CONVERT_USAGE = "codec convert IN OUT";
+
+/** OUT must be a file path in an existing directory. */
+function checkOutputPath(outPath: string): void {
+  if (existsSync(outPath) && statSync(outPath).isDirectory()) throw new CliFailure(`cannot write '${outPath}': is a directory`);
+  const dir = dirname(resolve(outPath));
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new CliFailure(`cannot write '${outPath}': directory '${dirname(outPath)}' does not exist`);
+}
 
 function samePath(a: string, b: string): boolean {
   const real = (p: string) => (existsSync(p) ? realpathSync(p) : resolve(p));
@@ -38,6 +46,7 @@ export async function convertCommand(argv: readonly string[], io: CliIO, adapter
   const source = openInput(inPath);
   try {
     if (samePath(inPath, outPath)) throw new UsageError(`convert: IN and OUT are the same file '${inPath}'`);
+    checkOutputPath(outPath);
     const adapter = await detectAdapter(source, inPath, adapters);
     const progress = progressFor(io.stderr);
     try {
@@ -54,6 +63,11 @@ export async function convertCommand(argv: readonly string[], io: CliIO, adapter
           await map.close?.();
         }
       }
+    } catch (e) {
+      // File-system errors while writing name OUT, not the temporary file.
+      const phrase = isCodecError(e) || e instanceof CliFailure || e instanceof UsageError ? undefined : errnoPhrase(e);
+      if (phrase !== undefined) throw new CliFailure(`cannot write '${outPath}': ${phrase}`);
+      throw e;
     } finally {
       progress.end();
     }
