@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { fuzzDecoder, repoPath } from "@codec/testing";
 import { describe, expect, it } from "vitest";
 import { disassemble, disassembleOps, pyFloatRepr } from "./disassemble.js";

@@ -7,7 +7,7 @@
  * "error:" line, and streams after STOP are listed too. Nothing is executed.
  */
 import { guardDecode, isCodecError } from "@codec/core";
-import { type OpArg, PICKLE_FORMAT, latin1String, readOp } from "./scan/op-reader.js";
+import { latin1String, type OpArg, PICKLE_FORMAT, readOp } from "./scan/op-reader.js";
 
 export interface DisassembledOp {
   /** Index of the pickle stream (0 = first; later ones follow earlier STOPs). */

@@ -5,7 +5,7 @@
  * fickling's ExpansionAttackAnalysis vectors).
  */
 import { OPCODES } from "../opcodes.js";
-import { type SymNode, type SymValue, isNode } from "./values.js";
+import { isNode, type SymNode, type SymValue } from "./values.js";
 
 const CODE_PATTERNS: readonly RegExp[] = [
   /__import__\s*\(/,

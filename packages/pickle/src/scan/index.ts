@@ -1,19 +1,20 @@
 /** The pickle scanner (DESIGN.md section 6 `codec scan`). */
-export { scanPickle, type ScanPickleOptions } from "./scan-pickle.js";
+
+export { argRepr, type DisassembledOp, type DisassembleOptions, type Disassembly, disassemble, disassembleOps, pyFloatRepr } from "../disassemble.js";
+export { type OpArg, type RawOp, readOp } from "./op-reader.js";
 export {
-  mergeScanReports,
-  reportToJson,
-  reportToLines,
   computeVerdict,
   emptyReport,
+  mergeScanReports,
   type PickleScanReport,
-  type ScannedGlobal,
-  type ScannedCall,
-  type ScanFinding,
+  reportToJson,
+  reportToLines,
   type ScanErrorInfo,
+  type ScanFinding,
+  type ScannedCall,
+  type ScannedGlobal,
   type StreamInfo,
 } from "./report.js";
-export { classifyGlobal, maxRisk, riskRank, normaliseModule, type Risk, type RiskContext, type GlobalRisk } from "./risk.js";
-export { readOp, type RawOp, type OpArg } from "./op-reader.js";
-export { scanZip, npyPicklePayload, looksLikeTorchArchive, type ScanZipOptions } from "./zip-scan.js";
-export { disassemble, disassembleOps, argRepr, pyFloatRepr, type DisassembledOp, type Disassembly, type DisassembleOptions } from "../disassemble.js";
+export { classifyGlobal, type GlobalRisk, maxRisk, normaliseModule, type Risk, type RiskContext, riskRank } from "./risk.js";
+export { type ScanPickleOptions, scanPickle } from "./scan-pickle.js";
+export { looksLikeTorchArchive, npyPicklePayload, type ScanZipOptions, scanZip } from "./zip-scan.js";

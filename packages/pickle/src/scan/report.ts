@@ -6,7 +6,7 @@
  * streams) into one.
  */
 import type { JsonValue } from "@codec/core";
-import { type Risk, maxRisk } from "./risk.js";
+import { maxRisk, type Risk } from "./risk.js";
 
 export interface ScannedGlobal {
   module: string;

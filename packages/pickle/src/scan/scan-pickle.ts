@@ -6,8 +6,8 @@
  */
 import { guardDecode } from "@codec/core";
 import { PICKLE_FORMAT } from "./op-reader.js";
-import { type PickleScanReport, computeVerdict, emptyReport } from "./report.js";
-import { type Risk, type RiskContext, maxRisk } from "./risk.js";
+import { computeVerdict, emptyReport, type PickleScanReport } from "./report.js";
+import { maxRisk, type Risk, type RiskContext } from "./risk.js";
 import { scanStream } from "./symbolic-vm.js";
 
 export interface ScanPickleOptions extends RiskContext {

@@ -8,13 +8,13 @@
  * exactly where CPython fails (memo misses, non-str STACK_GLOBAL operands,
  * stack underflow), keeping everything it saw before the failure.
  */
-import { type CodecError, asCodecError, fail } from "@codec/core";
-import { BEHAVIOUR_KEYS } from "./risk-rules.js";
+import { asCodecError, type CodecError, fail } from "@codec/core";
 import { collectBytes, collectStrings, looksLikeCode, looksLikePickle, measureExpansion } from "./heuristics.js";
-import { type OpArg, PICKLE_FORMAT, latin1String, readOp } from "./op-reader.js";
+import { latin1String, type OpArg, PICKLE_FORMAT, readOp } from "./op-reader.js";
 import type { PickleScanReport, ScannedGlobal } from "./report.js";
-import { type Risk, type RiskContext, classifyGlobal, isUnboundMethodPath } from "./risk.js";
-import { type SymGlobal, type SymObject, type SymValue, isNode, render, typeName } from "./values.js";
+import { classifyGlobal, isUnboundMethodPath, type Risk, type RiskContext } from "./risk.js";
+import { BEHAVIOUR_KEYS } from "./risk-rules.js";
+import { isNode, render, type SymGlobal, type SymObject, type SymValue, typeName } from "./values.js";
 
 export interface StreamScanOptions {
   ctx: RiskContext;

@@ -9,10 +9,10 @@
  * Members that cannot be read at all make the verdict at least suspicious:
  * an unscannable file is never `safe`.
  */
-import { type ByteSource, type ZipArchive, isCodecError, openZip, toByteSource } from "@codec/core";
+import { type ByteSource, isCodecError, openZip, toByteSource, type ZipArchive } from "@codec/core";
 import { looksLikePickle } from "./heuristics.js";
 import { latin1String } from "./op-reader.js";
-import { type PickleScanReport, computeVerdict, emptyReport, mergeScanReports } from "./report.js";
+import { computeVerdict, emptyReport, mergeScanReports, type PickleScanReport } from "./report.js";
 import { type ScanPickleOptions, scanPickle } from "./scan-pickle.js";
 
 /** The pickle inside an object-dtype .npy (format spec: magic, version, header dict, then a pickle), or null. */

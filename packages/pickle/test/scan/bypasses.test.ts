@@ -15,6 +15,8 @@ import {
   BININT1,
   BINPUT,
   BUILD,
+  bytesOf,
+  callWithString,
   DICT,
   DUP,
   EMPTY_DICT,
@@ -36,13 +38,10 @@ import {
   SETITEM,
   STACK_GLOBAL,
   STOP,
-  TUPLE,
   TUPLE1,
   TUPLE2,
   U,
   X,
-  bytesOf,
-  callWithString,
 } from "./assemble.js";
 
 const kinds = (r: ReturnType<typeof scanPickle>) => r.findings.map((f) => f.kind);

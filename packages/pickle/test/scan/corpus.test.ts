@@ -9,7 +9,7 @@
 import { readFileSync } from "node:fs";
 import { corpusPath, hasCorpus } from "@codec/testing";
 import { describe, expect, it } from "vitest";
-import { type PickleScanReport, npyPicklePayload, scanPickle, scanZip } from "../../src/scan/index.js";
+import { npyPicklePayload, type PickleScanReport, scanPickle, scanZip } from "../../src/scan/index.js";
 
 interface Entry {
   path: string;

@@ -3,7 +3,7 @@
  * of real pickles (the disassembler's golden fixtures, made by CPython)
  * must never throw anything, not even a CodecError, and never hang.
  */
-import { readFileSync, readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { ZipWriter } from "@codec/core";
 import { fuzzDecoder, repoPath } from "@codec/testing";
 import { describe, expect, it } from "vitest";
