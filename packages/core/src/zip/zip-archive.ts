@@ -43,6 +43,7 @@ export class ZipArchive {
   readonly zip64: boolean;
   readonly format: string;
   readonly maxEntrySize: number;
+  readonly verifyCrc: boolean;
   private readonly byName = new Map<string, ZipEntry>();
   private readonly own = new Set<ZipEntry>();
 
@@ -53,6 +54,7 @@ export class ZipArchive {
     this.zip64 = layout.zip64;
     this.format = options.format ?? "zip";
     this.maxEntrySize = options.maxEntrySize ?? DEFAULT_MAX_ENTRY_SIZE;
+    this.verifyCrc = options.verifyCrc ?? true;
     // Duplicate names: the last one wins, as in Python's zipfile.
     for (const e of this.entries) {
       this.byName.set(e.name, e);
@@ -148,6 +150,7 @@ export class ZipArchive {
         fail("CORRUPT", this.format, `entry ${JSON.stringify(entry.name)} inflated to ${data.length} bytes, declared ${entry.size}`, { offset: entry.dataOffset });
       }
     }
+    if (!this.verifyCrc) return data;
     const actual = crc32(data);
     if (actual !== entry.crc32) {
       fail("CORRUPT", this.format, `entry ${JSON.stringify(entry.name)}: CRC-32 mismatch (stored ${hex8(entry.crc32)}, computed ${hex8(actual)})`, {

@@ -175,6 +175,9 @@ describe("openZip on bad input", () => {
     expect(err.code).toBe("CORRUPT");
     expect(err.message).toContain("stored.txt");
     expect(err.offset).toBe(e.dataOffset);
+    // Opting out of the check returns the (damaged) bytes.
+    const unchecked = await openZip(new MemorySource(bad), { verifyCrc: false });
+    expect((await unchecked.read(unchecked.entry("stored.txt")!))[0]).toBe(bad[e.dataOffset]);
   });
 
   it("corrupt deflate data is CORRUPT", async () => {
