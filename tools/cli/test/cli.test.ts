@@ -295,21 +295,36 @@ describe("scan", () => {
 });
 
 describe("scan: numpy object arrays hold pickles", () => {
-  it("an object .npy is suspicious, never safe (exit 0: not dangerous)", async () => {
+  it("a benign object .npy lists numpy's reconstructors: safe, exit 0", async () => {
     const r = await run(["scan", f("err_object.npy"), "--json"]);
     expect(r.status).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ format: "npy", verdict: "suspicious", object_arrays: ["array"] });
+    const doc = JSON.parse(r.stdout);
+    expect(Object.keys(doc).slice(0, 3)).toEqual(["format", "verdict", "globals"]);
+    expect(doc).toMatchObject({ format: "npy", verdict: "safe", object_arrays: ["array"] });
+    expect(doc.globals).toContainEqual(expect.objectContaining({ module: "numpy", name: "ndarray", risk: "safe" }));
   });
 
-  it.each([false, true])("an .npz with an object member is suspicious (compressed=%s)", async (compress) => {
+  it("an object .npy whose pickle imports os.system is dangerous: exit 1", async () => {
+    const r = await run(["scan", f("err_object_os_system.npy"), "--json"]);
+    expect(r.status).toBe(1);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.verdict).toBe("dangerous");
+    expect(doc.globals).toContainEqual(expect.objectContaining({ module: "posix", name: "system", risk: "dangerous" }));
+    const text = await run(["scan", f("err_object_os_system.npy")]);
+    expect(text.status).toBe(1);
+    expect(text.stdout).toMatch(/npy, verdict: dangerous\n/);
+    expect(text.stdout).toMatch(/dangerous +posix\.system/);
+  });
+
+  it.each([false, true])("an .npz with a dangerous object member (compressed=%s)", async (compress) => {
     const dir = tmp();
     const zip = new ZipWriter();
     zip.add("ok.npy", new Uint8Array(readFileSync(s("image.npy"))), compress ? { compress: true } : {});
-    zip.add("objs.npy", new Uint8Array(readFileSync(f("err_object.npy"))), compress ? { compress: true } : {});
+    zip.add("objs.npy", new Uint8Array(readFileSync(f("err_object_os_system.npy"))), compress ? { compress: true } : {});
     writeFileSync(join(dir, "mixed.npz"), zip.finish());
-    const r = await run(["scan", join(dir, "mixed.npz")]);
-    expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/npz, verdict: suspicious\n {2}object array objs: holds a pickle/);
+    const r = await run(["scan", join(dir, "mixed.npz"), "--json"]);
+    expect(r.status).toBe(1);
+    expect(JSON.parse(r.stdout)).toMatchObject({ format: "npz", verdict: "dangerous", object_arrays: ["objs"] });
     const i = await run(["inspect", join(dir, "mixed.npz")]);
     expect(i.status).toBe(1);
     expect(oneErrorLine(i.stderr)).toMatch(/^codec: npy: object arrays/);

@@ -33,7 +33,7 @@ export async function scanCommand(argv: readonly string[], io: CliIO, adapters: 
     await source.close();
   }
   if (args.flags.has("--json")) {
-    const doc: { [key: string]: JsonValue } = { format, ...(result.extra ?? {}), verdict: result.verdict, globals: result.globals };
+    const doc: { [key: string]: JsonValue } = { format, verdict: result.verdict, globals: result.globals, ...(result.extra ?? {}) };
     io.stdout.write(`${jsonText(doc)}\n`);
   } else {
     const out = [`${path}: ${format}, verdict: ${result.verdict}`];

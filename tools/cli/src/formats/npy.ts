@@ -2,7 +2,7 @@ import { type ByteSource, type TensorMap, fail } from "@codec/core";
 import { NPY_TENSOR_NAME, detectNpy, encodeNpyParts, npyWritable, openNpy } from "@codec/npy";
 import type { DetectContext, FormatAdapter, WriteOptions } from "../adapter.js";
 import { FileSink } from "../file-sink.js";
-import { npyHoldsPickle, objectArrayScan } from "./npy-scan.js";
+import { npyHoldsPickle, objectArrayScan, scanObjectArray } from "./npy-scan.js";
 
 /**
  * NumPy .npy: one array, listed as "array" (@codec/npy NPY_TENSOR_NAME).
@@ -27,7 +27,8 @@ export const npyAdapter: FormatAdapter = {
   },
 
   async scan(source: ByteSource) {
-    return objectArrayScan("npy", (await npyHoldsPickle(source)) ? ["array"] : []);
+    if (!(await npyHoldsPickle(source))) return objectArrayScan("npy", [], undefined);
+    return objectArrayScan("npy", ["array"], scanObjectArray(await source.read(0, source.byteLength), "array"));
   },
 
   async write(input: TensorMap, outPath: string, options: WriteOptions): Promise<void> {

@@ -1,8 +1,8 @@
-import { type ByteSource, MemorySource, type TensorMap, type ZipArchive, type ZipEntry, ZipWriter, fail, openZip, startsWith } from "@codec/core";
-import { NPY_PRELUDE_BYTES, encodeNpyParts, npyWritable, openNpz, readNpyPrelude } from "@codec/npy";
+import { type ByteSource, type TensorMap, ZipWriter, fail, openZip, startsWith } from "@codec/core";
+import { encodeNpyParts, npyWritable, openNpz } from "@codec/npy";
 import type { DetectContext, FormatAdapter, Progress, WriteOptions } from "../adapter.js";
 import { FileSink } from "../file-sink.js";
-import { npyHoldsPickle, objectArrayScan } from "./npy-scan.js";
+import { objectArrayScan, scanNpzMembers } from "./npy-scan.js";
 
 const ZIP_LOCAL = [0x50, 0x4b, 0x03, 0x04];
 const ZIP_EMPTY = [0x50, 0x4b, 0x05, 0x06];
@@ -41,13 +41,8 @@ export const npzAdapter: FormatAdapter = {
   },
 
   async scan(source: ByteSource) {
-    const zip = await openZip(source, { format: "npz" });
-    const flagged: string[] = [];
-    for (const e of zip.entries) {
-      if (!e.name.endsWith(".npy")) continue;
-      if (await npyHoldsPickle(new MemorySource(await memberHead(zip, e)))) flagged.push(e.name.slice(0, -4));
-    }
-    return objectArrayScan("npz", flagged);
+    const { report, members } = await scanNpzMembers(await openZip(source, { format: "npz" }));
+    return objectArrayScan("npz", members, report);
   },
 
   async write(input: TensorMap, outPath: string, options: WriteOptions): Promise<void> {
@@ -58,14 +53,6 @@ export const npzAdapter: FormatAdapter = {
     await writeNpz(input, outPath, options.progress, false);
   },
 };
-
-/** The bytes of a member's .npy header: read directly for stored members, inflated otherwise. */
-async function memberHead(zip: ZipArchive, e: ZipEntry): Promise<Uint8Array> {
-  if (e.method !== 0 || e.compressedSize !== e.size) return zip.read(e);
-  const first = await zip.source.read(e.dataOffset, Math.min(NPY_PRELUDE_BYTES, e.size));
-  const { dataOffset } = readNpyPrelude(first, { baseOffset: e.dataOffset });
-  return zip.source.read(e.dataOffset, Math.min(dataOffset, e.size));
-}
 
 /** Stream a .npz to `path`, one tensor in memory at a time (np.savez layout, data 64-byte aligned). */
 async function writeNpz(
