@@ -174,8 +174,12 @@ export class HttpRangeSource implements ByteSource {
 }
 
 async function request(fetchFn: FetchLike, url: string, headers: Record<string, string>): Promise<Response> {
+  // Byte ranges address the stored bytes: ask for no content coding, or a
+  // server may compress the slice and the lengths stop matching (RFC 9110
+  // section 14.1.2). Browsers ignore this forbidden header, which is harmless.
+  const withIdentity = Object.keys(headers).some((k) => k.toLowerCase() === "accept-encoding") ? headers : { ...headers, "Accept-Encoding": "identity" };
   try {
-    return await fetchFn(url, { method: "GET", headers });
+    return await fetchFn(url, { method: "GET", headers: withIdentity });
   } catch (e) {
     return fail("IO", "http", `${url}: request failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
   }
