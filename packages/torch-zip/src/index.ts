@@ -9,3 +9,4 @@ export { reencodeTorch, reencodeTorchTo, type ReencodeOptions } from "./reencode
 export { torchTensorFrom, stateDictFrom, rebuildCall, parameterCall } from "./from-tensor.js";
 export { openTorchSharded, parseShardIndex, ShardedTorch } from "./sharded.js";
 export { dedupeSharedTensors, type DedupeResult } from "./dedupe.js";
+export { scanTorch } from "./scan.js";

@@ -1,4 +1,4 @@
-import { Tensor } from "@codec/core";
+import type { Tensor } from "@codec/core";
 import { PyDict, PyFloat, PyObject, PyReconstructed, PyTuple, type PyValue } from "@codec/pickle";
 import { TorchSparseTensor, TorchTensor, TorchUnsupportedTensor } from "./torch-tensor.js";
 

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { MemorySource, openZipSync, Tensor } from "@codec/core";
 import { describe, expect, it } from "vitest";
-import { archiveNameFor, openTorch, reencodeTorch, saveTorch, TorchTensor } from "../src/index.js";
+import { archiveNameFor, openTorch, reencodeTorch, saveTorch, type TorchTensor } from "../src/index.js";
 import { fixture, fixtureDir } from "./helpers.js";
 
 const sha = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
