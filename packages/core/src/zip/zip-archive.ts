@@ -1,5 +1,5 @@
 import { inflateSync } from "fflate";
-import { type ByteSource, MemorySource } from "../byte-source.js";
+import { type ByteInput, type ByteSource, MemorySource, toByteSource } from "../byte-source.js";
 import { fail, guardDecode, guardDecodeAsync, isCodecError } from "../errors.js";
 import { FLAG_ENCRYPTED, FLAG_STRONG_ENCRYPTION, MAX_DEFLATE_RATIO, METHOD_DEFLATE, METHOD_STORED, methodName } from "./constants.js";
 import { type ByteRange, type ZipLayout, type ZipLayoutSteps, zipLayout } from "./central-directory.js";
@@ -173,13 +173,15 @@ function hex8(n: number): string {
  * Open a zip archive (PKWARE APPNOTE.TXT): find the end of central
  * directory record, follow ZIP64 records when present, parse the central
  * directory and every local header. Only the end of the file, the central
- * directory and 30 bytes per member are read. Any malformed input gives a
+ * directory and 30 bytes per member are read. Bytes (Uint8Array,
+ * ArrayBuffer) are wrapped in a MemorySource. Any malformed input gives a
  * CodecError (BAD_MAGIC, TRUNCATED, CORRUPT, UNSUPPORTED or LIMIT).
  */
-export function openZip(source: ByteSource, options: ZipOpenOptions = {}): Promise<ZipArchive> {
+export function openZip(input: ByteInput, options: ZipOpenOptions = {}): Promise<ZipArchive> {
   const format = options.format ?? "zip";
   return guardDecodeAsync(format, async () => {
     checkOptions(options, format);
+    const source = toByteSource(input);
     const steps = zipLayout(source.byteLength, format);
     const layout = hasReadSync(source) ? runSync(steps, source) : await runAsync(steps, source);
     return new ZipArchive(source, layout, options);
@@ -187,10 +189,11 @@ export function openZip(source: ByteSource, options: ZipOpenOptions = {}): Promi
 }
 
 /** `openZip` for sources with `readSync` (memory, local files). */
-export function openZipSync(source: ByteSource, options: ZipOpenOptions = {}): ZipArchive {
+export function openZipSync(input: ByteInput, options: ZipOpenOptions = {}): ZipArchive {
   const format = options.format ?? "zip";
   return guardDecode(format, () => {
     checkOptions(options, format);
+    const source = toByteSource(input);
     if (!hasReadSync(source)) return fail("USAGE", format, "openZipSync needs a source with readSync (memory or a local file)");
     return new ZipArchive(source, runSync(zipLayout(source.byteLength, format), source), options);
   });

@@ -293,6 +293,12 @@ describe("openZip on bad input", () => {
     expect(zip.entries.length).toBe(8);
   });
 
+  it("accepts plain bytes as well as sources", async () => {
+    const { bytes } = sample();
+    expect((await openZip(bytes)).entries.length).toBe(8);
+    expect(openZipSync(bytes.buffer as ArrayBuffer).entries.length).toBe(8);
+  });
+
   it("non-zip input is BAD_MAGIC", async () => {
     expect(await codeOf(openZip(new MemorySource(new Uint8Array(0))))).toBe("BAD_MAGIC");
     expect(await codeOf(openZip(new MemorySource(new Uint8Array(100000))))).toBe("BAD_MAGIC");
