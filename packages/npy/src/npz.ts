@@ -16,6 +16,7 @@ import {
   toByteSource,
 } from "@codec/core";
 import { NPY_PRELUDE_BYTES, type NpyHeader, parseNpyHeader, readNpyPrelude } from "./header.js";
+import { inflatePrefix } from "./inflate-prefix.js";
 import { type NpyReadOptions, type NpyWriteOptions, encodeNpyParts, tensorFromNpyData } from "./npy.js";
 
 /**
@@ -68,9 +69,18 @@ async function headerOfEntry(zip: ZipArchive, entry: ZipEntry, options: NpzReadO
     }
     return parseNpyHeader(await member.read(0, dataOffset), opts);
   }
-  // Deflated (savez_compressed): the header is inside the compressed stream,
-  // so the member is inflated (CRC-checked) once here and again on `get`.
-  return parseNpyHeader(await zip.read(entry), { ...options, baseOffset: 0 });
+  // Deflated (savez_compressed): the header is inside the compressed stream.
+  // Inflate just its prefix (the prelude, then the whole header); fall back
+  // to inflating the member (CRC-checked) when that is not possible. The
+  // data is inflated and CRC-checked on `get`.
+  const noOffset = { ...options, baseOffset: undefined };
+  const first = await inflatePrefix(zip, entry, NPY_PRELUDE_BYTES);
+  if (first !== undefined) {
+    const { dataOffset } = readNpyPrelude(first, noOffset);
+    const head = dataOffset <= first.length ? first : await inflatePrefix(zip, entry, dataOffset);
+    if (head !== undefined && head.length >= Math.min(dataOffset, entry.size)) return parseNpyHeader(head, noOffset);
+  }
+  return parseNpyHeader(await zip.read(entry), noOffset);
 }
 
 /** Open a .npz lazily: the zip directory and every member's .npy header are read now, data on `get`. */

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { MemorySource, isCodecError, sniffFormat } from "@codec/core";
+import { MemorySource, isCodecError, openZip, sniffFormat } from "@codec/core";
 import { FileSource } from "@codec/core/node";
 import { decodeNpy, encodeNpy, encodeNpz, openNpy, openNpz, readNpyHeader } from "@codec/npy";
 import { describe, expect, it } from "vitest";
@@ -144,6 +144,20 @@ describe("golden .npz files written by numpy", () => {
       expect(u.bytes()).toEqual(t.bytes());
       if (!compress) expect(u.bytes().byteOffset % 64).toBe(0);
     }
+  });
+
+  it("deflated members: only the header is inflated on open, the data (CRC-checked) on get", async () => {
+    const data = new Uint8Array(4 * 256 * 1024);
+    let x = 1;
+    for (let i = 0; i < data.length; i++) data[i] = (x = (x * 1103515245 + 12345) >>> 0) >>> 24;
+    const archive = encodeNpz({ big: { dtype: "float32", shape: [256, 1024], data } }, { compress: true });
+    const zip = await openZip(new MemorySource(archive));
+    const entry = zip.entries[0];
+    // Damage the end of the compressed stream: the header still inflates.
+    archive[entry.dataOffset + entry.compressedSize - 100] ^= 0xff;
+    const map = await openNpz(archive);
+    expect(map.info("big")).toEqual({ name: "big", dtype: "float32", shape: [256, 1024] });
+    await expect(map.get("big")).rejects.toMatchObject({ code: "CORRUPT", format: "npz" });
   });
 
   it("a .npy given to openNpz is BAD_MAGIC, a zip is not an npy", async () => {
