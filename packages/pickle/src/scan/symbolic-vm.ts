@@ -10,6 +10,7 @@
  */
 import { asCodecError, type CodecError, fail } from "@codec/core";
 import { collectBytes, collectStrings, looksLikeCode, looksLikePickle, measureExpansion } from "./heuristics.js";
+import { isJoblibWrapper, joblibArrayLayout } from "./joblib-arrays.js";
 import { latin1String, type OpArg, PICKLE_FORMAT, readOp } from "./op-reader.js";
 import type { PickleScanReport, ScannedGlobal } from "./report.js";
 import { classifyGlobal, isUnboundMethodPath, type Risk, type RiskContext } from "./risk.js";
@@ -536,10 +537,31 @@ class SymbolicVM {
     if (isNode(target) && target.t === "object") {
       target.state = state;
       this.checkStateKeys(state);
+      if (this.opts.ctx.joblib === true && isJoblibWrapper(target)) this.skipJoblibArray(target);
       return;
     }
+    if (state === null && isNode(target) && target.t !== "str" && target.t !== "bytes") return; // BUILD with None state is a no-op
     if (isNode(target) && (target.t === "persistent" || target.t === "opaque")) return;
     corrupt(`BUILD on a ${typeName(target)}`, this.opOffset);
+  }
+
+  /** joblib writes array bytes (or a nested object-array pickle) right after a NumpyArrayWrapper's BUILD. */
+  private skipJoblibArray(wrapper: SymObject): void {
+    const layout = joblibArrayLayout(wrapper);
+    if (layout.kind === "object") {
+      const res = scanStream(this.bytes, this.pos, this.report, { ...this.opts, stream: `${this.opts.stream}+${this.pos}` });
+      if (res.error !== undefined) throw res.error;
+      this.pos = res.end;
+      return;
+    }
+    if (layout.kind === "unknown") corrupt(`cannot step over the joblib array after this BUILD: ${layout.why}`, this.opOffset);
+    let p = this.pos;
+    if (layout.padded) {
+      if (p >= this.bytes.length) fail("TRUNCATED", fmt, "joblib array padding byte missing", { offset: p });
+      p += 1 + this.bytes[p];
+    }
+    if (layout.nbytes > this.bytes.length - p) fail("TRUNCATED", fmt, `joblib array needs ${layout.nbytes} bytes`, { offset: p });
+    this.pos = p + layout.nbytes;
   }
 
   private checkStateKeys(state: SymValue): void {
