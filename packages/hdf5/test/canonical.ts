@@ -41,6 +41,11 @@ export function canon(t: Datatype, v: ElementValue): Canon {
     }
     case "opaque": {
       const b = (v as { opaque: Uint8Array }).opaque;
+      // h5py stores numpy bytes dtypes it cannot map as opaque tagged "NUMPY:|S<n>" and reads them back as bytes.
+      if (t.tag.startsWith("NUMPY:|S")) {
+        const end = b.indexOf(0);
+        return Buffer.from(end < 0 ? b : b.subarray(0, end)).toString("utf8");
+      }
       return `x:${Buffer.from(b).toString("hex")}`;
     }
     case "enum":

@@ -29,6 +29,7 @@ export function readDatasetRaw(ctx: Context, ds: DatasetInfo, path: string, limi
   const es = ds.type.size;
   const dims = ds.space.kind === "null" ? [] : ds.space.dims;
   const rank = dims.length;
+  for (const d of dims) if (!Number.isSafeInteger(d)) fail("LIMIT", FORMAT, `dataset ${path} has a dimension past 2^53`);
   const start = slab?.start ?? dims.map(() => 0);
   const count = slab?.count ?? (ds.space.kind === "null" ? [] : dims);
   if (start.length !== rank || count.length !== rank) fail("USAGE", FORMAT, `hyperslab rank ${start.length} does not match dataset rank ${rank}`);

@@ -54,6 +54,17 @@ export class Hdf5File {
       offsetSize: this.ctx.offsetSize,
       globalObject: (collection, index) => globalHeapObject(this.ctx, collection, index, this.heapCache),
     };
+    if (this.superblock.extensionAddress !== undefined) {
+      const ext = this.objects.header(this.superblock.extensionAddress);
+      // Message 0x18: metadata cache image (libhdf5 1.10 H5Pset_mdc_image_config): headers live in the image.
+      if (ext.messages.some((m) => m.type === 0x18)) fail("UNSUPPORTED", FORMAT, "metadata cache image (mdc image) files are not supported");
+      for (const m of ext.messages) {
+        // Driver info message (spec IV.A.2.u): version 0, 8-byte driver id, 2-byte size, then that many bytes.
+        if (m.type !== 0x14) continue;
+        const size = m.data.length >= 11 ? m.data[9] | (m.data[10] << 8) : -1;
+        if (m.data.length < 11 || m.data[0] !== 0 || 11 + size > m.data.length) fail("CORRUPT", FORMAT, "driver info message overruns its header message", { offset: m.offset });
+      }
+    }
     // Reading the root header up front makes a broken file fail at open.
     this.objects.header(this.superblock.rootAddress);
   }

@@ -61,7 +61,8 @@ export class SharedMessages {
     const version = r.u8();
     const kind = r.u8();
     if (version < 1 || version > 3) fail("CORRUPT", FORMAT, `shared message version ${version}`, { offset });
-    if (version === 1) r.skip(6);
+    // Version 1 holds a whole symbol table entry: reserved bytes, then the name offset before the address (libhdf5 H5O__shared_decode).
+    if (version === 1) r.skip(6 + ctx.lengthSize);
     if (version === 3 && kind === 1) {
       const id = r.bytesView(8);
       const index = this.table().find((ix) => (ix.typeFlags & (1 << type)) !== 0);

@@ -77,6 +77,16 @@ export function readSuperblock(ctx: Context): Superblock {
       if (btree !== undefined && heap !== undefined) rootCache = { btree, heap };
     }
     if (groupLeafK === 0 || groupInternalK === 0) fail("CORRUPT", FORMAT, "superblock B-tree K of 0", { offset });
+    checkEof(ctx, eofAddress, offset);
+    if (driverInfoAddress !== undefined) {
+      // Driver information block (spec II.B): version 0, then a size that must fit the file.
+      const d = ctx.reader(driverInfoAddress, 16, "driver information block");
+      const dv = d.u8();
+      d.skip(3);
+      const size = d.u32();
+      if (dv !== 0) fail("CORRUPT", FORMAT, `driver information block version ${dv}`, { offset: d.offset - 8 });
+      ctx.bytes(driverInfoAddress + 16, size, "driver information");
+    }
     return { version, offset, offsetSize, lengthSize, groupLeafK, groupInternalK, indexedStorageK, flags, eofAddress, rootAddress, rootCache, extensionAddress: undefined, driverInfoAddress };
   }
   const offsetSize = r.u8();
@@ -91,7 +101,15 @@ export function readSuperblock(ctx: Context): Superblock {
   const eofAddress = ctx.addr(r);
   const rootAddress = ctx.addrDefined(r, "root group object header");
   verifyChecksum(bytes, r.pos, "superblock", offset);
+  checkEof(ctx, eofAddress, offset);
   return { version, offset, offsetSize, lengthSize, groupLeafK: 4, groupInternalK: 16, indexedStorageK: 32, flags, eofAddress, rootAddress, extensionAddress, driverInfoAddress: undefined };
+}
+
+/** libhdf5 refuses a file shorter than the end-of-file address its superblock records ("truncated file"). */
+function checkEof(ctx: Context, eof: number | undefined, offset: number): void {
+  if (eof !== undefined && eof > ctx.byteLength) {
+    fail("TRUNCATED", FORMAT, `file is truncated: the superblock records ${eof} bytes, the file has ${ctx.byteLength}`, { offset });
+  }
 }
 
 function checkSizes(offsetSize: number, lengthSize: number, offset: number): void {

@@ -186,8 +186,9 @@ export function decodeElements(t: Datatype, bytes: Uint8Array, at: number, n: nu
     case "time": {
       const signed = t.class === "fixed-point" && t.signed;
       const be = t.byteOrder === "BE";
-      const plan = t.class === "time" ? undefined : tensorPlan(t);
-      if (plan && plan.dtype !== "string" && s <= 8) {
+      const full = t.class === "time" || (t.bitOffset === 0 && t.precision === s * 8);
+      const plan = full ? undefined : tensorPlan(t);
+      if (plan && s <= 8) {
         const conv = plan.convert(bytes.subarray(at, at + n * s), n);
         for (let i = 0; i < n; i++) out[i] = intValue(conv, i * s, s, false, signed);
       } else for (let i = 0; i < n; i++) out[i] = intValue(bytes, at + i * s, Math.min(s, 8), be, signed);

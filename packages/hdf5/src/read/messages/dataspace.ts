@@ -24,7 +24,9 @@ export function decodeDataspace(ctx: Context, data: Uint8Array, offset: number):
     if (kind !== "simple" && rank !== 0) fail("CORRUPT", FORMAT, `${kind} dataspace with rank ${rank}`, { offset });
   }
   const dims: number[] = [];
-  for (let i = 0; i < rank; i++) dims.push(r.uint(ctx.lengthSize));
+  // Dimensions past 2^53 are kept (inexactly) so the object still opens;
+  // any read of such a space fails its size checks instead.
+  for (let i = 0; i < rank; i++) dims.push(bigDim(r, ctx.lengthSize));
   let maxDims: number[] | undefined;
   if (flags & 1) {
     maxDims = [];
@@ -35,10 +37,15 @@ export function decodeDataspace(ctx: Context, data: Uint8Array, offset: number):
       if (ones) {
         r.skip(ctx.lengthSize);
         maxDims.push(UNLIMITED);
-      } else maxDims.push(r.uint(ctx.lengthSize));
+      } else maxDims.push(bigDim(r, ctx.lengthSize));
     }
   }
   return { kind, dims, maxDims };
+}
+
+function bigDim(r: ByteReader, size: number): number {
+  if (size < 8) return r.uint(size);
+  return Number(r.u64big());
 }
 
 export function spaceNumel(space: Dataspace): number {
