@@ -1,4 +1,4 @@
-import { contiguousStrides, fail, type Tensor } from "@codec/core";
+import { contiguousStrides, DTYPES, fail, numelOf, type Tensor, type TensorMap } from "@codec/core";
 import { PyGlobal, PyObject, PyTuple, type PyValue } from "@codec/pickle";
 import { DTYPE_STORAGE_CLASS } from "./dtypes.js";
 import { TorchStorage } from "./storage.js";
@@ -82,3 +82,27 @@ export function stateDictFrom(tensors: Iterable<[string, Tensor | TorchTensor]>)
   return od;
 }
 
+
+/**
+ * A state dict over any TensorMap (safetensors, npz, ...) for `saveTorch`:
+ * names and shapes come from `info`; each tensor's bytes are fetched from
+ * the map only when the writer reaches its storage, one at a time.
+ */
+export function stateDictFromMap(map: TensorMap): PyObject {
+  const od = emptyOrderedDict();
+  for (const name of map.names()) {
+    const { dtype, shape } = map.info(name);
+    if (dtype === "string") fail("UNSUPPORTED", F, `tensor '${name}' is a string tensor, which torch cannot store`);
+    const numel = numelOf(shape, F);
+    const cls = DTYPE_STORAGE_CLASS[dtype];
+    const load = async () => (await map.get(name)).bytes();
+    const storage =
+      cls === undefined
+        ? new TorchStorage(name, "uint8", numel * DTYPES[dtype].size, "cpu", "UntypedStorage", load)
+        : new TorchStorage(name, dtype, numel, "cpu", cls, load);
+    const t = new TorchTensor(storage, dtype, 0, shape, contiguousStrides(shape), "_rebuild_tensor_v2");
+    t.source = rebuildCall(t);
+    od.dictItems.push([name, t]);
+  }
+  return od;
+}

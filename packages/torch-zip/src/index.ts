@@ -6,7 +6,7 @@ export { STORAGE_CLASS_DTYPE, DTYPE_STORAGE_CLASS, TORCH_DTYPE_ATTR } from "./dt
 export { looksLegacy, looksTar } from "./legacy-reader.js";
 export { saveTorch, writeTorch, pickleTorchObject, archiveNameFor, toPickleValue, type TorchSaveInput, type SaveTorchOptions, TORCH_ALIGNMENT, TORCH_FILE_VERSION } from "./writer.js";
 export { reencodeTorch, reencodeTorchTo, type ReencodeOptions } from "./reencode.js";
-export { torchTensorFrom, stateDictFrom, rebuildCall, parameterCall } from "./from-tensor.js";
+export { torchTensorFrom, stateDictFrom, stateDictFromMap, rebuildCall, parameterCall } from "./from-tensor.js";
 export { openTorchSharded, parseShardIndex, ShardedTorch } from "./sharded.js";
 export { dedupeSharedTensors, type DedupeResult } from "./dedupe.js";
 export { scanTorch } from "./scan.js";

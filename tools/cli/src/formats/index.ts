@@ -2,10 +2,11 @@ import type { FormatAdapter } from "../adapter.js";
 import { npyAdapter } from "./npy.js";
 import { npzAdapter } from "./npz.js";
 import { safetensorsAdapter } from "./safetensors.js";
+import { torchAdapter } from "./torch.js";
 
 /**
  * Every format the CLI knows, one adapter each (DESIGN.md section 6).
  * Each codec's adapter file adds itself here with one import and one entry.
  * Order matters only for `convert` outputs sharing an extension (first wins).
  */
-export const ADAPTERS: FormatAdapter[] = [safetensorsAdapter, npyAdapter, npzAdapter];
+export const ADAPTERS: FormatAdapter[] = [safetensorsAdapter, npyAdapter, npzAdapter, torchAdapter];

@@ -1,0 +1,109 @@
+import { readFileSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
+import { type ByteSource, openZip, readAll, type TensorMap } from "@codec/core";
+import { FileSource } from "@codec/core/node";
+import { reportToJson, reportToLines } from "@codec/pickle";
+import {
+  archiveNameFor,
+  looksLegacy,
+  looksZip,
+  openTorch,
+  openTorchSharded,
+  parseShardIndex,
+  reencodeTorchTo,
+  scanTorch,
+  stateDictFromMap,
+  writeTorch,
+} from "@codec/torch-zip";
+import type { DetectContext, FormatAdapter, ScanGlobal, ScanResult, WriteOptions } from "../adapter.js";
+import { FileSink } from "../file-sink.js";
+import { withProgress } from "../progress-map.js";
+
+/**
+ * PyTorch files: torch.save zip archives (torch >= 1.6), TorchScript
+ * archives, legacy (pre-1.6 / `_use_new_zipfile_serialization=False`)
+ * files, and sharded `*.bin.index.json` sets. Zips are told apart from
+ * npz/keras by their `<root>/data.pkl` record.
+ */
+
+/** writeAtomically's temporary name (file-sink.ts) wraps the real basename; torch names the archive root after it. */
+function realOutputName(outPath: string): string {
+  return basename(outPath).replace(/^\.codec-tmp-\d+-[0-9a-z]+\./, "");
+}
+
+function isShardIndex(path: string): boolean {
+  return /\.index\.json$/i.test(path);
+}
+
+function openShards(path: string): Promise<TensorMap> {
+  const dir = dirname(path);
+  return openTorchSharded(new Uint8Array(readFileSync(path)), (file) => new FileSource(join(dir, file)));
+}
+
+export const torchAdapter: FormatAdapter = {
+  format: "torch",
+  outputExtensions: ["pt", "pth", "bin", "ckpt"],
+
+  async detect(ctx: DetectContext): Promise<number> {
+    if (looksLegacy(ctx.head)) return 2;
+    if (looksZip(ctx.head)) {
+      try {
+        const zip = await openZip(ctx.source, { format: "torch" });
+        const first = zip.entries[0]?.name ?? "";
+        const root = first.slice(0, first.indexOf("/"));
+        return root !== "" && zip.entry(`${root}/data.pkl`) !== undefined ? 2 : 0;
+      } catch {
+        return 0;
+      }
+    }
+    if (ctx.ext === "json" && isShardIndex(ctx.path) && ctx.source.byteLength < 64 << 20) {
+      try {
+        const { weightMap } = parseShardIndex(new TextDecoder().decode(await readAll(ctx.source)));
+        return weightMap.length > 0 && weightMap.every(([, f]) => /\.(bin|pt|pth)$/i.test(f)) ? 2 : 0;
+      } catch {
+        return 0;
+      }
+    }
+    return 0;
+  },
+
+  open(source: ByteSource, path: string): Promise<TensorMap> {
+    if (isShardIndex(path)) return openShards(path);
+    return openTorch(source);
+  },
+
+  async reencode(source: ByteSource, path: string, outPath: string, options: WriteOptions): Promise<void> {
+    const sink = new FileSink(outPath);
+    try {
+      if (isShardIndex(path)) {
+        // A shard set re-encodes to one state dict file.
+        const map = await openShards(path);
+        await writeTorch(stateDictFromMap(withProgress(map, options.progress, "writing")), (c) => sink.write(c), {
+          archiveName: archiveNameFor(realOutputName(outPath)),
+        });
+        return;
+      }
+      await reencodeTorchTo(await openTorch(source), (c) => sink.write(c));
+    } finally {
+      sink.close();
+    }
+  },
+
+  async write(input: TensorMap, outPath: string, options: WriteOptions): Promise<void> {
+    const sink = new FileSink(outPath);
+    try {
+      await writeTorch(stateDictFromMap(withProgress(input, options.progress, "writing")), (c) => sink.write(c), {
+        archiveName: archiveNameFor(realOutputName(outPath)),
+      });
+    } finally {
+      sink.close();
+    }
+  },
+
+  async scan(source: ByteSource): Promise<ScanResult> {
+    const report = await scanTorch(source);
+    const { verdict: _v, globals, ...rest } = reportToJson(report);
+    // reportToLines starts with "verdict: ..."; the CLI prints the verdict itself.
+    return { verdict: report.verdict, globals: globals as ScanGlobal[], extra: rest, lines: reportToLines(report).slice(1) };
+  },
+};
