@@ -74,8 +74,24 @@ export function shuffleFilter(elementSize: number): Filter {
 
 export const FLETCHER32_FILTER: Filter = { id: FILTER_FLETCHER32, name: "fletcher32", optional: false, clientData: [] };
 
+/**
+ * A zlib-format deflate (RFC 1950, what libhdf5's deflate filter stores).
+ * The default is fflate's (portable, pure JS); Node users may pass
+ * `(d, level) => zlib.deflateSync(d, { level })`, which is several times faster.
+ */
+export type DeflateFn = (data: Uint8Array, level: number) => Uint8Array;
+
+export const fflateDeflate: DeflateFn = (data, level) =>
+  zlibSync(data, { level: Math.min(9, Math.max(0, level)) as 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 });
+
 /** Run one chunk through the pipeline; returns the stored bytes (mask 0: every filter applied). */
-export function applyFilters(chunk: Uint8Array, filters: readonly Filter[], elementSize: number, where: string): Uint8Array {
+export function applyFilters(
+  chunk: Uint8Array,
+  filters: readonly Filter[],
+  elementSize: number,
+  where: string,
+  deflate: DeflateFn = fflateDeflate,
+): Uint8Array {
   let data = chunk;
   for (const f of filters) {
     switch (f.id) {
@@ -83,8 +99,7 @@ export function applyFilters(chunk: Uint8Array, filters: readonly Filter[], elem
         data = shuffleBytes(data, f.clientData[0] ?? elementSize);
         break;
       case FILTER_DEFLATE: {
-        const level = Math.min(9, Math.max(0, f.clientData[0] ?? 6)) as 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9;
-        data = zlibSync(data, { level });
+        data = deflate(data, f.clientData[0] ?? 6);
         break;
       }
       case FILTER_FLETCHER32: {

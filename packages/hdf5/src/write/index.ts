@@ -1,4 +1,4 @@
-export { Hdf5Writer, type DatasetOptions, type DatasetInit, type RawPart, type WriterLayout } from "./writer.js";
+export { Hdf5Writer, type DatasetOptions, type DatasetInit, type RawPart, type WriterLayout, type WriterOptions } from "./writer.js";
 export { type AttributeInput, type TypedAttributeValue, fixedStrings } from "./attribute-input.js";
 export {
   BFLOAT16,
@@ -14,6 +14,6 @@ export {
   intType,
   VLEN_UTF8,
 } from "./standard-types.js";
-export { fletcher32, shuffleBytes } from "./filters.js";
+export { type DeflateFn, fflateDeflate, fletcher32, shuffleBytes } from "./filters.js";
 export { guessChunks } from "./chunk-guess.js";
 export { type TensorEntries, writeTensorMapAsHdf5, writeTensorsAsHdf5 } from "./tensors.js";

@@ -15,7 +15,7 @@ import {
   UNDEF,
 } from "./constants.js";
 import { datatypeMessage } from "./datatype-encode.js";
-import { applyFilters, deflateFilter, FLETCHER32_FILTER, shuffleFilter } from "./filters.js";
+import { applyFilters, type DeflateFn, deflateFilter, FLETCHER32_FILTER, fflateDeflate, shuffleFilter } from "./filters.js";
 import { GlobalHeapBuilder } from "./global-heap.js";
 import {
   compareNames,
@@ -157,8 +157,18 @@ function isVlen(t: Datatype): boolean {
   return t.class === "vlen";
 }
 
+export interface WriterOptions {
+  /** Deflate implementation for the gzip filter (default: fflate). */
+  deflate?: DeflateFn;
+}
+
 export class Hdf5Writer {
   private readonly root: GroupW = { kind: "group", children: new Map(), attrs: new Map() };
+  private readonly deflate: DeflateFn;
+
+  constructor(options: WriterOptions = {}) {
+    this.deflate = options.deflate ?? fflateDeflate;
+  }
 
   /** Create a group and any missing parents; existing groups are kept. */
   createGroup(path: string): void {
@@ -375,7 +385,7 @@ export class Hdf5Writer {
       const stored: StoredChunk[] = [];
       const chunkDims = ds.chunks;
       forEachChunk(bytes, ds.space.dims, chunkDims, ds.type.size, (offset, chunk) => {
-        const out = ds.filters.length > 0 ? applyFilters(chunk, ds.filters, ds.type.size, p.path) : chunk;
+        const out = ds.filters.length > 0 ? applyFilters(chunk, ds.filters, ds.type.size, p.path, this.deflate) : chunk;
         stored.push({ offset, bytes: out, filterMask: 0, address: at });
         parts.push({ address: at, bytes: out });
         at = align8(at + out.length);
