@@ -20,7 +20,7 @@ export function isH5pyBool(t: Datatype): t is EnumType {
 }
 
 /** h5py's complex: a compound {r, i} of two equal IEEE floats (4 or 8 bytes). */
-export function isH5pyComplex(t: Datatype): t is CompoundType {
+export function isH5pyComplex(t: Datatype): boolean {
   if (t.class !== "compound" || t.members.length !== 2) return false;
   const [r, i] = t.members;
   if (r.name !== "r" || i.name !== "i") return false;
