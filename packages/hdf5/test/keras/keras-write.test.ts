@@ -1,4 +1,4 @@
-import { openZip, Tensor, toByteSource, utf8Decode } from "@codec/core";
+import { type JsonValue, openZip, Tensor, toByteSource, utf8Decode } from "@codec/core";
 import { describe, expect, it } from "vitest";
 import { openHdf5File } from "../../src/read/file.js";
 import { kerasLayerPaths, openKeras, toSnakeCase, writeKerasArchive, writeKerasWeights } from "../../src/keras/index.js";
@@ -9,7 +9,7 @@ const f32 = (shape: number[], seed: number) => {
   return new Tensor({ dtype: "float32", shape, data: new Uint8Array(a.buffer) });
 };
 
-const CONFIG = {
+const CONFIG: JsonValue = {
   module: "keras",
   class_name: "Sequential",
   config: {
