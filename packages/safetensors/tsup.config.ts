@@ -7,4 +7,6 @@ export default defineConfig({
   clean: true,
   target: "es2022",
   splitting: false,
+  // node.ts imports the main entry by name so both share one copy of the classes.
+  external: ["@codec/safetensors"],
 });

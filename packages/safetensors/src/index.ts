@@ -30,7 +30,7 @@ export {
   encodeSafetensors,
   prepareSafetensors,
 } from "./encode.js";
-export { compareCodePoints } from "./header-writer.js";
+export { type HeaderEntry, type PreparedHeader, compareCodePoints, prepareHeader } from "./header-writer.js";
 export { safetensorsDetector } from "./detector.js";
 export {
   type ShardIndex,

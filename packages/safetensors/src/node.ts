@@ -8,19 +8,34 @@ import { closeSync, existsSync, openSync, readFileSync, readdirSync, statSync, w
 import { basename, dirname, join } from "node:path";
 import { DTYPES, type TensorMap, fail, guardDecodeAsync, numelOf } from "@codec/core";
 import { FileSource } from "@codec/core/node";
-import { type Metadata, type TensorsInput, prepareSafetensors } from "./encode.js";
-import { FORMAT, stFail } from "./errors.js";
-import { fromCoreDType } from "./dtypes.js";
-import { type OpenSafetensorsOptions, type SafetensorsFile, openSafetensors } from "./file.js";
-import { type HeaderEntry, prepareHeader } from "./header-writer.js";
+// The public entry, not relative imports: the built node entry then shares
+// one copy of every class with the main entry (tsup marks it external).
 import {
+  DETAIL_CODES,
+  type HeaderEntry,
+  type Metadata,
+  type OpenSafetensorsOptions,
+  type SafetensorsErrorDetail,
+  type SafetensorsFile,
   type ShardIndex,
   type ShardedSafetensors,
   type ShardedWriteOptions,
+  type TensorsInput,
   formatShardIndex,
+  fromCoreDType,
   layoutShards,
+  openSafetensors,
   openShardedSafetensors,
-} from "./sharded.js";
+  prepareHeader,
+  prepareSafetensors,
+} from "@codec/safetensors";
+
+const FORMAT = "safetensors";
+
+/** A CodecError with a safetensors detail name and its code from DETAIL_CODES. */
+function stFail(detail: SafetensorsErrorDetail, message: string): never {
+  return fail(DETAIL_CODES[detail], FORMAT, message, { detail });
+}
 
 /** Largest single write; fs.writeSync is capped near 2 GiB per call. */
 const CHUNK = 1 << 30;
@@ -168,4 +183,4 @@ export function writeShardedSafetensorsFiles(dir: string, tensors: TensorsInput,
   return { files, index: layout.index };
 }
 
-export type { ShardIndex, ShardedWriteOptions } from "./sharded.js";
+export type { ShardIndex, ShardedWriteOptions } from "@codec/safetensors";
