@@ -9,10 +9,12 @@ export {
   type PickleScanReport,
   reportToJson,
   reportToLines,
+  reportToScanResult,
   type ScanErrorInfo,
   type ScanFinding,
   type ScannedCall,
   type ScannedGlobal,
+  type ScanResultLike,
   type StreamInfo,
 } from "./report.js";
 export { classifyGlobal, type GlobalRisk, maxRisk, normaliseModule, type Risk, type RiskContext, riskRank } from "./risk.js";

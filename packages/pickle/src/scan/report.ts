@@ -157,3 +157,23 @@ export function reportToLines(r: PickleScanReport): string[] {
   }
   return lines;
 }
+
+/** The CLI's ScanResult shape (tools/cli/src/adapter.ts): verdict, globals, extra JSON fields, lines. */
+export interface ScanResultLike {
+  verdict: Risk;
+  globals: Array<{ module: string; name: string; risk: Risk; [key: string]: JsonValue }>;
+  extra: { [key: string]: JsonValue };
+  lines: string[];
+}
+
+/** A report as `codec scan` prints it: `--json` gets globals plus calls/findings/errors/streams. */
+export function reportToScanResult(r: PickleScanReport): ScanResultLike {
+  const doc = reportToJson(r);
+  const { verdict: _v, globals, ...extra } = doc;
+  return {
+    verdict: r.verdict,
+    globals: globals as ScanResultLike["globals"],
+    extra,
+    lines: reportToLines(r).slice(1),
+  };
+}

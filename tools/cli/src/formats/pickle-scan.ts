@@ -1,0 +1,26 @@
+import { type ByteSource, readAll } from "@codec/core";
+import { detectCompression, disassemble, joblibPayload, reportToScanResult, scanPickle } from "@codec/pickle";
+import type { ScanResult } from "../adapter.js";
+
+/**
+ * `codec scan` and `codec inspect --opcodes` for pickle and joblib files
+ * (DESIGN.md section 6): the adapters in pickle.ts / joblib.ts delegate here.
+ * The scanner never executes anything; every stream of the file is scanned.
+ */
+export async function scanPickleSource(source: ByteSource, kind: "pickle" | "joblib"): Promise<ScanResult> {
+  let bytes = await readAll(source);
+  if (kind === "joblib" && detectCompression(bytes) !== "none") bytes = joblibPayload(bytes).data;
+  const report = scanPickle(bytes, { joblib: kind === "joblib", source: source.name });
+  return reportToScanResult(report);
+}
+
+/** Flags `describe` understands (adapter.inspectFlags). */
+export const PICKLE_INSPECT_FLAGS = ["--opcodes"] as const;
+
+/** pickletools.dis-style lines for `inspect FILE --opcodes` (capped for huge files). */
+export async function describePickleSource(source: ByteSource, flags: ReadonlySet<string>, kind: "pickle" | "joblib"): Promise<string[] | undefined> {
+  if (!flags.has("--opcodes")) return undefined;
+  let bytes = await readAll(source);
+  if (kind === "joblib" && detectCompression(bytes) !== "none") bytes = joblibPayload(bytes).data;
+  return disassemble(bytes, { maxLines: 100_000 });
+}
