@@ -48,6 +48,7 @@ const NAMES: Readonly<Record<string, readonly [string, string]>> = {
   "UserList.UserList": ["collections", "UserList"],
   "UserString.UserString": ["collections", "UserString"],
   "exceptions.StandardError": ["builtins", "Exception"],
+  "whichdb.whichdb": ["dbm", "whichdb"],
   "cStringIO.StringIO": ["io", "BytesIO"],
   "StringIO.StringIO": ["io", "StringIO"],
 };

@@ -14,3 +14,5 @@ export { joblibExtension, isArrayWrapper, type JoblibArrayRecord } from "./jobli
 export { detectCompression, joblibPayload, type JoblibCompression } from "./joblib/decompress.js";
 export { pickle, Pickler, type PickleOptions, type PicklableValue } from "./encode/pickler.js";
 export * from "./scan/index.js";
+export { canonicalRepr, type CanonicalReprOptions } from "./repr/canonical.js";
+export { pyBytesRepr, pyFloatRepr, pyStrRepr, pyComplexRepr } from "./repr/python-repr.js";

@@ -3,6 +3,8 @@
  * arguments and returns undefined (leaving the call inert) when they are
  * not what CPython's own __reduce__ writes.
  */
+import { fail } from "@codec/core";
+import { floatValue, parseIntText } from "../decode/text-args.js";
 import { PyByteArray, PyDict, PyFloat, PySet, PyTuple, type PyValue } from "../model.js";
 import type { Reconstructor } from "../decode/options.js";
 import { PyComplex, PyDateTime, PyDecimal, PyOrderedDict, PyRange, PySlice, PyUUID } from "../values.js";
@@ -90,7 +92,33 @@ const timedeltaOf: Reconstructor = (args) => {
   return new PyDateTime("timedelta", f as number[]);
 };
 
+const decimalOf: Reconstructor = (args) => {
+  // CPython: Decimal(bytes) raises TypeError (a Python 2 str loaded with encoding='bytes').
+  if (args[0] instanceof Uint8Array) fail("CORRUPT", "pickle", "conversion from bytes to Decimal is not supported");
+  return args.length === 1 && typeof args[0] === "string" ? new PyDecimal(args[0]) : undefined;
+};
+
+/** int(), int(x), float(), str(), bool(): the scalar constructors (CPython's test_bad_reduce uses int()). */
+const scalarCalls: Array<[string, Reconstructor]> = [
+  [
+    "builtins.int",
+    (args) => {
+      if (args.length === 0) return 0;
+      const v = args[0];
+      if (args.length !== 1) return undefined;
+      if (typeof v === "number" || typeof v === "bigint") return typeof v === "number" ? Math.trunc(v) : v;
+      if (typeof v === "boolean") return v ? 1 : 0;
+      if (typeof v === "string" && /^\s*[+-]?\d+\s*$/.test(v)) return parseIntText(v) ?? undefined;
+      return undefined;
+    },
+  ],
+  ["builtins.float", (args) => (args.length === 0 ? new PyFloat(0) : args.length === 1 && num(args[0]) !== undefined ? floatValue(num(args[0]) as number) : undefined)],
+  ["builtins.str", (args) => (args.length === 0 ? "" : args.length === 1 && typeof args[0] === "string" ? args[0] : undefined)],
+  ["builtins.bool", (args) => (args.length === 0 ? false : args.length === 1 && (typeof args[0] === "number" || typeof args[0] === "boolean" || args[0] === null) ? Boolean(args[0]) : undefined)],
+];
+
 export const BUILTIN_CALLS: Array<[string, Reconstructor]> = [
+  ...scalarCalls,
   ["builtins.set", setOf(false)],
   ["builtins.frozenset", setOf(true)],
   [
@@ -172,7 +200,7 @@ export const BUILTIN_CALLS: Array<[string, Reconstructor]> = [
   ["datetime.date", dateOf],
   ["datetime.time", timeOf],
   ["datetime.timedelta", timedeltaOf],
-  ["decimal.Decimal", (args) => (args.length === 1 && typeof args[0] === "string" ? new PyDecimal(args[0]) : undefined)],
+  ["decimal.Decimal", decimalOf],
   ["_pydecimal.Decimal", (args) => (args.length === 1 && typeof args[0] === "string" ? new PyDecimal(args[0]) : undefined)],
   [
     "collections.OrderedDict",
@@ -191,4 +219,8 @@ export const BUILTIN_CALLS: Array<[string, Reconstructor]> = [
   ],
 ];
 
-export const BUILTIN_NEW: Array<[string, Reconstructor]> = [["uuid.UUID", (args) => (args.length === 0 ? new PyUUID() : undefined)]];
+export const BUILTIN_NEW: Array<[string, Reconstructor]> = [
+  ["uuid.UUID", (args) => (args.length === 0 ? new PyUUID() : undefined)],
+  // int.__new__(int) etc. (NEWOBJ on the scalar types).
+  ...scalarCalls,
+];

@@ -27,6 +27,7 @@ export function unpickleAt(bytes: Uint8Array, offset: number, options?: Unpickle
 export function unpickleAll(bytes: Uint8Array, options?: UnpickleOptions): PyValue[] {
   return guardDecode("pickle", () => {
     const out: PyValue[] = [];
+    if (bytes.length === 0) fail("TRUNCATED", "pickle", "empty pickle data", { offset: 0 });
     let pos = 0;
     while (pos < bytes.length) {
       const r = runAt(bytes, pos, options);

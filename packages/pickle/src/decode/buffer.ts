@@ -12,6 +12,8 @@ export class PyBuffer extends PyReconstructed {
     readonly data: Uint8Array,
     public readonly: boolean,
     readonly outOfBand: boolean,
+    /** Position among the out-of-band buffers (NEXT_BUFFER order), -1 in band. */
+    readonly index = -1,
   ) {
     super();
   }

@@ -1,7 +1,7 @@
 import { isCodecError } from "@codec/core";
 import { describe, expect, it } from "vitest";
-import { PyDict, PyGlobal, PyObject, PyPersistent, PyTuple, type PyValue } from "../model.js";
-import { PyDateTime, PyOrderedDict } from "../values.js";
+import { PyDict, type PyGlobal, PyObject, PyPersistent, type PyTuple, type PyValue } from "../model.js";
+import { type PyDateTime, PyOrderedDict } from "../values.js";
 import { unpickle, unpickleAll, unpickleAt } from "./api.js";
 
 const hex = (s: string) => Uint8Array.from(s.match(/../g) ?? [], (h) => Number.parseInt(h, 16));

@@ -9,6 +9,7 @@
 import { fail } from "@codec/core";
 import { PyByteArray, PyDict, PyGlobal, PyObject, PyPersistent, PySet, PyTuple, type PyValue } from "../model.js";
 import { OPCODES } from "../opcodes.js";
+import { py3QualifiedName } from "../compat.js";
 import { addItems, appendItems, applyBuild, setItems, typeName } from "./mutate.js";
 import { resolveOptions, type ResolvedOptions, type UnpickleOptions } from "./options.js";
 import { reconstructCall } from "./reconstruct.js";
@@ -76,17 +77,26 @@ function run(bytes: Uint8Array, start: number, o: ResolvedOptions, raw: Unpickle
   let pos = start;
   let op = 0; // offset of the current opcode
   let proto = 0;
+  // End of the current FRAME, or -1 outside frames. Like pickle.py's _Unframer, an argument or
+  // line may not straddle a frame's end, and a FRAME may not start before the previous one ends.
+  let frameEnd = -1;
+  let nextBuffer = 0;
 
   const truncated = (): never => {
     if (end < bytes.length && start + o.maxBytes < bytes.length) fail("LIMIT", F, `pickle exceeds maxBytes (${o.maxBytes})`, { offset: op });
     return fail("TRUNCATED", F, "pickle data was truncated", { offset: op });
   };
+  const straddle = (): never => fail("CORRUPT", F, "pickle exhausted before end of frame", { offset: op });
   const need = (n: number): void => {
+    // An opcode that starts in a frame must have all its argument bytes in that frame
+    // (CPython's framer writes large payloads, opcode included, outside frames).
+    if (frameEnd >= 0 && n > frameEnd - pos) straddle();
     if (n > end - pos) truncated();
   };
   const readLine = (): number => {
     // Returns the offset of the newline; the line is bytes[pos, nl).
     const nl = bytes.indexOf(0x0a, pos);
+    if (frameEnd >= 0 && (nl < 0 || nl >= frameEnd)) straddle();
     if (nl < 0 || nl >= end) truncated();
     return nl;
   };
@@ -151,11 +161,17 @@ function run(bytes: Uint8Array, start: number, o: ResolvedOptions, raw: Unpickle
     hooks?.onMemo?.(i, v, op);
   };
   const global = (module: string, name: string, opname: string): PyGlobal => {
+    if (module === "") fail("CORRUPT", F, "empty module name", { offset: op });
+    if (name === "" || name.split(".").includes("")) fail("CORRUPT", F, `empty attribute name in ${module}.${name}`, { offset: op });
     const g = new PyGlobal(module, name);
     hooks?.onGlobal?.(g, op, opname);
     return g;
   };
   const call = (callable: PyValue, args: PyValue[], origin: PyObject["origin"], opname: string, kwargs: PyDict | null = null): PyValue => {
+    if (!isCallable(callable)) fail("CORRUPT", F, `${typeName(callable)} object is not callable`, { offset: op });
+    if ((origin === "newobj" || origin === "newobj_ex") && callable instanceof PyGlobal && NOT_TYPES.has(py3QualifiedName(callable.module, callable.name))) {
+      fail("CORRUPT", F, `${opname} class argument must be a type, not ${callable.qualifiedName}`, { offset: op });
+    }
     hooks?.onCall?.(callable, args, op, opname);
     const obj = new PyObject(callable, args, origin, kwargs);
     if (!o.reconstruct) return obj;
@@ -170,6 +186,7 @@ function run(bytes: Uint8Array, start: number, o: ResolvedOptions, raw: Unpickle
   if (start >= end) fail("TRUNCATED", F, "empty pickle data", { offset: start });
   for (;;) {
     op = pos;
+    if (pos === frameEnd) frameEnd = -1;
     if (pos >= end) truncated();
     const code = bytes[pos++];
     if (onOpcode !== undefined) {
@@ -187,7 +204,9 @@ function run(bytes: Uint8Array, start: number, o: ResolvedOptions, raw: Unpickle
       case 0x95: {
         // FRAME: the frame's bytes must exist (C unpickler's prefetch check).
         const n = size8();
+        if (frameEnd >= 0 && pos < frameEnd) fail("CORRUPT", F, "beginning of a new frame before end of current frame", { offset: op });
         if (n > end - pos) truncated();
+        frameEnd = pos + n;
         break;
       }
       case 0x2e: {
@@ -273,7 +292,6 @@ function run(bytes: Uint8Array, start: number, o: ResolvedOptions, raw: Unpickle
         const nl = readLine();
         let a = pos;
         let b = nl;
-        while (b > a && (bytes[b - 1] === 0x0d || bytes[b - 1] === 0x20)) b--;
         pos = nl + 1;
         const q = bytes[a];
         if (b - a < 2 || (q !== 0x22 && q !== 0x27) || bytes[b - 1] !== q) fail("CORRUPT", F, "the STRING opcode argument must be quoted", { offset: op });
@@ -329,7 +347,7 @@ function run(bytes: Uint8Array, start: number, o: ResolvedOptions, raw: Unpickle
         if (o.buffers === undefined) fail("CORRUPT", F, "pickle stream refers to out-of-band data but no buffers were given", { offset: op });
         const r = o.buffers.next();
         if (r.done === true) fail("CORRUPT", F, "not enough out-of-band buffers", { offset: op });
-        stack.push(new PyBuffer(r.value, false, true));
+        stack.push(new PyBuffer(r.value, false, true, nextBuffer++));
         break;
       }
       case 0x98: {
@@ -482,11 +500,14 @@ function run(bytes: Uint8Array, start: number, o: ResolvedOptions, raw: Unpickle
         need(1);
         memoPut(bytes[pos++]);
         break;
-      case 0x72:
+      case 0x72: {
         need(4);
-        memoPut(view.getUint32(pos, true));
+        const i = view.getUint32(pos, true);
         pos += 4;
+        if (i > 0x7fffffff) fail("CORRUPT", F, "negative LONG_BINPUT argument", { offset: op });
+        memoPut(i);
         break;
+      }
       case 0x94:
         memoPut(memo.size);
         break;
@@ -566,6 +587,7 @@ function run(bytes: Uint8Array, start: number, o: ResolvedOptions, raw: Unpickle
         if (ext !== undefined) {
           const cursor = { pos, bytes: bytes.subarray(0, end) };
           const replaced = ext.afterBuild(target, cursor, raw);
+          if (cursor.pos !== pos && frameEnd >= 0 && cursor.pos >= frameEnd) frameEnd = -1;
           pos = cursor.pos;
           if (replaced !== undefined) stack[stack.length - 1] = replaced;
         }
@@ -605,6 +627,14 @@ function run(bytes: Uint8Array, start: number, o: ResolvedOptions, raw: Unpickle
     }
   }
 }
+
+/** Values that may be called: globals and the (inert) results of calls; never plain data. */
+function isCallable(v: PyValue): boolean {
+  return typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array) && !(v instanceof PyTuple) && !(v instanceof PyDict) && !(v instanceof PySet) && !(v instanceof PyByteArray);
+}
+
+/** Builtin functions that are not classes: NEWOBJ on them fails in CPython ("must be a type"). */
+const NOT_TYPES = new Set(["builtins.len", "builtins.print", "builtins.getattr", "builtins.setattr", "builtins.eval", "builtins.exec", "builtins.open", "builtins.repr", "builtins.id", "builtins.hash", "builtins.abs", "builtins.max", "builtins.min", "builtins.sum", "builtins.sorted", "builtins.iter", "builtins.next", "builtins.vars", "builtins.dir", "builtins.globals", "builtins.locals", "builtins.compile", "builtins.__import__", "builtins.input", "builtins.format", "builtins.chr", "builtins.ord", "builtins.hex", "builtins.oct", "builtins.bin", "builtins.round", "builtins.pow", "builtins.divmod", "builtins.callable", "builtins.isinstance", "builtins.issubclass", "builtins.hasattr", "builtins.delattr", "builtins.ascii"]);
 
 /** A GLOBAL/INST line: module or name, UTF-8 as CPython decodes it. */
 function globalLine(bytes: Uint8Array, a: number, nl: number, op: number): string {
