@@ -59,10 +59,10 @@ export function mutate(input: Uint8Array, random: () => number, maxOps = 4): Uin
       }
       case 6: {
         // Delete a block.
-        const len = Math.floor(random() * 64);
-        const next = new Uint8Array(Math.max(0, out.length - len));
+        const len = Math.min(Math.floor(random() * 64), Math.max(0, out.length - at));
+        const next = new Uint8Array(out.length - len);
         next.set(out.subarray(0, at));
-        next.set(out.subarray(at + len).subarray(0, next.length - at), at);
+        next.set(out.subarray(at + len), at);
         out = next;
         break;
       }
