@@ -127,7 +127,7 @@ export class Hdf5File {
       for (const l of g.links()) {
         if (l.kind !== "hard" || seen.has(l.address)) continue;
         seen.add(l.address);
-        const child = file.objectAt(l.address, g.path === "/" ? `/${l.name}` : `${g.path}/${l.name}`);
+        const child = guardDecode(FORMAT, () => file.objectAt(l.address, g.path === "/" ? `/${l.name}` : `${g.path}/${l.name}`));
         yield child;
         if (child instanceof Hdf5Group) yield* visit(file, child);
       }

@@ -1,7 +1,16 @@
 import { Tensor } from "@codec/core";
 import type { Dataset, Group } from "h5wasm/node";
 import { describe, expect, it } from "vitest";
-import { fixedStrings, fletcher32, guessChunks, Hdf5Writer, shuffleBytes, writeTensorsAsHdf5 } from "../../src/write/index.js";
+import {
+  defaultDeflate,
+  fflateDeflate,
+  fixedStrings,
+  fletcher32,
+  guessChunks,
+  Hdf5Writer,
+  shuffleBytes,
+  writeTensorsAsHdf5,
+} from "../../src/write/index.js";
 import { withH5wasm } from "./h5wasm-reader.js";
 
 const f32 = (n: number, f = (i: number) => i * 0.5) => new Float32Array(n).map((_, i) => f(i));
@@ -144,6 +153,17 @@ describe("Hdf5Writer read back by h5wasm (libhdf5)", () => {
       expect(f.attrs.note.value).toBe("hi");
       expect(f.attrs.n.value).toBe("3");
     });
+  });
+
+  it("writes gzip chunks readable by libhdf5 with both deflate implementations", async () => {
+    for (const deflate of [fflateDeflate, defaultDeflate]) {
+      const w = new Hdf5Writer({ deflate });
+      const v = new Float32Array(5000).map((_, i) => Math.round(Math.sin(i / 50) * 100));
+      w.createDataset("g", tensor("float32", [50, 100], v), { chunks: [7, 33], compression: 9, shuffle: true });
+      await withH5wasm(w.finish(), (f) => {
+        expect([...((f.get("g") as Dataset).value as Float32Array)]).toEqual([...v]);
+      });
+    }
   });
 
   it("streams the same bytes as finish()", async () => {
