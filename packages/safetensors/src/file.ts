@@ -25,6 +25,12 @@ export interface OpenSafetensorsOptions {
    * false always returns views (`typed()` copies later if needed).
    */
   align?: boolean;
+  /**
+   * Bytes read in the first request (default 64 KiB, capped at the file
+   * size): headers that fit arrive in one round trip, which matters for
+   * HTTP range sources. Larger headers take a second read.
+   */
+  headPrefetch?: number;
 }
 
 /** What `info()` gives: the TensorInfo contract plus where the bytes are. */
@@ -176,15 +182,16 @@ function tooLargeAsLimit<T>(info: SafetensorsTensorInfo, read: () => T): T {
 }
 
 /** Read and validate only the header (any dtype the reference knows, including F4/F6/E8M0). */
-export async function readSafetensorsHeader(input: ByteInput): Promise<SafetensorsHeader> {
-  return guardDecodeAsync(FORMAT, async () => readHeaderFrom(toByteSource(input)));
+export async function readSafetensorsHeader(input: ByteInput, options?: Pick<OpenSafetensorsOptions, "headPrefetch">): Promise<SafetensorsHeader> {
+  return guardDecodeAsync(FORMAT, async () => readHeaderFrom(toByteSource(input), options?.headPrefetch));
 }
 
-async function readHeaderFrom(source: ByteSource): Promise<SafetensorsHeader> {
+async function readHeaderFrom(source: ByteSource, prefetch = 65536): Promise<SafetensorsHeader> {
   const total = source.byteLength;
   if (total < 8) stFail("HeaderTooSmall", `file has ${total} bytes, fewer than the 8-byte header length`, 0);
-  const n = readHeaderLength(await source.read(0, 8), total);
-  return parseHeader(await source.read(8, n), total);
+  const head = await source.read(0, Math.min(total, Math.max(8, Math.floor(prefetch) || 8)));
+  const n = readHeaderLength(head, total);
+  return parseHeader(8 + n <= head.length ? head.subarray(8, 8 + n) : await source.read(8, n), total);
 }
 
 /**
@@ -194,7 +201,7 @@ async function readHeaderFrom(source: ByteSource): Promise<SafetensorsHeader> {
 export function openSafetensors(input: ByteInput, options?: OpenSafetensorsOptions): Promise<SafetensorsFile> {
   return guardDecodeAsync(FORMAT, async () => {
     const source = toByteSource(input);
-    return new SafetensorsFile(source, await readHeaderFrom(source), options);
+    return new SafetensorsFile(source, await readHeaderFrom(source, options?.headPrefetch), options);
   });
 }
 

@@ -120,6 +120,26 @@ describe("slicing", () => {
     expect(reads).toEqual([[f.header.dataStart + 24, 48]]);
   });
 
+  it("opens with one read when the header fits the prefetch, two otherwise", async () => {
+    for (const [prefetch, expected] of [
+      [undefined, 1],
+      [16, 2],
+    ] as const) {
+      let calls = 0;
+      const mem = new MemorySource(bytes);
+      const src = {
+        byteLength: mem.byteLength,
+        read: (o: number, n: number) => {
+          calls++;
+          return mem.read(o, n);
+        },
+      };
+      const f = await openSafetensors(src, { headPrefetch: prefetch });
+      expect(calls).toBe(expected);
+      expect(f.names()).toEqual(["t"]);
+    }
+  });
+
   it("supports per-dimension select/narrow", async () => {
     const f = decodeSafetensors(bytes);
     const s = await f.getSlice("t", [null, 1, [1, 3]]);
