@@ -28,7 +28,7 @@ describe.runIf(hasCorpus("hdf5"))("hdf5 fuzz (DESIGN.md section 7)", () => {
       } catch {
         return undefined;
       }
-    }).filter((b): b is Uint8Array => b !== undefined);
+    }).filter((b): b is Uint8Array<ArrayBuffer> => b !== undefined);
     expect(seeds.length).toBeGreaterThan(2);
     const report = await fuzzDecoder(seeds, decodeAll, { iterations: 40, maxMsPerCase: 2000, seed: 5 });
     expect(report.cases).toBe(seeds.length * 40);
