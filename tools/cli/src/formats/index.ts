@@ -1,6 +1,8 @@
 import type { FormatAdapter } from "../adapter.js";
+import { joblibAdapter } from "./joblib.js";
 import { npyAdapter } from "./npy.js";
 import { npzAdapter } from "./npz.js";
+import { pickleAdapter } from "./pickle.js";
 import { safetensorsAdapter } from "./safetensors.js";
 import { torchAdapter } from "./torch.js";
 
@@ -9,4 +11,4 @@ import { torchAdapter } from "./torch.js";
  * Each codec's adapter file adds itself here with one import and one entry.
  * Order matters only for `convert` outputs sharing an extension (first wins).
  */
-export const ADAPTERS: FormatAdapter[] = [safetensorsAdapter, npyAdapter, npzAdapter, torchAdapter];
+export const ADAPTERS: FormatAdapter[] = [safetensorsAdapter, npyAdapter, npzAdapter, torchAdapter, pickleAdapter, joblibAdapter];

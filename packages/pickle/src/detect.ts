@@ -1,0 +1,65 @@
+/**
+ * Content sniffing for pickles and joblib files (DESIGN.md section 6:
+ * formats are detected from content). A binary pickle starts with PROTO
+ * 2-5; joblib files are a pickle naming joblib.numpy_pickle's
+ * NumpyArrayWrapper, or that pickle compressed whole (joblib/compressor.py magics).
+ */
+import { Gunzip, Unzlib } from "fflate";
+import { detectCompression } from "./joblib/decompress.js";
+
+/** torch.save's legacy format starts with a pickled magic number (LONG1 0x1950a86a20f9469cfc6c). */
+const TORCH_LEGACY = [0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19];
+
+export function looksTorchLegacy(head: Uint8Array): boolean {
+  return head.length >= TORCH_LEGACY.length && TORCH_LEGACY.every((b, i) => head[i] === b);
+}
+
+/**
+ * 2 for a protocol 2-5 pickle header (PROTO n, then a plausible opcode), 1 for
+ * text that could be a protocol 0/1 pickle, 0 otherwise.
+ */
+export function sniffPickle(head: Uint8Array): number {
+  if (head.length < 3) return 0;
+  if (head[0] === 0x80 && head[1] >= 2 && head[1] <= 5) return looksTorchLegacy(head) ? 0 : 2;
+  // Protocol 0/1 streams usually open with MARK, GLOBAL, EMPTY_LIST/DICT/TUPLE, or a text INT/STRING.
+  const c = head[0];
+  if ((c === 0x28 || c === 0x63 || c === 0x5d || c === 0x7d || c === 0x29) && head.indexOf(0x2e) > 0) return 1;
+  return 0;
+}
+
+const WRAPPER = new TextEncoder().encode("NumpyArrayWrapper");
+
+function contains(hay: Uint8Array, needle: Uint8Array): boolean {
+  const first = needle[0];
+  for (let i = hay.indexOf(first); i >= 0 && i + needle.length <= hay.length; i = hay.indexOf(first, i + 1)) {
+    let k = 1;
+    while (k < needle.length && hay[i + k] === needle[k]) k++;
+    if (k === needle.length) return true;
+  }
+  return false;
+}
+
+/** First bytes of a zlib/gzip stream, inflated (up to what `head` yields). */
+function inflateHead(head: Uint8Array, kind: "zlib" | "gzip"): Uint8Array {
+  const out: Uint8Array[] = [];
+  try {
+    const s = kind === "zlib" ? new Unzlib((c) => out.push(c)) : new Gunzip((c) => out.push(c));
+    s.push(head, false);
+  } catch {
+    return new Uint8Array(0);
+  }
+  return out[0] ?? new Uint8Array(0);
+}
+
+/**
+ * Confidence that `head` (the first bytes, 64 KiB or so) is a joblib file:
+ * 3 for an uncompressed pickle with a NumpyArrayWrapper, 2 for a zlib/gzip
+ * stream that inflates to a pickle, 1 for a joblib compressor this codec
+ * does not read (so that opening reports the codec), else 0.
+ */
+export function sniffJoblib(head: Uint8Array, ext = ""): number {
+  const kind = detectCompression(head);
+  if (kind === "none") return sniffPickle(head) > 0 && contains(head, WRAPPER) ? 3 : 0;
+  if (kind === "zlib" || kind === "gzip") return sniffPickle(inflateHead(head, kind)) === 2 ? 2 : 0;
+  return ext === "joblib" ? 1 : 0;
+}
