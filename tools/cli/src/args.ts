@@ -12,18 +12,23 @@ export interface ArgSpec {
   options?: readonly string[];
   /** Short aliases: `-h` -> `--help`. */
   aliases?: Readonly<Record<string, string>>;
+  /** Collect unknown `--name` flags in `unknown` instead of failing (the caller decides later). */
+  collectUnknown?: boolean;
 }
 
 export interface ParsedArgs {
   flags: Set<string>;
   options: Map<string, string>;
   positionals: string[];
+  /** Unknown `--name` flags, when `collectUnknown` is set. */
+  unknown: string[];
 }
 
 export function parseArgs(argv: readonly string[], spec: ArgSpec, command: string): ParsedArgs {
   const flags = new Set<string>();
   const options = new Map<string, string>();
   const positionals: string[] = [];
+  const unknown: string[] = [];
   const flagSet = new Set(spec.flags);
   const optionSet = new Set(spec.options ?? []);
   for (let i = 0; i < argv.length; i++) {
@@ -47,9 +52,11 @@ export function parseArgs(argv: readonly string[], spec: ArgSpec, command: strin
       flags.add(name);
     } else if (flagSet.has(name)) {
       throw new UsageError(`${command}: option ${name} takes no value`);
+    } else if (spec.collectUnknown && /^--[a-z0-9][a-z0-9-]*$/i.test(arg)) {
+      unknown.push(arg);
     } else {
       throw new UsageError(`${command}: unknown option '${arg}'`);
     }
   }
-  return { flags, options, positionals };
+  return { flags, options, positionals, unknown };
 }

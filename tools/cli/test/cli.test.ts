@@ -41,7 +41,7 @@ describe("usage (exit status 2) and help (0)", () => {
     [["--bogus"], /unknown option '--bogus'/],
     [["inspect"], /inspect: expected one FILE, got 0/],
     [["inspect", "a", "b"], /inspect: expected one FILE, got 2/],
-    [["inspect", "x.npy", "--bogus"], /inspect: unknown option '--bogus'/],
+    [["inspect", s("image.npy"), "--bogus"], /inspect: unknown option '--bogus'/],
     [["inspect", "x.npy", "--json=1"], /takes no value/],
     [["convert", "a.npy"], /convert: expected IN and OUT, got 1 argument/],
     [["convert", "a.npy", "b.xyz"], /cannot tell the output format from the extension '.xyz'/],

@@ -18,7 +18,9 @@ export const INSPECT_USAGE = "codec inspect FILE [--json] [--digest]";
  */
 export async function inspectCommand(argv: readonly string[], io: CliIO, adapters: readonly FormatAdapter[] = ADAPTERS): Promise<number> {
   const extra = [...new Set(adapters.flatMap((a) => a.inspectFlags ?? []))];
-  const args = parseArgs(argv, { flags: ["--json", "--digest", ...extra] }, "inspect");
+  // Flags beyond --json/--digest belong to adapters (`inspectFlags`, used by
+  // `describe`); which ones apply is known only after detection.
+  const args = parseArgs(argv, { flags: ["--json", "--digest", ...extra], collectUnknown: adapters.some((a) => a.describe && a.inspectFlags === undefined) }, "inspect");
   if (args.positionals.length !== 1) {
     throw new UsageError(`inspect: expected one FILE, got ${args.positionals.length} (usage: ${INSPECT_USAGE})`);
   }
@@ -31,6 +33,12 @@ export async function inspectCommand(argv: readonly string[], io: CliIO, adapter
         throw new UsageError(`inspect: ${flag} does not apply to ${adapter.format} files`);
       }
     }
+    // An adapter that declares its flags is strict; one with `describe` but no
+    // declaration gets the other flags and must use them (see below).
+    if (args.unknown.length > 0 && (adapter.describe === undefined || adapter.inspectFlags !== undefined)) {
+      throw new UsageError(`inspect: unknown option '${args.unknown[0]}'`);
+    }
+    for (const flag of args.unknown) args.flags.add(flag);
     const map = await adapter.open(source, path);
     const json = args.flags.has("--json");
     const digest = args.flags.has("--digest");
@@ -54,6 +62,7 @@ export async function inspectCommand(argv: readonly string[], io: CliIO, adapter
       }
     }
     const described = adapter.describe ? await adapter.describe(source, path, args.flags) : undefined;
+    if (args.unknown.length > 0 && described === undefined) throw new UsageError(`inspect: unknown option '${args.unknown[0]}'`);
     await map.close?.();
 
     if (json) {
