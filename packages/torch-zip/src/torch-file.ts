@@ -26,6 +26,12 @@ export type TorchKind = "zip" | "legacy" | "torchscript";
 export interface OpenTorchOptions {
   /** Largest zip record read into memory (zip-bomb bound for deflated records). Default 4 GiB. */
   maxEntrySize?: number;
+  /**
+   * Check the CRC-32 of every storage record read (default true). With
+   * false, stored storages are plain views of the source (no pass over the
+   * bytes); the pickles are always checked.
+   */
+  verifyChecksums?: boolean;
 }
 
 /**
@@ -111,7 +117,7 @@ export function openTorch(input: ByteInput, options: OpenTorchOptions = {}): Pro
     const head = await source.read(0, Math.min(source.byteLength, 512));
     if (looksZip(head)) {
       const archive = await openZip(source, { format: F, maxEntrySize: options.maxEntrySize });
-      return openTorchZip(archive);
+      return openTorchZip(archive, options.verifyChecksums ?? true);
     }
     if (looksLegacy(head)) return openLegacy(await readAll(source));
     if (looksTar(head)) return fail("UNSUPPORTED", F, "tar-format torch files (torch.save before 0.4) are not supported");
@@ -119,9 +125,9 @@ export function openTorch(input: ByteInput, options: OpenTorchOptions = {}): Pro
   });
 }
 
-async function openTorchZip(archive: ZipArchive): Promise<TorchFile> {
+async function openTorchZip(archive: ZipArchive, verify: boolean): Promise<TorchFile> {
   const layout = await torchZipLayout(archive);
-  const data = await decodeTorchPickle(archive, layout, layout.dataPkl, "data");
+  const data = await decodeTorchPickle(archive, layout, layout.dataPkl, "data", new Map(), verify);
   const meta: { [key: string]: JsonValue } = { root: layout.root, byteorder: layout.byteorder };
   if (layout.version !== undefined) meta.version = layout.version;
   if (!layout.torchscript) {
@@ -129,7 +135,7 @@ async function openTorchZip(archive: ZipArchive): Promise<TorchFile> {
   }
   let constants: PyValue | undefined;
   if (layout.constantsPkl !== undefined) {
-    constants = (await decodeTorchPickle(archive, layout, layout.constantsPkl, "constants", data.storages)).value;
+    constants = (await decodeTorchPickle(archive, layout, layout.constantsPkl, "constants", data.storages, verify)).value;
   }
   const classes = await loadScriptClasses(archive, layout.root, data.value);
   const isTensor = (v: PyValue) => v instanceof TorchTensor || v instanceof TorchUnsupportedTensor;

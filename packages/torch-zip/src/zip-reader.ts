@@ -1,4 +1,4 @@
-import { fail, utf8Decode, type ZipArchive, type ZipEntry } from "@codec/core";
+import { checkRange, fail, utf8Decode, type ZipArchive, type ZipEntry } from "@codec/core";
 import { type PyValue, unpickle } from "@codec/pickle";
 import { torchReconstructors } from "./rebuild.js";
 import { TorchStorage } from "./storage.js";
@@ -48,6 +48,16 @@ export async function torchZipLayout(archive: ZipArchive): Promise<TorchZipLayou
   return { root, dataPkl, constantsPkl, torchscript, byteorder, version };
 }
 
+/**
+ * A record's bytes: CRC-checked through the zip reader, or (when the caller
+ * opted out and the record is stored) a plain range of the source.
+ */
+function readRecord(archive: ZipArchive, entry: ZipEntry, verify: boolean): Promise<Uint8Array> {
+  if (verify || entry.method !== 0 || entry.compressedSize !== entry.size) return archive.read(entry);
+  checkRange(archive.source, entry.dataOffset, entry.size, F);
+  return archive.source.read(entry.dataOffset, entry.size);
+}
+
 export interface DecodedPickle {
   readonly value: PyValue;
   /** Storages by key, in the order the pickle first referenced them. */
@@ -66,6 +76,7 @@ export async function decodeTorchPickle(
   entry: ZipEntry,
   storageDir: "data" | "constants",
   storages: Map<string, TorchStorage> = new Map(),
+  verifyChecksums = true,
 ): Promise<DecodedPickle> {
   const bytes = await archive.read(entry);
   const bigEndian = layout.byteorder === "big";
@@ -85,7 +96,7 @@ export async function decodeTorchPickle(
       const name = `${layout.root}/${storageDir}/${p.key}`;
       const record = archive.entry(name);
       if (record === undefined) return fail("CORRUPT", F, `${entry.name} references storage '${p.key}' but the archive has no ${name} record`);
-      const storage = new TorchStorage(p.key, p.dtype, p.numel, p.location, p.className, () => archive.read(record), bigEndian);
+      const storage = new TorchStorage(p.key, p.dtype, p.numel, p.location, p.className, () => readRecord(archive, record, verifyChecksums), bigEndian);
       if (storage.byteLength > record.size) {
         fail("CORRUPT", F, `storage '${p.key}' declares ${p.numel} ${p.dtype} elements (${storage.byteLength} bytes) but its record holds ${record.size} bytes`);
       }

@@ -10,7 +10,7 @@ import {
   saveTorch,
   TorchSparseTensor,
   TorchStorage,
-  TorchTensor,
+  type TorchTensor,
   torchTensorFrom,
 } from "../src/index.js";
 import { parseScriptSource } from "../src/torchscript.js";

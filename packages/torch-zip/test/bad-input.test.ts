@@ -55,6 +55,9 @@ describe("bad input (DESIGN.md section 7)", () => {
     expect(await codeOf(t.get("float32"))).toBe("CORRUPT");
     // Other storages are unaffected.
     expect((await t.get("int8")).shape).toEqual([4]);
+    // Opting out of checksums reads the (corrupted) bytes as they are.
+    const unchecked = await openTorch(bytes, { verifyChecksums: false });
+    expect((await unchecked.get("float32")).shape).toEqual([2, 3, 4]);
   });
 
   it("storages shorter than size x stride require are CORRUPT", async () => {
