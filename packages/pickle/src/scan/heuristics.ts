@@ -98,25 +98,52 @@ export function looksLikePickle(b: Uint8Array): boolean {
   return b[end] === 0x2e;
 }
 
-function children(n: SymNode): SymValue[] {
+function childCount(n: SymNode): number {
   switch (n.t) {
     case "list":
     case "tuple":
     case "set":
     case "frozenset":
-      return n.items;
+      return n.items.length;
     case "dict":
-      return [...n.keys, ...n.vals];
-    case "object": {
-      const c: SymValue[] = [n.callable, n.args];
-      if (n.state !== undefined) c.push(n.state);
-      if (n.items) c.push(...n.items);
-      return c;
-    }
+      return 2 * n.keys.length;
+    case "object":
+      return 3 + (n.items?.length ?? 0);
     default:
-      return [];
+      return 0;
   }
 }
+
+function childAt(n: SymNode, i: number): SymValue {
+  switch (n.t) {
+    case "list":
+    case "tuple":
+    case "set":
+    case "frozenset":
+      return n.items[i];
+    case "dict":
+      return i < n.keys.length ? n.keys[i] : n.vals[i - n.keys.length];
+    case "object":
+      return i === 0 ? n.callable : i === 1 ? n.args : i === 2 ? (n.state ?? null) : (n.items as SymValue[])[i - 3];
+    default:
+      return null;
+  }
+}
+
+/** Per-walk scratch kept on the nodes themselves: no Map lookups and no allocation per node. */
+interface Scratch {
+  /** Repetition depth of the finished node. */
+  _d?: number;
+  /** Expanded size of the finished node. */
+  _s?: number;
+  /** Walk stamp: +walk on the DFS path, -walk when finished. */
+  _m?: number;
+  /** Occurrences among the current parent's children, valid while _k is the parent's stamp. */
+  _c?: number;
+  _k?: number;
+}
+
+let stampCounter = 0;
 
 export interface ExpansionResult {
   /** Levels of nested containers that each hold repeated references to the next. */
@@ -132,40 +159,65 @@ const CAP = 1e15;
  * counted every time they appear (what a naive walker, a JSON dump or a
  * deep copy would materialise). Iterative, bounded by `maxEdges`.
  */
-export function measureExpansion(root: SymValue, maxEdges = 2_000_000): ExpansionResult {
+export function measureExpansion(root: SymValue, maxEdges = 4_000_000): ExpansionResult {
   if (!isNode(root)) return { depth: 0, expanded: 1 };
-  const depth = new Map<SymNode, number>();
-  const size = new Map<SymNode, number>();
-  const onPath = new Set<SymNode>();
+  const walk = ++stampCounter;
+  // _m holds `walk` while a node is on the DFS path and -walk once finished (depth/size in _d/_s).
+  const path: SymNode[] = [root];
+  const next: number[] = [0];
+  (root as Scratch)._m = walk;
   let edges = 0;
-  const stack: Array<{ n: SymNode; kids: SymValue[]; i: number }> = [{ n: root, kids: children(root), i: 0 }];
-  onPath.add(root);
-  while (stack.length > 0) {
-    const top = stack[stack.length - 1];
-    if (top.i < top.kids.length && edges < maxEdges) {
-      const c = top.kids[top.i++];
+  while (path.length > 0) {
+    const top = path.length - 1;
+    const n = path[top];
+    const count = childCount(n);
+    if (next[top] < count && edges < maxEdges) {
+      const c = childAt(n, next[top]++);
       edges++;
-      if (isNode(c) && !depth.has(c) && !onPath.has(c)) {
-        onPath.add(c);
-        stack.push({ n: c, kids: children(c), i: 0 });
+      if (isNode(c)) {
+        const cs = c as Scratch;
+        if (cs._m !== walk && cs._m !== -walk) {
+          cs._m = walk;
+          path.push(c);
+          next.push(0);
+        }
       }
       continue;
     }
-    stack.pop();
-    onPath.delete(top.n);
-    const counts = new Map<SymNode, number>();
+    path.pop();
+    next.pop();
+    // Count repeated children with a fresh stamp; a child on the current path (a cycle) counts as a leaf.
+    const stamp = ++stampCounter;
     let total = 1;
-    for (const c of top.kids) {
-      if (isNode(c)) counts.set(c, (counts.get(c) ?? 0) + 1);
-      else total += 1;
+    for (let i = 0; i < count; i++) {
+      const c = childAt(n, i);
+      if (!isNode(c)) {
+        total += 1;
+        continue;
+      }
+      const cs = c as Scratch;
+      if (cs._k !== stamp) {
+        cs._k = stamp;
+        cs._c = 1;
+      } else cs._c = (cs._c ?? 0) + 1;
     }
     let d = 0;
-    for (const [c, k] of counts) {
-      d = Math.max(d, (k >= 2 ? 1 : 0) + (depth.get(c) ?? 0));
-      total = Math.min(CAP, total + k * (size.get(c) ?? 1));
+    for (let i = 0; i < count; i++) {
+      const c = childAt(n, i);
+      if (!isNode(c)) continue;
+      const cs = c as Scratch;
+      if (cs._k !== stamp) continue;
+      cs._k = -stamp;
+      const done = cs._m === -walk;
+      const k = cs._c ?? 1;
+      d = Math.max(d, (k >= 2 ? 1 : 0) + (done ? (cs._d ?? 0) : 0));
+      total = Math.min(CAP, total + k * (done ? (cs._s ?? 1) : 1));
     }
-    depth.set(top.n, d);
-    size.set(top.n, total);
+    const ns = n as Scratch;
+    ns._d = d;
+    ns._s = total;
+    ns._m = -walk;
   }
-  return { depth: depth.get(root) ?? 0, expanded: size.get(root) ?? 1 };
+  const rs = root as Scratch;
+  return { depth: rs._d ?? 0, expanded: rs._s ?? 1 };
 }

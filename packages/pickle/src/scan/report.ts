@@ -74,6 +74,19 @@ export interface PickleScanReport {
   sources?: string[];
 }
 
+/** Append without spreading (a spread of many thousand records overflows the call stack). */
+export function appendAll<T>(dst: T[], src: readonly T[]): void {
+  for (let i = 0; i < src.length; i++) dst.push(src[i]);
+}
+
+/** Move every record of `src` into `dst` (verdict and streams excluded). */
+export function appendRecords(dst: PickleScanReport, src: PickleScanReport): void {
+  appendAll(dst.globals, src.globals);
+  appendAll(dst.calls, src.calls);
+  appendAll(dst.findings, src.findings);
+  appendAll(dst.errors, src.errors);
+}
+
 export function emptyReport(): PickleScanReport {
   return { verdict: "safe", globals: [], calls: [], findings: [], errors: [], streams: [] };
 }
@@ -93,12 +106,9 @@ export function mergeScanReports(reports: readonly PickleScanReport[]): PickleSc
   const sources: string[] = [];
   let verdict: Risk = "safe";
   for (const r of reports) {
-    out.globals.push(...r.globals);
-    out.calls.push(...r.calls);
-    out.findings.push(...r.findings);
-    out.errors.push(...r.errors);
-    out.streams.push(...r.streams);
-    if (r.sources) sources.push(...r.sources);
+    appendRecords(out, r);
+    appendAll(out.streams, r.streams);
+    if (r.sources) appendAll(sources, r.sources);
     verdict = maxRisk(verdict, r.verdict);
   }
   out.verdict = verdict;

@@ -6,7 +6,7 @@
  */
 import { guardDecode } from "@codec/core";
 import { PICKLE_FORMAT } from "./op-reader.js";
-import { computeVerdict, emptyReport, type PickleScanReport } from "./report.js";
+import { appendRecords, computeVerdict, emptyReport, type PickleScanReport } from "./report.js";
 import { maxRisk, type Risk, type RiskContext } from "./risk.js";
 import { scanStream } from "./symbolic-vm.js";
 
@@ -58,10 +58,7 @@ function scanInto(bytes: Uint8Array, report: PickleScanReport, opts: ScanPickleO
           ? (blob, nestedLabel) => {
               const sub = emptyReport();
               const r = scanInto(blob, sub, opts, nestedLabel, depth + 1);
-              report.globals.push(...sub.globals);
-              report.calls.push(...sub.calls);
-              report.findings.push(...sub.findings);
-              report.errors.push(...sub.errors);
+              appendRecords(report, sub);
               return r;
             }
           : undefined,
@@ -107,9 +104,7 @@ function carve(bytes: Uint8Array, report: PickleScanReport, opts: ScanPickleOpti
     const sub = emptyReport();
     const res = scanStream(bytes, i, sub, { ctx: opts, stream: `carved@${i}`, source: opts.source, maxRecords: opts.maxRecords });
     if (!res.complete || res.opcodes < 3) continue;
-    report.globals.push(...sub.globals);
-    report.calls.push(...sub.calls);
-    report.findings.push(...sub.findings);
+    appendRecords(report, sub);
     report.findings.push({ risk: "suspicious", kind: "embedded-pickle", message: `a pickle of ${res.end - i} bytes is embedded at offset ${i} of a non-pickle file`, offset: i, source: opts.source });
     i = res.end - 1;
   }
