@@ -1,6 +1,6 @@
 import { type ByteSource, type TensorMap, fail } from "@codec/core";
 import { NPY_TENSOR_NAME, detectNpy, encodeNpyParts, npyWritable, openNpy } from "@codec/npy";
-import type { DetectContext, FormatAdapter, WriteOptions } from "../adapter.js";
+import type { DetectContext, FormatAdapter } from "../adapter.js";
 import { FileSink } from "../file-sink.js";
 import { npyHoldsPickle, objectArrayScan, scanObjectArray } from "./npy-scan.js";
 
@@ -31,7 +31,7 @@ export const npyAdapter: FormatAdapter = {
     return objectArrayScan("npy", ["array"], scanObjectArray(await source.read(0, source.byteLength), "array"));
   },
 
-  async write(input: TensorMap, outPath: string, options: WriteOptions): Promise<void> {
+  async write(input: TensorMap, outPath: string): Promise<void> {
     const names = input.names();
     if (names.length !== 1) {
       fail("USAGE", "npy", `a .npy file holds exactly one array, the input has ${names.length} tensors (write .npz instead)`);
@@ -39,7 +39,6 @@ export const npyAdapter: FormatAdapter = {
     const { dtype } = input.info(names[0]);
     if (!npyWritable(dtype)) fail("UNSUPPORTED", "npy", `tensor '${names[0]}' has dtype ${dtype}, which NumPy cannot store`);
     const tensor = await input.get(names[0]);
-    options.progress.update("writing", 1, 1);
     writeParts(outPath, encodeNpyParts(tensor));
   },
 };

@@ -2,6 +2,7 @@ import { type ByteSource, type TensorMap, ZipWriter, fail, openZip, startsWith }
 import { encodeNpyParts, npyWritable, openNpz } from "@codec/npy";
 import type { DetectContext, FormatAdapter, Progress, WriteOptions } from "../adapter.js";
 import { FileSink } from "../file-sink.js";
+import { NO_PROGRESS } from "../progress.js";
 import { objectArrayScan, scanNpzMembers } from "./npy-scan.js";
 
 const ZIP_LOCAL = [0x50, 0x4b, 0x03, 0x04];
@@ -45,12 +46,13 @@ export const npzAdapter: FormatAdapter = {
     return objectArrayScan("npz", members, report);
   },
 
-  async write(input: TensorMap, outPath: string, options: WriteOptions): Promise<void> {
+  async write(input: TensorMap, outPath: string): Promise<void> {
     for (const name of input.names()) {
       const { dtype } = input.info(name);
       if (!npyWritable(dtype)) fail("UNSUPPORTED", "npz", `tensor '${name}' has dtype ${dtype}, which NumPy cannot store`);
     }
-    await writeNpz(input, outPath, options.progress, false);
+    // `convert` already reports progress as it hands tensors over (progress-map.ts).
+    await writeNpz(input, outPath, NO_PROGRESS, false);
   },
 };
 

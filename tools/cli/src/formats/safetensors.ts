@@ -29,7 +29,7 @@ export const safetensorsAdapter: FormatAdapter = {
     await writeSafetensorsFileFromMap(outPath, withProgress(map, options.progress, "writing"), stringMetadata(map));
   },
 
-  async write(input: TensorMap, outPath: string, options: WriteOptions): Promise<void> {
+  async write(input: TensorMap, outPath: string): Promise<void> {
     // Refuse before creating anything: every dtype must exist in safetensors.
     for (const name of input.names()) {
       const { dtype } = input.info(name);
@@ -38,6 +38,7 @@ export const safetensorsAdapter: FormatAdapter = {
       }
     }
     const metadata = stringMetadata(input);
-    await writeSafetensorsFileFromMap(outPath, withProgress(input, options.progress, "writing"), Object.keys(metadata).length > 0 ? metadata : undefined);
+    // `convert` already reports progress as it hands tensors over (progress-map.ts).
+    await writeSafetensorsFileFromMap(outPath, input, Object.keys(metadata).length > 0 ? metadata : undefined);
   },
 };
