@@ -3,7 +3,7 @@ import { type ByteSource, readAll, type TensorMap } from "@codec/core";
 import { decodeJoblib, encodeJoblib, openJoblib, sniffJoblib } from "@codec/pickle";
 import type { DetectContext, FormatAdapter, ScanResult, WriteOptions } from "../adapter.js";
 import { tensorDict } from "./pickle.js";
-import { describePickleSource, scanPickleSource } from "./pickle-scan.js";
+import { describePickleSource, PICKLE_INSPECT_FLAGS, scanPickleSource } from "./pickle-scan.js";
 
 /**
  * joblib.dump files: a pickle whose numpy arrays follow their
@@ -39,6 +39,8 @@ export const joblibAdapter: FormatAdapter = {
   scan(source: ByteSource): Promise<ScanResult> {
     return scanPickleSource(source, "joblib");
   },
+
+  inspectFlags: PICKLE_INSPECT_FLAGS,
 
   describe(source: ByteSource, _path: string, flags: ReadonlySet<string>): Promise<string[] | undefined> {
     return describePickleSource(source, flags, "joblib");

@@ -10,7 +10,7 @@ import type { ScanResult } from "../adapter.js";
 export async function scanPickleSource(source: ByteSource, kind: "pickle" | "joblib"): Promise<ScanResult> {
   let bytes = await readAll(source);
   if (kind === "joblib" && detectCompression(bytes) !== "none") bytes = joblibPayload(bytes).data;
-  const report = scanPickle(bytes, { joblib: kind === "joblib", source: source.name });
+  const report = scanPickle(bytes, { joblib: kind === "joblib" });
   return reportToScanResult(report);
 }
 

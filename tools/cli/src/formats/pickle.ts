@@ -2,7 +2,7 @@ import { writeFileSync } from "node:fs";
 import { type ByteSource, readAll, type TensorMap } from "@codec/core";
 import { NdArray, openPickle, PyDict, pickle, sniffPickle, unpickleAt } from "@codec/pickle";
 import type { DetectContext, FormatAdapter, ScanResult, WriteOptions } from "../adapter.js";
-import { describePickleSource, scanPickleSource } from "./pickle-scan.js";
+import { describePickleSource, PICKLE_INSPECT_FLAGS, scanPickleSource } from "./pickle-scan.js";
 
 /**
  * Plain pickles (.pkl/.pickle): numpy arrays and scalars anywhere in the
@@ -52,6 +52,8 @@ export const pickleAdapter: FormatAdapter = {
   scan(source: ByteSource): Promise<ScanResult> {
     return scanPickleSource(source, "pickle");
   },
+
+  inspectFlags: PICKLE_INSPECT_FLAGS,
 
   describe(source: ByteSource, _path: string, flags: ReadonlySet<string>): Promise<string[] | undefined> {
     return describePickleSource(source, flags, "pickle");
