@@ -4,6 +4,8 @@ import { FORMAT } from "../context.js";
 import { deflateDecode } from "./deflate.js";
 import { fletcher32Decode } from "./fletcher32.js";
 import { lzfDecode } from "./lzf.js";
+import { nbitDecode } from "./nbit.js";
+import { scaleOffsetDecode } from "./scaleoffset.js";
 import { shuffleDecode } from "./shuffle.js";
 
 /** What a filter's decode function is told about the chunk it is undoing. */
@@ -31,6 +33,8 @@ const BUILTIN: ReadonlyMap<number, FilterImpl> = new Map([
   [1, { name: "deflate", decode: deflateDecode }],
   [2, { name: "shuffle", decode: shuffleDecode }],
   [3, { name: "fletcher32", decode: fletcher32Decode }],
+  [5, { name: "nbit", decode: nbitDecode }],
+  [6, { name: "scaleoffset", decode: scaleOffsetDecode }],
   [32000, { name: "lzf", decode: lzfDecode }],
 ]);
 
