@@ -279,6 +279,32 @@ describe("convert", () => {
   });
 });
 
+describe("sharded safetensors (model.safetensors.index.json)", () => {
+  const index = join(npyFixtures, "..", "..", "..", "safetensors", "test", "fixtures", "sharded", "model.safetensors.index.json");
+
+  it("inspects the whole set through its index, and merges it on convert", async () => {
+    const r = await run(["inspect", index, "--json", "--digest"]);
+    expect(r.status, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.format).toBe("safetensors");
+    expect(doc.tensors.length).toBeGreaterThan(1);
+    const dir = tmp();
+    const merged = join(dir, "merged.safetensors");
+    expect((await run(["convert", index, merged])).status).toBe(0);
+    const back = JSON.parse((await run(["inspect", merged, "--json", "--digest"])).stdout);
+    const byName = (ts: Array<{ name: string }>) => Object.fromEntries(ts.map((t) => [t.name, t]));
+    expect(byName(back.tensors)).toEqual(byName(doc.tensors));
+  });
+
+  it("a dtype NumPy lacks (bfloat16) refuses the conversion to .npz before writing", async () => {
+    const dir = tmp();
+    const r = await run(["convert", index, join(dir, "x.npz")]);
+    expect(r.status).toBe(1);
+    expect(oneErrorLine(r.stderr)).toMatch(/^codec: npz: tensor '.*' has dtype (bfloat16|float8_e4m3fn|float8_e5m2), which NumPy cannot store$/);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+});
+
 describe("scan", () => {
   it.each([
     ["mlp.safetensors", "safetensors"],
