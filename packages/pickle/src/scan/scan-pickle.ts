@@ -42,6 +42,9 @@ function scanInto(bytes: Uint8Array, report: PickleScanReport, opts: ScanPickleO
   const c0 = report.calls.length;
   const f0 = report.findings.length;
   let pos = 0;
+  let legacy = false;
+  let storagesAt = -1;
+  let ctx: ScanPickleOptions = opts;
   for (let index = 0; index < maxStreams && pos < bytes.length; index++) {
     if (index > 0 && isPadding(bytes, pos)) {
       report.findings.push({ risk: "safe", kind: "trailing-padding", message: `${bytes.length - pos} whitespace/NUL bytes after the last STOP`, offset: pos, source: opts.source });
@@ -49,7 +52,7 @@ function scanInto(bytes: Uint8Array, report: PickleScanReport, opts: ScanPickleO
     }
     const stream = label === "" ? String(index) : `${label}.${index}`;
     const res = scanStream(bytes, pos, report, {
-      ctx: opts,
+      ctx,
       stream,
       source: opts.source,
       maxRecords: opts.maxRecords,
@@ -66,6 +69,10 @@ function scanInto(bytes: Uint8Array, report: PickleScanReport, opts: ScanPickleO
     if (depth === 0) {
       report.streams.push({ index, offset: pos, end: res.end, protocol: res.protocol, opcodes: res.opcodes, complete: res.complete, source: opts.source });
     }
+    if (res.error !== undefined && storagesAt >= 0) {
+      report.findings.push({ risk: "safe", kind: "torch-legacy-storages", message: `${bytes.length - storagesAt} bytes after the 5 pickles of a legacy torch file are tensor storages (read raw by torch.load, never unpickled)`, offset: storagesAt, source: opts.source });
+      break;
+    }
     if (res.error !== undefined) {
       const e = res.error;
       report.errors.push({ message: e.message, code: e.code, offset: e.offset, stream, source: opts.source });
@@ -78,6 +85,15 @@ function scanInto(bytes: Uint8Array, report: PickleScanReport, opts: ScanPickleO
     }
     if (res.end <= pos) break;
     pos = res.end;
+    if (index === 0 && depth === 0 && res.value === TORCH_LEGACY_MAGIC) {
+      // torch.serialization legacy format: magic, protocol version, sys info, the object, storage keys,
+      // then raw storage bytes that torch.load reads with f.read, never unpickles.
+      legacy = true;
+      ctx = { ...ctx, torch: true };
+    }
+    // After the storage keys, keep reading: a pickle hidden there runs under any loader that calls
+    // pickle.load again; bytes that are not a pickle are the storages themselves.
+    if (legacy && index === 4) storagesAt = pos;
   }
   if (depth === 0 && opts.carve !== false && report.streams.length > 0 && report.streams[0].opcodes <= 1 && !report.streams[0].complete) {
     carve(bytes, report, opts);
@@ -94,6 +110,9 @@ function scanInto(bytes: Uint8Array, report: PickleScanReport, opts: ScanPickleO
 }
 
 const MAX_CARVES = 256;
+
+/** torch.serialization MAGIC_NUMBER, the first pickle of a legacy (pre-zip) torch file. */
+const TORCH_LEGACY_MAGIC = 0x1950a86a20f9469cfc6cn;
 
 /** Scan embedded `PROTO n` pickles that run to a STOP; their records join the report under stream "carved@off". */
 function carve(bytes: Uint8Array, report: PickleScanReport, opts: ScanPickleOptions): void {

@@ -34,6 +34,8 @@ export interface StreamScanResult {
   protocol: number;
   opcodes: number;
   error?: CodecError;
+  /** The value STOP returned, when the stream completed. */
+  value?: SymValue;
 }
 
 const fmt = PICKLE_FORMAT;
@@ -47,7 +49,7 @@ export function scanStream(bytes: Uint8Array, start: number, report: PickleScanR
   const vm = new SymbolicVM(bytes, start, report, opts);
   try {
     vm.run();
-    return { end: vm.pos, complete: true, protocol: vm.protocol, opcodes: vm.count };
+    return { end: vm.pos, complete: true, protocol: vm.protocol, opcodes: vm.count, value: vm.result };
   } catch (e) {
     const err = asCodecError(fmt, e);
     return { end: vm.pos, complete: false, protocol: vm.protocol, opcodes: vm.count, error: err };
@@ -57,6 +59,7 @@ export function scanStream(bytes: Uint8Array, start: number, report: PickleScanR
 class SymbolicVM {
   pos: number;
   protocol = 0;
+  result: SymValue = null;
   count = 0;
   private stack: SymValue[] = [];
   private readonly marks: SymValue[][] = [];
@@ -144,7 +147,8 @@ class SymbolicVM {
         return false;
       }
       case "STOP":
-        this.checkExpansion(this.pop());
+        this.result = this.pop();
+        this.checkExpansion(this.result);
         return true;
       case "INT":
       case "BININT":

@@ -203,6 +203,20 @@ describe("scanner bypasses", () => {
     expect(loaded.verdict).toBe("dangerous");
   });
 
+  it("legacy torch files: storages after the 5 pickles are data, a pickle hidden there is still scanned", () => {
+    const magic = [0x80, 2, 0x8a, 10, 108, 252, 156, 70, 249, 32, 106, 168, 80, 25, 46];
+    const head = [magic, PROTO(2), BININT1(0x3e9 & 0xff), STOP, PROTO(2), EMPTY_DICT, STOP];
+    const main = [PROTO(2), GLOBAL("torch._utils", "_rebuild_tensor_v2"), EMPTY_TUPLE, REDUCE, STOP];
+    const keys = [PROTO(2), EMPTY_LIST, STOP];
+    const storages = Uint8Array.from({ length: 64 }, (_, i) => (i * 37 + 0xf0) & 0xff);
+    const clean = scanPickle(bytesOf(head, main, keys, storages));
+    expect(clean.verdict).toBe("safe");
+    expect(kinds(clean)).toContain("torch-legacy-storages");
+    // torch.load never unpickles past the storage keys, but `pickle.load` in a loop would.
+    const hidden = scanPickle(bytesOf(head, main, keys, PROTO(2), callWithString("os", "system", "id"), STOP, storages));
+    expect(hidden.verdict).toBe("dangerous");
+  });
+
   it("trailing newline padding after STOP is harmless", () => {
     expect(scanPickle(bytesOf(PROTO(2), EMPTY_LIST, STOP, "\n\n")).verdict).toBe("safe");
   });
