@@ -55,6 +55,8 @@ describe("node entry", () => {
       expect(Array.from((await set.get("b")).toFloat32())).toEqual([7, 8]);
       await set.close();
     }
+    rmSync(join(shardDir, "model-00002-of-00002.safetensors"));
+    await expect(openShardedSafetensorsFiles(shardDir)).rejects.toMatchObject({ code: "IO" });
     const single = join(dir, "a.safetensors");
     const one = await openShardedSafetensorsFiles(single);
     expect(new Set(one.names())).toEqual(new Set(["w", "b", "s"]));
@@ -84,5 +86,7 @@ describe("node entry", () => {
     const path = join(dir, "bad.safetensors");
     writeFileSync(path, new Uint8Array([1, 2, 3]));
     await expect(openSafetensorsFile(path)).rejects.toMatchObject({ detail: "HeaderTooSmall" });
+    await expect(openSafetensorsFile(join(dir, "missing.safetensors"))).rejects.toMatchObject({ code: "IO" });
+    await expect(openShardedSafetensorsFiles(join(dir, "missing-dir"))).rejects.toMatchObject({ code: "IO" });
   });
 });

@@ -57,10 +57,19 @@ function withFile<T>(path: string, fn: (fd: number) => T): T {
   }
 }
 
+/** A FileSource, with file-system failures reported as IO errors. */
+function fileSource(path: string): FileSource {
+  try {
+    return new FileSource(path);
+  } catch (e) {
+    return fail("IO", FORMAT, `cannot open ${path}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+  }
+}
+
 /** Open a local .safetensors file; only the header is read. */
 export function openSafetensorsFile(path: string, options?: OpenSafetensorsOptions): Promise<SafetensorsFile> {
   return guardDecodeAsync(FORMAT, async () => {
-    const source = new FileSource(path);
+    const source = fileSource(path);
     try {
       return await openSafetensors(source, options);
     } catch (e) {
@@ -128,6 +137,7 @@ export function openShardedSafetensorsFiles(path: string, options?: OpenSafetens
   return guardDecodeAsync(FORMAT, async () => {
     let indexPath: string | null = path;
     let dir = dirname(path);
+    if (!existsSync(path)) fail("IO", FORMAT, `${path} does not exist`);
     if (statSync(path).isDirectory()) {
       dir = path;
       indexPath = findIndex(path);
@@ -140,7 +150,7 @@ export function openShardedSafetensorsFiles(path: string, options?: OpenSafetens
       return openSingleAsSharded(path, options);
     }
     const index: ShardIndex | Uint8Array = readFileSync(indexPath);
-    return openShardedSafetensors(index, (shard) => new FileSource(join(dir, shard)), options);
+    return openShardedSafetensors(index, (shard) => fileSource(join(dir, shard)), options);
   });
 }
 
@@ -149,7 +159,7 @@ async function openSingleAsSharded(path: string, options?: OpenSafetensorsOption
   const name = basename(path);
   const index: ShardIndex = { metadata: {}, weight_map: Object.fromEntries(file.names().map((n) => [n, name])) };
   await file.close();
-  return openShardedSafetensors(index, (shard) => new FileSource(join(dirname(path), shard)), options);
+  return openShardedSafetensors(index, (shard) => fileSource(join(dirname(path), shard)), options);
 }
 
 export interface ShardedWriteResult {

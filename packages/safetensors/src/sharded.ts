@@ -3,8 +3,10 @@ import {
   type JsonValue,
   type Tensor,
   type TensorMap,
+  fail,
   guardDecode,
   guardDecodeAsync,
+  isCodecError,
   utf8Decode,
 } from "@codec/core";
 import { FORMAT, stFail } from "./errors.js";
@@ -141,7 +143,14 @@ export function openShardedSafetensors(
     const shards = new Map<string, SafetensorsFile>();
     try {
       for (const shardName of new Set(Object.values(parsed.weight_map))) {
-        shards.set(shardName, await openSafetensors(await resolve(shardName), options));
+        let input: ByteInput;
+        try {
+          input = await resolve(shardName);
+        } catch (e) {
+          if (isCodecError(e)) throw e;
+          return fail("IO", FORMAT, `cannot open shard ${shardName}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+        }
+        shards.set(shardName, await openSafetensors(input, options));
       }
       return new ShardedSafetensors(parsed, shards);
     } catch (e) {
