@@ -15,6 +15,8 @@ export interface SaveTorchOptions {
    * without extension; default "archive" (as torch does for buffers).
    */
   archiveName?: string;
+  /** Write ZIP64 records even when no size needs them (for testing readers without 4 GiB files). */
+  forceZip64?: boolean;
 }
 
 /** Storage alignment of torch's PyTorchStreamWriter (caffe2/serialize/inline_container.cc kFieldAlignment). */
@@ -82,7 +84,7 @@ export function writeTorch(value: TorchSaveInput, sink: (chunk: Uint8Array) => v
     const root = options.archiveName ?? "archive";
     if (root === "" || root.includes("/")) fail("USAGE", F, `invalid archive name '${root}'`);
     const { pkl, storages } = pickleTorchObject(toPickleValue(value));
-    const zip = new ZipWriter({ sink });
+    const zip = new ZipWriter({ sink, forceZip64: options.forceZip64 });
     zip.add(`${root}/data.pkl`, pkl, { align: TORCH_ALIGNMENT });
     zip.add(`${root}/byteorder`, utf8Encode("little"), { align: TORCH_ALIGNMENT });
     let id = 0;
