@@ -87,6 +87,7 @@ describe("node entry", () => {
     writeFileSync(path, new Uint8Array([1, 2, 3]));
     await expect(openSafetensorsFile(path)).rejects.toMatchObject({ detail: "HeaderTooSmall" });
     await expect(openSafetensorsFile(join(dir, "missing.safetensors"))).rejects.toMatchObject({ code: "IO" });
+    expect(() => writeSafetensorsFile(join(dir, "no-such-dir", "x.safetensors"), {})).toThrow(expect.objectContaining({ code: "IO" }));
     await expect(openShardedSafetensorsFiles(join(dir, "missing-dir"))).rejects.toMatchObject({ code: "IO" });
   });
 });

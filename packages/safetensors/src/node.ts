@@ -48,8 +48,17 @@ function writeAll(fd: number, bytes: Uint8Array): void {
   }
 }
 
+/** Open `path` for writing; file-system failures become IO CodecErrors. */
+function openForWrite(path: string): number {
+  try {
+    return openSync(path, "w");
+  } catch (e) {
+    return fail("IO", FORMAT, `cannot write ${path}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+  }
+}
+
 function withFile<T>(path: string, fn: (fd: number) => T): T {
-  const fd = openSync(path, "w");
+  const fd = openForWrite(path);
   try {
     return fn(fd);
   } finally {
@@ -105,7 +114,7 @@ export async function writeSafetensorsFileFromMap(path: string, map: TensorMap, 
     return { name, dtype, shape: [...info.shape], byteLength: numelOf(info.shape, FORMAT) * DTYPES[info.dtype].size };
   });
   const { prefix, order } = prepareHeader(entries, metadata);
-  const fd = openSync(path, "w");
+  const fd = openForWrite(path);
   try {
     writeAll(fd, prefix);
     for (const e of order) {
