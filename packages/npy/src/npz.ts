@@ -12,6 +12,7 @@ import {
   checkRange,
   fail,
   guardDecodeAsync,
+  isCodecError,
   openZip,
   toByteSource,
 } from "@codec/core";
@@ -30,6 +31,13 @@ import { type NpyReadOptions, type NpyWriteOptions, encodeNpyParts, tensorFromNp
 const METHOD_STORED = 0;
 
 export interface NpzReadOptions extends NpyReadOptions {
+  /**
+   * Object-dtype members (pickles, which are never loaded) fail the open
+   * with UNSAFE by default. With `skipObjectArrays` they are left out of
+   * the map and named in metadata.npz.object_arrays instead, as np.load
+   * would only fail when such a key is accessed.
+   */
+  skipObjectArrays?: boolean;
   /** Largest member the zip reader will inflate or copy (see ZipOpenOptions). */
   maxEntrySize?: number;
 }
@@ -90,6 +98,7 @@ export async function openNpz(input: ByteInput, options: NpzReadOptions = {}): P
     const zip = await openZip(source, { format: "npz", maxEntrySize: options.maxEntrySize });
     const members = new Map<string, { entry: ZipEntry; header: NpyHeader }>();
     const others: string[] = [];
+    const objects: string[] = [];
     let compressed = false;
     for (const entry of zip.entries) {
       if (!entry.name.endsWith(".npy")) {
@@ -99,11 +108,22 @@ export async function openNpz(input: ByteInput, options: NpzReadOptions = {}): P
       const name = entry.name.slice(0, -4);
       // Duplicate member names: the last one wins, as in zipfile/np.load.
       members.delete(name);
-      members.set(name, { entry, header: await headerOfEntry(zip, entry, options) });
+      let header: NpyHeader;
+      try {
+        header = await headerOfEntry(zip, entry, options);
+      } catch (e) {
+        if (options.skipObjectArrays && isCodecError(e) && e.code === "UNSAFE") {
+          objects.push(name);
+          continue;
+        }
+        throw e;
+      }
+      members.set(name, { entry, header });
       if (entry.method !== METHOD_STORED) compressed = true;
     }
     const npz: { [key: string]: JsonValue } = { compressed, entries: members.size };
     if (others.length > 0) npz.other_entries = others;
+    if (objects.length > 0) npz.object_arrays = objects;
     const lookup = (name: string) => {
       const m = members.get(name);
       if (m === undefined) return fail("USAGE", "npz", `no array named '${name}'`);

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { MemorySource, isCodecError, openZip, sniffFormat } from "@codec/core";
+import { MemorySource, ZipWriter, isCodecError, openZip, sniffFormat } from "@codec/core";
 import { FileSource } from "@codec/core/node";
 import { decodeNpy, encodeNpy, encodeNpz, openNpy, openNpz, readNpyHeader } from "@codec/npy";
 import { describe, expect, it } from "vitest";
@@ -158,6 +158,17 @@ describe("golden .npz files written by numpy", () => {
     const map = await openNpz(archive);
     expect(map.info("big")).toEqual({ name: "big", dtype: "float32", shape: [256, 1024] });
     await expect(map.get("big")).rejects.toMatchObject({ code: "CORRUPT", format: "npz" });
+  });
+
+  it("object-dtype members fail the open (UNSAFE) unless skipped and listed", async () => {
+    const zip = new ZipWriter();
+    zip.add("w.npy", new Uint8Array(readFileSync(join(dir, "le_float32.npy"))));
+    zip.add("objs.npy", new Uint8Array(readFileSync(join(dir, "err_object.npy"))), { compress: true });
+    const archive = zip.finish();
+    await expect(openNpz(archive)).rejects.toMatchObject({ code: "UNSAFE" });
+    const map = await openNpz(archive, { skipObjectArrays: true });
+    expect(map.names()).toEqual(["w"]);
+    expect(map.metadata).toEqual({ npz: { compressed: false, entries: 1, object_arrays: ["objs"] } });
   });
 
   it("a .npy given to openNpz is BAD_MAGIC, a zip is not an npy", async () => {

@@ -26,16 +26,19 @@ export const npzAdapter: FormatAdapter = {
   },
 
   open(source: ByteSource): Promise<TensorMap> {
-    return openNpz(source);
+    // Object arrays (pickles) are not tensors: listed in metadata.npz.object_arrays, flagged by `scan`.
+    return openNpz(source, { skipObjectArrays: true });
   },
 
   async reencode(source: ByteSource, _path: string, outPath: string, options: WriteOptions): Promise<void> {
     // Every array is re-encoded as numpy.save writes it; compression is kept,
-    // and members that are not arrays are copied through unchanged.
-    const map = await openNpz(source);
+    // and members that are not numeric arrays (object arrays, other files)
+    // are copied through unchanged.
+    const map = await openNpz(source, { skipObjectArrays: true });
     const compress = (map.metadata.npz as { compressed?: boolean } | undefined)?.compressed === true;
     const zip = await openZip(source, { format: "npz" });
-    const others = zip.entries.filter((e) => !e.name.endsWith(".npy") && !e.name.endsWith("/"));
+    const arrays = new Set(map.names().map((n) => `${n}.npy`));
+    const others = zip.entries.filter((e) => !arrays.has(e.name) && !e.name.endsWith("/"));
     await writeNpz(map, outPath, options.progress, compress, async (writer) => {
       for (const e of others) writer.add(e.name, await zip.read(e), e.method === 0 ? {} : { compress: true });
     });
