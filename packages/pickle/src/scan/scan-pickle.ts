@@ -22,6 +22,11 @@ export interface ScanPickleOptions extends RiskContext {
    * store members uncompressed, e.g. LZMA2 "uncompressed" chunks in 7z) and scan those. Default true.
    */
   carve?: boolean;
+  /**
+   * The `encoding` the loader passes to pickle.load for Python 2 str (default "ASCII", as pickle.loads):
+   * with "ASCII", a non-ASCII Python 2 str makes the file suspicious, since the loader fails there.
+   */
+  py2Encoding?: "ASCII" | "latin1" | "bytes" | "utf-8";
   /** Cap on recorded safe globals/calls (risky ones are always recorded). */
   maxRecords?: number;
 }
@@ -56,6 +61,7 @@ function scanInto(bytes: Uint8Array, report: PickleScanReport, opts: ScanPickleO
       stream,
       source: opts.source,
       maxRecords: opts.maxRecords,
+      py2Encoding: opts.py2Encoding,
       nested:
         depth < maxNesting
           ? (blob, nestedLabel) => {

@@ -26,6 +26,8 @@ export interface StreamScanOptions {
   nested?: (bytes: Uint8Array, label: string) => Risk | undefined;
   /** Cap on global/call records per report (the verdict still sees every one). */
   maxRecords?: number;
+  /** How the loader decodes Python 2 str (pickle.loads `encoding`, default "ASCII"). */
+  py2Encoding?: "ASCII" | "latin1" | "bytes" | "utf-8";
 }
 
 export interface StreamScanResult {
@@ -67,6 +69,8 @@ class SymbolicVM {
   private frameEnd = -1;
   private readonly mutated: string[] = [];
   private persistentNoted = false;
+  private py2Noted = false;
+  private buffersNoted = false;
   private readonly maxRecords: number;
   private op = "";
   private opOffset = 0;
@@ -172,10 +176,16 @@ class SymbolicVM {
         return false;
       case "STRING":
       case "BINSTRING":
-      case "SHORT_BINSTRING":
+      case "SHORT_BINSTRING": {
         // Python 2 str: Python 3 decodes it (encoding='ASCII' by default) into a str, usable as a global name.
-        this.push({ t: "str", v: latin1String((arg as { bytes: Uint8Array }).bytes) });
+        const raw = (arg as { bytes: Uint8Array }).bytes;
+        if (!this.py2Noted && (this.opts.py2Encoding ?? "ASCII") === "ASCII" && this.opts.ctx.torch !== true && raw.some((c) => c >= 0x80)) {
+          this.py2Noted = true;
+          this.finding("suspicious", "py2-encoding", "a Python 2 str holds non-ASCII bytes: pickle.loads with the default encoding fails here (encoding='latin1' or 'bytes' reads on)");
+        }
+        this.push({ t: "str", v: latin1String(raw) });
         return false;
+      }
       case "UNICODE":
       case "SHORT_BINUNICODE":
       case "BINUNICODE":
@@ -191,6 +201,10 @@ class SymbolicVM {
         this.push({ t: "bytes", v: (arg as { bytes: Uint8Array }).bytes, bytearray: true });
         return false;
       case "NEXT_BUFFER":
+        if (!this.buffersNoted) {
+          this.buffersNoted = true;
+          this.finding("suspicious", "out-of-band", "refers to out-of-band buffers: pickle.loads fails unless the caller passes buffers=");
+        }
         this.push({ t: "opaque", what: "out-of-band buffer" });
         return false;
       case "READONLY_BUFFER":

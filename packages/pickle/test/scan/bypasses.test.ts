@@ -363,6 +363,14 @@ describe("verdicts on ordinary pickles", () => {
     expect(scanPickle(bytesOf(PROTO(2), [0x82, 1], STOP)).verdict).toBe("suspicious");
   });
 
+  it("inputs pickle.loads rejects with default arguments are not safe", () => {
+    // A Python 2 str with non-ASCII bytes fails under the default encoding='ASCII'.
+    expect(scanPickle(bytesOf(S("caf\xe9"), STOP)).verdict).toBe("suspicious");
+    expect(scanPickle(bytesOf(S("caf\xe9"), STOP), { py2Encoding: "latin1" }).verdict).toBe("safe");
+    // NEXT_BUFFER needs buffers= from the caller.
+    expect(scanPickle(bytesOf(PROTO(5), [0x97], STOP)).verdict).toBe("suspicious");
+  });
+
   it("records offsets and opcodes of every global", () => {
     const r = scanPickle(bytesOf(PROTO(4), U("os"), U("system"), STACK_GLOBAL, STOP));
     expect(r.globals[0]).toMatchObject({ module: "os", name: "system", risk: "dangerous", offset: 14, opcode: "STACK_GLOBAL", stream: "0" });

@@ -9,6 +9,7 @@
 import { readFileSync } from "node:fs";
 import { corpusPath, hasCorpus } from "@codec/testing";
 import { describe, expect, it } from "vitest";
+import { unpickle } from "../../src/index.js";
 import { npyPicklePayload, type PickleScanReport, scanPickle, scanZip } from "../../src/scan/index.js";
 
 interface Entry {
@@ -57,5 +58,24 @@ describe.runIf(hasCorpus("pickle/manifest.json"))("scanner conformance on the pi
     }
     expect(failures).toEqual([]);
     expect(totals.malicious.total).toBeGreaterThan(100);
+  });
+
+  it("a plain pickle the decoder cannot parse is never safe", () => {
+    const manifest = JSON.parse(readFileSync(corpusPath("pickle", "manifest.json"), "utf8")) as { files: Entry[] };
+    const mismatches: string[] = [];
+    let checked = 0;
+    for (const e of manifest.files) {
+      if (e.container !== "pickle") continue;
+      const bytes = new Uint8Array(readFileSync(corpusPath("pickle", e.path)));
+      if (scanPickle(bytes).verdict !== "safe") continue;
+      checked++;
+      try {
+        unpickle(bytes);
+      } catch (err) {
+        mismatches.push(`${e.path}: ${(err as Error).message}`);
+      }
+    }
+    expect(mismatches).toEqual([]);
+    expect(checked).toBeGreaterThan(200);
   });
 });
