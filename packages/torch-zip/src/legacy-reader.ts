@@ -1,4 +1,4 @@
-import { DTYPES, fail } from "@codec/core";
+import { type ByteSource, CodecError, DTYPES, fail, isCodecError } from "@codec/core";
 import { type PyValue, unpickleAt } from "@codec/pickle";
 import { torchReconstructors } from "./rebuild.js";
 import { TorchStorage } from "./storage.js";
@@ -12,10 +12,15 @@ export const LEGACY_PROTOCOL_VERSION = 1001;
 
 export interface LegacyDecoded {
   readonly value: PyValue;
+  /** Root storages by key, in the order the pickle first referenced them. */
   readonly storages: Map<string, TorchStorage>;
   readonly sysInfo: PyValue;
-  /** Offsets of the pickles: magic, protocol, sys_info, object, storage keys, then storage data. */
-  readonly sections: { object: [number, number]; keys: [number, number]; dataStart: number; dataEnd: number };
+  /** The storage keys pickle: the order in which storage data follows. */
+  readonly keys: readonly string[];
+  /** Offsets of the object pickle, the keys pickle, and where storage data starts. */
+  readonly sections: { object: [number, number]; keys: [number, number]; dataStart: number };
+  /** Attach the byte loader of a root storage (once its place in the file is known). */
+  setLoader(key: string, loader: () => Promise<Uint8Array>): void;
 }
 
 /** True when the bytes start like a legacy torch file (a pickle of the magic number). */
@@ -39,13 +44,15 @@ function bigOf(v: PyValue): bigint | undefined {
 }
 
 /**
- * Decode a legacy (`_use_new_zipfile_serialization=False`) torch file, as
- * torch/serialization.py `_legacy_load` reads it: magic number pickle,
- * protocol version pickle, sys_info pickle, the object pickle (storage
- * persistent ids, with legacy views), the sorted storage keys pickle, then
- * per key a u64 element count and the storage's raw bytes.
+ * Decode the pickles of a legacy (`_use_new_zipfile_serialization=False`)
+ * torch file, as torch/serialization.py `_legacy_load` reads it: magic
+ * number pickle, protocol version pickle, sys_info pickle, the object pickle
+ * (storage persistent ids, with legacy views), then the sorted storage keys
+ * pickle. `bytes` may be a prefix of the file: a TRUNCATED error means more
+ * is needed. Storage data (per key a u64 element count and the raw bytes)
+ * is laid out by `layoutLegacyStorages`.
  */
-export function decodeLegacy(bytes: Uint8Array): LegacyDecoded {
+export function decodeLegacyPickles(bytes: Uint8Array): LegacyDecoded {
   if (looksTar(bytes)) fail("UNSUPPORTED", F, "tar-format torch files (torch.save before 0.4) are not supported");
   let pos = 0;
   const magic = unpickleAt(bytes, pos);
@@ -56,17 +63,14 @@ export function decodeLegacy(bytes: Uint8Array): LegacyDecoded {
   pos = proto.end;
   const sys = unpickleAt(bytes, pos);
   pos = sys.end;
-  // torch's THPStorage_writeFileRaw writes the count and the elements little-endian
-  // on every host, so sys_info's little_endian flag does not affect the bytes.
-  const littleEndian = true;
 
   const roots = new Map<string, TorchStorage>();
   const views = new Map<string, TorchStorage>();
-  const dataOf = new Map<string, Uint8Array>();
-  const loaderFor = (key: string) => async (): Promise<Uint8Array> => {
-    const d = dataOf.get(key);
-    if (d === undefined) return fail("CORRUPT", F, `storage '${key}' has no data in the file`);
-    return d;
+  const loaders = new Map<string, () => Promise<Uint8Array>>();
+  const loaderFor = (key: string) => (): Promise<Uint8Array> => {
+    const load = loaders.get(key);
+    if (load === undefined) return Promise.reject(new CodecError("CORRUPT", F, `storage '${key}' has no data in the file`));
+    return load();
   };
   const objectStart = pos;
   const obj = unpickleAt(bytes, pos, {
@@ -105,32 +109,68 @@ export function decodeLegacy(bytes: Uint8Array): LegacyDecoded {
   });
   pos = obj.end;
   const keysStart = pos;
-  const keys = unpickleAt(bytes, pos);
-  pos = keys.end;
-  const keyList = Array.isArray(keys.value) ? keys.value : null;
+  const keysPickle = unpickleAt(bytes, pos);
+  const keyList = Array.isArray(keysPickle.value) ? keysPickle.value : null;
   if (keyList === null) return fail("CORRUPT", F, "legacy storage key list is not a list", { offset: keysStart });
-  const dataStart = pos;
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  for (const k of keyList) {
-    const key = typeof k === "string" ? k : String(k);
-    const storage = roots.get(key);
-    if (storage === undefined) fail("CORRUPT", F, `storage key '${key.slice(0, 40)}' is not used by the pickle`, { offset: pos });
-    if (pos + 8 > bytes.length) fail("TRUNCATED", F, `storage '${key}' size is past the end`, { offset: pos });
-    const count = view.getBigUint64(pos, littleEndian);
+  const keys = keyList.map((k) => (typeof k === "string" ? k : String(k)));
+  for (const key of keys) {
+    if (!roots.has(key)) fail("CORRUPT", F, `storage key '${key.slice(0, 40)}' is not used by the pickle`, { offset: keysStart });
+  }
+  return {
+    value: obj.value,
+    storages: roots,
+    sysInfo: sys.value,
+    keys,
+    sections: { object: [objectStart, obj.end], keys: [keysStart, keysPickle.end], dataStart: keysPickle.end },
+    setLoader: (key, loader) => loaders.set(key, loader),
+  };
+}
+
+/**
+ * Place each storage's bytes: per key (in the keys pickle's order) a u64
+ * element count, little-endian on every host (torch's
+ * THPStorage_writeFileRaw), that must equal the pickle's numel, then the
+ * elements. Reads 8 bytes per storage; data is read when a tensor needs it.
+ */
+export async function layoutLegacyStorages(d: LegacyDecoded, source: ByteSource): Promise<number> {
+  let pos = d.sections.dataStart;
+  for (const key of d.keys) {
+    const storage = d.storages.get(key) as TorchStorage;
+    if (pos + 8 > source.byteLength) fail("TRUNCATED", F, `storage '${key}' size is past the end`, { offset: pos });
+    const head = await source.read(pos, 8);
+    const count = new DataView(head.buffer, head.byteOffset, 8).getBigUint64(0, true);
     if (count !== BigInt(storage.numel)) {
       fail("CORRUPT", F, `storage '${key}' has ${count} elements in the file but the pickle declares ${storage.numel}`, { offset: pos });
     }
     const len = storage.byteLength;
-    if (pos + 8 + len > bytes.length) fail("TRUNCATED", F, `storage '${key}' data (${len} bytes) is past the end`, { offset: pos + 8 });
-    dataOf.set(key, bytes.subarray(pos + 8, pos + 8 + len));
-    pos += 8 + len;
+    const at = pos + 8;
+    if (at + len > source.byteLength) fail("TRUNCATED", F, `storage '${key}' data (${len} bytes) is past the end`, { offset: at });
+    d.setLoader(key, () => source.read(at, len));
+    pos = at + len;
   }
-  const storages = new Map<string, TorchStorage>();
-  for (const [k, s] of roots) storages.set(k, s);
-  return {
-    value: obj.value,
-    storages,
-    sysInfo: sys.value,
-    sections: { object: [objectStart, obj.end], keys: [keysStart, keys.end], dataStart, dataEnd: pos },
-  };
+  return pos;
+}
+
+/**
+ * Decode a legacy file from a ByteSource, reading a growing prefix until
+ * the pickles fit (1 MiB first), then 8 bytes per storage: listing a large
+ * legacy checkpoint does not read its storages.
+ */
+export async function openLegacySource(source: ByteSource, firstChunk = 1 << 20): Promise<LegacyDecoded> {
+  let chunk = Math.min(source.byteLength, firstChunk);
+  for (;;) {
+    const prefix = await source.read(0, chunk);
+    let d: LegacyDecoded;
+    try {
+      d = decodeLegacyPickles(prefix);
+    } catch (e) {
+      if (isCodecError(e) && e.code === "TRUNCATED" && chunk < source.byteLength) {
+        chunk = Math.min(source.byteLength, chunk * 4);
+        continue;
+      }
+      throw e;
+    }
+    await layoutLegacyStorages(d, source);
+    return d;
+  }
 }

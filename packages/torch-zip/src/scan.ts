@@ -1,6 +1,6 @@
 import { type ByteInput, guardDecodeAsync, isCodecError, openZip, readAll, toByteSource } from "@codec/core";
 import { computeVerdict, mergeScanReports, type PickleScanReport, scanPickle } from "@codec/pickle";
-import { decodeLegacy, looksLegacy } from "./legacy-reader.js";
+import { decodeLegacyPickles, looksLegacy } from "./legacy-reader.js";
 import { looksZip } from "./torch-file.js";
 
 /**
@@ -70,7 +70,7 @@ export function scanTorch(input: ByteInput): Promise<PickleScanReport> {
     if (looksLegacy(head)) {
       let end = bytes.length;
       try {
-        end = decodeLegacy(bytes).sections.keys[1];
+        end = decodeLegacyPickles(bytes).sections.keys[1];
       } catch (e) {
         // A file our decoder refuses is still scanned whole (the scanner stops at non-pickle bytes).
         if (!isCodecError(e)) throw e;

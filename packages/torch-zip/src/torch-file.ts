@@ -1,10 +1,10 @@
 import {
   type ByteInput,
+  type ByteSource,
   fail,
   guardDecodeAsync,
   type JsonValue,
   openZip,
-  readAll,
   type Tensor,
   type TensorInfo,
   type TensorMap,
@@ -12,7 +12,7 @@ import {
   type ZipArchive,
 } from "@codec/core";
 import type { PyValue } from "@codec/pickle";
-import { decodeLegacy, looksLegacy, looksTar } from "./legacy-reader.js";
+import { looksLegacy, looksTar, openLegacySource } from "./legacy-reader.js";
 import { isNumpyLike, type LeafTensor, type NamedTensor, walkTorchTensors } from "./naming.js";
 import type { TorchStorage } from "./storage.js";
 import { TorchTensor, TorchUnsupportedTensor } from "./torch-tensor.js";
@@ -119,7 +119,7 @@ export function openTorch(input: ByteInput, options: OpenTorchOptions = {}): Pro
       const archive = await openZip(source, { format: F, maxEntrySize: options.maxEntrySize });
       return openTorchZip(archive, options.verifyChecksums ?? true);
     }
-    if (looksLegacy(head)) return openLegacy(await readAll(source));
+    if (looksLegacy(head)) return openLegacy(source);
     if (looksTar(head)) return fail("UNSUPPORTED", F, "tar-format torch files (torch.save before 0.4) are not supported");
     return fail("BAD_MAGIC", F, "not a PyTorch file (neither a zip archive nor a legacy torch pickle)", { offset: 0 });
   });
@@ -153,7 +153,7 @@ async function openTorchZip(archive: ZipArchive, verify: boolean): Promise<Torch
   );
 }
 
-function openLegacy(bytes: Uint8Array): TorchFile {
-  const d = decodeLegacy(bytes);
+async function openLegacy(source: ByteSource): Promise<TorchFile> {
+  const d = await openLegacySource(source);
   return new TorchFile("legacy", d.value, walkTorchTensors(d.value), d.storages, {});
 }

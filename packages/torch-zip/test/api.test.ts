@@ -13,6 +13,7 @@ import {
   type TorchTensor,
   torchTensorFrom,
 } from "../src/index.js";
+import { openLegacySource } from "../src/legacy-reader.js";
 import { parseScriptSource } from "../src/torchscript.js";
 import { fixture, fixtureDir } from "./helpers.js";
 
@@ -51,6 +52,24 @@ describe("lazy reading", () => {
     const w = await t.get("classifier.1.weight");
     const extra = src.reads.slice(before).reduce((n, [, l]) => n + l, 0);
     expect(extra).toBe(w.byteLength);
+  });
+});
+
+describe("lazy legacy reading", () => {
+  it("reads a growing prefix for the pickles and 8 bytes per storage; data only on get", async () => {
+    const bytes = fixture("checkpoint_legacy.pt");
+    const src = new CountingSource(new MemorySource(bytes));
+    const d = await openLegacySource(src, 64);
+    expect(d.keys.length).toBe(d.storages.size);
+    const dataStart = d.sections.dataStart;
+    // Prefix reads grow 64, 256, 1024, ... until the pickles decode; then 8-byte headers only.
+    const big = src.reads.filter(([o]) => o >= dataStart);
+    expect(big.every(([, l]) => l === 8)).toBe(true);
+    expect(big.length).toBe(d.keys.length);
+    const first = d.storages.get(d.keys[0]) as TorchStorage;
+    const before = src.reads.length;
+    await first.bytes();
+    expect(src.reads.length).toBe(before + 1);
   });
 });
 
