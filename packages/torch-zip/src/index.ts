@@ -10,3 +10,4 @@ export { torchTensorFrom, stateDictFrom, stateDictFromMap, rebuildCall, paramete
 export { openTorchSharded, parseShardIndex, ShardedTorch } from "./sharded.js";
 export { dedupeSharedTensors, type DedupeResult } from "./dedupe.js";
 export { scanTorch } from "./scan.js";
+export { torchDetector } from "./detector.js";
