@@ -205,15 +205,22 @@ function readChunked(ctx: Context, ds: DatasetInfo, layout: ChunkedLayout, path:
     }
     ctx.spend("chunk", 0);
     const loc = index.get(scaled);
-    let data: Uint8Array;
     if (loc === undefined) {
       fill ??= fillBuffer(ds, chunkBytes);
-      data = fill;
+      copyBlock(fill, chunk, srcStart, out, count, dstStart, extent, es);
     } else {
       const skipAll = partialEdge && ((layout.flags ?? 0) & 1) !== 0;
-      data = decodeChunk(ctx, ds.filters, skipAll ? 0xffffffff : loc.filterMask, ctx.bytes(loc.address, loc.size, `chunk of dataset ${path}`), es, chunkBytes, path);
+      // A whole chunk that lands as one contiguous run of the output is decoded straight into it.
+      let direct = true;
+      for (let d = 0; d < rank; d++) {
+        if (srcStart[d] !== 0 || extent[d] !== chunk[d] || (d > 0 && count[d] !== chunk[d])) direct = false;
+      }
+      let dstOff = 0;
+      if (direct) dstOff = dstStart[0] * (chunkBytes / chunk[0]);
+      const target = direct ? out.subarray(dstOff, dstOff + chunkBytes) : undefined;
+      const data = decodeChunk(ctx, ds.filters, skipAll ? 0xffffffff : loc.filterMask, ctx.bytes(loc.address, loc.size, `chunk of dataset ${path}`), es, chunkBytes, path, target);
+      if (!target) copyBlock(data, chunk, srcStart, out, count, dstStart, extent, es);
     }
-    copyBlock(data, chunk, srcStart, out, count, dstStart, extent, es);
     let d = rank - 1;
     while (d >= 0) {
       scaled[d]++;
@@ -227,16 +234,18 @@ function readChunked(ctx: Context, ds: DatasetInfo, layout: ChunkedLayout, path:
 }
 
 /** Undo a chunk's filters, last applied first, skipping those its filter mask excludes. */
-export function decodeChunk(ctx: Context, filters: readonly Filter[], mask: number, raw: Uint8Array, es: number, chunkBytes: number, path: string): Uint8Array {
+export function decodeChunk(ctx: Context, filters: readonly Filter[], mask: number, raw: Uint8Array, es: number, chunkBytes: number, path: string, target?: Uint8Array): Uint8Array {
   let data = raw;
+  let first = 0;
+  while (first < filters.length && mask & (1 << first)) first++;
   for (let i = filters.length - 1; i >= 0; i--) {
     if (mask & (1 << i)) continue;
     const f = filters[i];
     if (f.id === 2 && data.length === chunkBytes) {
-      // Shuffle inline: the common last step, so skip the registry call.
+      // Shuffle inline (h5py's usual last step), straight into the output when allowed.
       const size = f.clientData[0] ?? es;
       if (size > 1 && ctx.filters.get(2)?.name === "shuffle") {
-        const out = new Uint8Array(data.length);
+        const out = i === first && target ? target : new Uint8Array(data.length);
         const n = Math.floor(data.length / size);
         unshuffle(data, out, n, size);
         if (n * size < data.length) out.set(data.subarray(n * size), n * size);
@@ -250,5 +259,6 @@ export function decodeChunk(ctx: Context, filters: readonly Filter[], mask: numb
   if (data.length !== chunkBytes) {
     fail("CORRUPT", FORMAT, `chunk of dataset ${path} decodes to ${data.length} bytes, expected ${chunkBytes}`);
   }
+  if (target && data !== target) target.set(data);
   return data;
 }

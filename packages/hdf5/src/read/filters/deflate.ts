@@ -4,7 +4,7 @@ import { FORMAT } from "../context.js";
 import type { FilterContext } from "./registry.js";
 
 interface NodeZlib {
-  inflateSync(input: Uint8Array, options?: { maxOutputLength?: number }): Uint8Array;
+  inflateSync(input: Uint8Array, options?: { maxOutputLength?: number; chunkSize?: number }): Uint8Array;
 }
 
 /**
@@ -36,7 +36,7 @@ export function deflateDecode(input: Uint8Array, ctx: FilterContext): Uint8Array
   try {
     if (nativeZlib) {
       // maxOutputLength bounds the output: a lying stream cannot blow up memory.
-      return nativeZlib.inflateSync(input, { maxOutputLength: outputBound(ctx) });
+      return nativeZlib.inflateSync(input, { maxOutputLength: outputBound(ctx), chunkSize: Math.min(Math.max(ctx.chunkBytes + 64, 16384), 1 << 26) });
     }
     if (input.length >= 2 && (input[0] & 0x0f) === 8 && ((input[0] << 8) | input[1]) % 31 === 0) {
       return unzlibSync(input, { out: new Uint8Array(outputBound(ctx)) }).slice();
