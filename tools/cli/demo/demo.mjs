@@ -72,6 +72,11 @@ export const steps = [
   },
   { title: "Inspect the converted safetensors file", args: ["inspect", o("mlp.safetensors"), "--digest"] },
   { title: "Scan: formats without pickles cannot run code", args: ["scan", s("mlp.safetensors")] },
+  {
+    title: "Scan: a NumPy object array is a pickle; this one imports os.system (dangerous: exit 1)",
+    args: ["scan", s("object_array.npy")],
+    status: 1,
+  },
   { title: "An npz with several arrays cannot become a single .npy (exit 1)", args: ["convert", s("arrays.npz"), o("x.npy")], status: 1 },
   { title: "Unknown output extension is a usage error (exit 2)", args: ["convert", s("image.npy"), o("image.xyz")], status: 2 },
 ];

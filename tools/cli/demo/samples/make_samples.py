@@ -25,6 +25,10 @@ np.savez_compressed(
     mask=np.array([True, False, True, True]),
 )
 
+# A NumPy object array: its data is a pickle, here one that imports os.system
+# (what `codec scan` exists to catch; the CLI never unpickles it).
+np.save(os.path.join(HERE, "object_array.npy"), np.array([os.system], dtype=object), allow_pickle=True)
+
 # A tiny MLP in safetensors.
 tensors = {
     "fc1.weight": rng.standard_normal((8, 4)).astype(np.float32),
