@@ -126,6 +126,8 @@ export function argRepr(name: string, arg: OpArg): string | null {
       return `bytearray(${pyBytesRepr(arg.bytes)})`;
     case "float":
       return pyFloatRepr(arg.value);
+    case "hugeint":
+      return `<int of ${arg.bytes.length} bytes>`;
     case "pystr":
       // read_string1/4 decode latin-1; read_stringnl decodes the escapes then ASCII.
       return pyStrRepr(latin1String(arg.bytes));

@@ -24,7 +24,12 @@ export type OpArg =
   | { readonly kind: "pair"; readonly module: string; readonly name: string }
   | { readonly kind: "bytearray"; readonly bytes: Uint8Array }
   | { readonly kind: "float"; readonly value: number }
-  | { readonly kind: "pystr"; readonly bytes: Uint8Array };
+  | { readonly kind: "pystr"; readonly bytes: Uint8Array }
+  /** LONG1/LONG4 beyond HUGE_INT_BYTES: kept as bytes (CPython cannot even print it: 4300-digit limit). */
+  | { readonly kind: "hugeint"; readonly bytes: Uint8Array };
+
+/** Integers longer than this many bytes are not converted (about 2466 decimal digits). */
+export const HUGE_INT_BYTES = 1024;
 
 export interface RawOp {
   readonly offset: number;
@@ -66,6 +71,8 @@ function readUint(bytes: Uint8Array, pos: number, n: number): number {
   return v;
 }
 
+const HEX_BYTE: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+
 /** Two's-complement little-endian integer of any length (pickletools decode_long). */
 export function decodeLong(bytes: Uint8Array): number | bigint {
   const n = bytes.length;
@@ -76,8 +83,11 @@ export function decodeLong(bytes: Uint8Array): number | bigint {
     if (bytes[n - 1] & 0x80) v -= 2 ** (8 * n);
     return v;
   }
-  let v = 0n;
-  for (let i = n - 1; i >= 0; i--) v = (v << 8n) | BigInt(bytes[i]);
+  // Hex text then one BigInt parse: linear, where shifting byte by byte would be quadratic on LONG4's
+  // multi-megabyte integers.
+  let hex = "";
+  for (let i = n - 1; i >= 0; i--) hex += HEX_BYTE[bytes[i]];
+  let v = BigInt(`0x${hex}`);
   if (bytes[n - 1] & 0x80) v -= 1n << BigInt(8 * n);
   return v >= -9007199254740991n && v <= 9007199254740991n ? Number(v) : v;
 }
@@ -102,7 +112,8 @@ export function parseIntLine(text: string): number | bigint | null {
     neg = s[0] === "-";
     s = s.slice(1);
   }
-  if (!/^[0-9]+$/.test(s) || s.length > 100_000) return null;
+  // CPython 3.11+ refuses int() of more than 4300 decimal digits (sys.int_info.default_max_str_digits).
+  if (!/^[0-9]+$/.test(s) || s.length > 4300) return null;
   if (s.length < 16) {
     const n = Number(s);
     return neg ? (n === 0 ? 0 : -n) : n;
@@ -216,7 +227,9 @@ function readArg(kind: ArgKind, bytes: Uint8Array, pos: number, opOffset: number
       const n = w === 1 ? bytes[pos] : readUint(bytes, pos, 4) | 0;
       if (n < 0) fail("CORRUPT", PICKLE_FORMAT, `${name}: negative byte count ${n}`, { offset: opOffset });
       need(bytes, pos + w, n, opOffset, name);
-      return [decodeLong(bytes.subarray(pos + w, pos + w + n)), pos + w + n];
+      const data = bytes.subarray(pos + w, pos + w + n);
+      if (n > HUGE_INT_BYTES) return [{ kind: "hugeint", bytes: data }, pos + w + n];
+      return [decodeLong(data), pos + w + n];
     }
     case "string1":
     case "string4":

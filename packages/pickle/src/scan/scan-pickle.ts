@@ -39,7 +39,16 @@ function isPadding(bytes: Uint8Array, from: number): boolean {
   return true;
 }
 
-function scanInto(bytes: Uint8Array, report: PickleScanReport, opts: ScanPickleOptions, label: string, depth: number): Risk {
+/** Work limits shared by one top-level scan and every pickle nested in it. */
+interface Budget {
+  nestedBytes: number;
+  seen: Set<Uint8Array>;
+}
+
+/** Bytes of nested pickles scanned per top-level scan before the rest are only reported. */
+const NESTED_BYTES_BUDGET = 64 * 1024 * 1024;
+
+function scanInto(bytes: Uint8Array, report: PickleScanReport, opts: ScanPickleOptions, label: string, depth: number, budget: Budget): Risk {
   const maxStreams = opts.maxStreams ?? 4096;
   const maxNesting = opts.maxNesting ?? 3;
   let floor: Risk = "safe";
@@ -65,8 +74,13 @@ function scanInto(bytes: Uint8Array, report: PickleScanReport, opts: ScanPickleO
       nested:
         depth < maxNesting
           ? (blob, nestedLabel) => {
+              // The same bytes object passed to many calls is scanned once; a flood of big blobs stops at the budget.
+              if (budget.seen.has(blob)) return undefined;
+              if (budget.nestedBytes + blob.length > NESTED_BYTES_BUDGET) return "suspicious";
+              budget.seen.add(blob);
+              budget.nestedBytes += blob.length;
               const sub = emptyReport();
-              const r = scanInto(blob, sub, opts, nestedLabel, depth + 1);
+              const r = scanInto(blob, sub, opts, nestedLabel, depth + 1, budget);
               appendRecords(report, sub);
               return r;
             }
@@ -143,7 +157,7 @@ function carve(bytes: Uint8Array, report: PickleScanReport, opts: ScanPickleOpti
 export function scanPickle(bytes: Uint8Array, options: ScanPickleOptions = {}): PickleScanReport {
   return guardDecode(PICKLE_FORMAT, () => {
     const report = emptyReport();
-    const floor = scanInto(bytes, report, options, "", 0);
+    const floor = scanInto(bytes, report, options, "", 0, { nestedBytes: 0, seen: new Set() });
     report.verdict = computeVerdict(report, floor);
     if (options.source !== undefined) report.sources = [options.source];
     return report;

@@ -161,7 +161,8 @@ class SymbolicVM {
       case "LONG":
       case "LONG1":
       case "LONG4":
-        this.push(arg as number | bigint | boolean);
+        // A huge integer's value never decides what a pickle imports or calls: keep a stand-in.
+        this.push(typeof arg === "object" && arg !== null ? 0n : (arg as number | bigint | boolean));
         return false;
       case "NONE":
         this.push(null);
