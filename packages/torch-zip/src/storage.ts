@@ -32,6 +32,11 @@ export class TorchStorage extends PyReconstructed {
     /** For legacy view storages: the root storage key and byte offset into it. */
     readonly rootKey: string = key,
     readonly byteOffset = 0,
+    /**
+     * CRC-32 of the storage bytes when the reader verified it (a zip record
+     * read whole, no byte swap): writers reuse it instead of a second pass.
+     */
+    readonly verifiedCrc32: number | undefined = undefined,
   ) {
     super();
   }

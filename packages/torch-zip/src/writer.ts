@@ -90,7 +90,7 @@ export function writeTorch(value: TorchSaveInput, sink: (chunk: Uint8Array) => v
     let id = 0;
     for (const [key, storage] of storages) {
       const bytes = await storage.bytes();
-      const entry = zip.add(`${root}/data/${key}`, bytes.subarray(0, storage.byteLength), { align: TORCH_ALIGNMENT });
+      const entry = zip.add(`${root}/data/${key}`, bytes.subarray(0, storage.byteLength), { align: TORCH_ALIGNMENT, crc32: storage.verifiedCrc32 });
       id = (id * 31 + entry.crc32) >>> 0;
     }
     zip.add(`${root}/version`, utf8Encode(TORCH_FILE_VERSION), { align: TORCH_ALIGNMENT });

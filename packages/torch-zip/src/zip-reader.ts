@@ -1,4 +1,4 @@
-import { checkRange, fail, utf8Decode, type ZipArchive, type ZipEntry } from "@codec/core";
+import { checkRange, DTYPES, fail, utf8Decode, type ZipArchive, type ZipEntry } from "@codec/core";
 import { type PyValue, unpickle } from "@codec/pickle";
 import { torchReconstructors } from "./rebuild.js";
 import { TorchStorage } from "./storage.js";
@@ -96,7 +96,10 @@ export async function decodeTorchPickle(
       const name = `${layout.root}/${storageDir}/${p.key}`;
       const record = archive.entry(name);
       if (record === undefined) return fail("CORRUPT", F, `${entry.name} references storage '${p.key}' but the archive has no ${name} record`);
-      const storage = new TorchStorage(p.key, p.dtype, p.numel, p.location, p.className, () => readRecord(archive, record, verifyChecksums), bigEndian);
+      // The record's CRC describes the storage bytes exactly when they are the whole record, unswapped, and checked on read.
+      const wholeByteLength = p.numel * DTYPES[p.dtype].size;
+      const crc = verifyChecksums && !bigEndian && wholeByteLength === record.size ? record.crc32 : undefined;
+      const storage = new TorchStorage(p.key, p.dtype, p.numel, p.location, p.className, () => readRecord(archive, record, verifyChecksums), bigEndian, p.key, 0, crc);
       if (storage.byteLength > record.size) {
         fail("CORRUPT", F, `storage '${p.key}' declares ${p.numel} ${p.dtype} elements (${storage.byteLength} bytes) but its record holds ${record.size} bytes`);
       }
