@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sniffFormat } from "@codec/core";
 import { describe, expect, it } from "vitest";
-import { Hdf5Dataset, openHdf5, openHdf5FileSync, registerFilter, unregisterFilter } from "../index.js";
+import { type Hdf5Dataset, openHdf5, openHdf5FileSync, registerFilter, unregisterFilter } from "../index.js";
 
 const PY = "/usr/bin/python3";
 const hasH5py = existsSync(PY) && (() => {

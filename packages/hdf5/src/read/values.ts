@@ -1,15 +1,10 @@
-import { type DType, fail, float16ArrayToFloat32, swapBytesInPlace } from "@codec/core";
-import type { AttributeValue, CompoundType, Datatype, EnumType, FixedPointType } from "../model.js";
+import { type DType, fail, swapBytesInPlace } from "@codec/core";
+import type { AttributeValue, Datatype, EnumType, FixedPointType } from "../model.js";
 import { FORMAT } from "./context.js";
 import { decodeFloatBits, isIeee } from "./float-bits.js";
-import { intValue } from "./messages/datatype.js";
-import { decodeText } from "./text.js";
+import { type HeapAccess, elementReader } from "./element-reader.js";
 
-/** Access to the global heap for variable-length data and region references. */
-export interface HeapAccess {
-  readonly offsetSize: number;
-  globalObject(collection: number, index: number): Uint8Array;
-}
+export type { HeapAccess } from "./element-reader.js";
 
 /** h5py's bool: an enum whose members are exactly FALSE = 0 and TRUE = 1. */
 export function isH5pyBool(t: Datatype): t is EnumType {
@@ -158,145 +153,16 @@ function maskInts(b: Uint8Array, size: number, bitOffset: number, precision: num
   return b;
 }
 
-/** A fixed-length string element: up to the first NUL, trailing spaces dropped for space padding (libhdf5 H5T__conv_s_s). */
-function fixedString(bytes: Uint8Array, at: number, size: number, spacePad: boolean): string {
-  let end = at;
-  const stop = at + size;
-  while (end < stop && bytes[end] !== 0) end++;
-  if (spacePad) while (end > at && bytes[end - 1] === 0x20) end--;
-  return decodeText(bytes.subarray(at, end));
-}
-
 export type ElementValue = AttributeValue;
 
-/**
- * Decode `n` elements of type `t` into JS values: numbers (bigint past
- * 2^53), booleans for h5py bools, strings, records for compounds, arrays
- * for array and vlen types, `{ref: address}` / `{region: address}` for
- * references, and `{opaque: Uint8Array}` for opaque data.
- */
-export function decodeElements(t: Datatype, bytes: Uint8Array, at: number, n: number, heap: HeapAccess, depth = 0): ElementValue[] {
-  if (depth > 32) fail("LIMIT", FORMAT, "values nest too deeply");
-  if (at + n * t.size > bytes.length) fail("TRUNCATED", FORMAT, `need ${n} elements of ${t.size} bytes, have ${bytes.length - at}`);
+/** Decode `n` elements of type `t` into JS values (see elementReader for the value forms). */
+export function decodeElements(t: Datatype, bytes: Uint8Array, at: number, n: number, heap: HeapAccess): ElementValue[] {
+  if (!(n >= 0) || at + n * t.size > bytes.length) fail("TRUNCATED", FORMAT, `need ${n} elements of ${t.size} bytes, have ${bytes.length - at}`);
+  const read = elementReader(t, heap);
   const out: ElementValue[] = new Array(n);
   const s = t.size;
-  switch (t.class) {
-    case "fixed-point":
-    case "bitfield":
-    case "time": {
-      const signed = t.class === "fixed-point" && t.signed;
-      const be = t.byteOrder === "BE";
-      const full = t.class === "time" || (t.bitOffset === 0 && t.precision === s * 8);
-      const plan = full ? undefined : tensorPlan(t);
-      if (plan && s <= 8) {
-        const conv = plan.convert(bytes.subarray(at, at + n * s), n);
-        for (let i = 0; i < n; i++) out[i] = intValue(conv, i * s, s, false, signed);
-      } else for (let i = 0; i < n; i++) out[i] = intValue(bytes, at + i * s, Math.min(s, 8), be, signed);
-      return out;
-    }
-    case "enum": {
-      const base = decodeElements(t.base, bytes, at, n, heap, depth + 1);
-      if (isH5pyBool(t)) return base.map((v) => Number(v) !== 0);
-      return base;
-    }
-    case "floating-point": {
-      if (isIeee(t)) {
-        const dv = new DataView(bytes.buffer, bytes.byteOffset + at, n * s);
-        const le = t.byteOrder !== "BE";
-        if (s === 4) for (let i = 0; i < n; i++) out[i] = dv.getFloat32(i * 4, le);
-        else if (s === 8) for (let i = 0; i < n; i++) out[i] = dv.getFloat64(i * 8, le);
-        else {
-          const h = new Uint16Array(n);
-          for (let i = 0; i < n; i++) h[i] = dv.getUint16(i * 2, le);
-          const f = float16ArrayToFloat32(h);
-          for (let i = 0; i < n; i++) out[i] = f[i];
-        }
-        return out;
-      }
-      const scratch = new Uint8Array(s);
-      for (let i = 0; i < n; i++) out[i] = decodeFloatBits(t, bytes, at + i * s, scratch);
-      return out;
-    }
-    case "string": {
-      for (let i = 0; i < n; i++) out[i] = fixedString(bytes, at + i * s, s, t.padding === "space-pad");
-      return out;
-    }
-    case "opaque": {
-      for (let i = 0; i < n; i++) out[i] = { opaque: bytes.slice(at + i * s, at + (i + 1) * s) };
-      return out;
-    }
-    case "compound": {
-      for (let i = 0; i < n; i++) {
-        const rec: { [k: string]: ElementValue } = {};
-        for (const m of t.members) rec[m.name] = decodeElements(m.type, bytes, at + i * s + m.offset, 1, heap, depth + 1)[0];
-        out[i] = rec;
-      }
-      return out;
-    }
-    case "array": {
-      let m = 1;
-      for (const d of t.dims) m *= d;
-      for (let i = 0; i < n; i++) out[i] = decodeElements(t.base, bytes, at + i * s, m, heap, depth + 1);
-      return out;
-    }
-    case "reference": {
-      const os = heap.offsetSize;
-      for (let i = 0; i < n; i++) {
-        const p = at + i * s;
-        if (t.kind === "object") {
-          const a = readAddr(bytes, p, Math.min(os, s));
-          out[i] = a === 0 || a === undefined ? null : { ref: a };
-        } else {
-          const col = readAddr(bytes, p, os);
-          const idx = readU32(bytes, p + os);
-          if (col === 0 || col === undefined) out[i] = null;
-          else {
-            const obj = heap.globalObject(col, idx);
-            const a = readAddr(obj, 0, os);
-            out[i] = { region: a ?? null };
-          }
-        }
-      }
-      return out;
-    }
-    case "vlen": {
-      const os = heap.offsetSize;
-      for (let i = 0; i < n; i++) {
-        const p = at + i * s;
-        if (p + 4 + os + 4 > bytes.length) fail("TRUNCATED", FORMAT, "variable-length element is truncated");
-        const len = readU32(bytes, p);
-        const col = readAddr(bytes, p + 4, os);
-        const idx = readU32(bytes, p + 4 + os);
-        let data: Uint8Array;
-        if (col === 0 || col === undefined) data = new Uint8Array(0);
-        else data = heap.globalObject(col, idx);
-        if (t.kind === "string") {
-          if (len > data.length) fail("CORRUPT", FORMAT, `variable-length string of ${len} bytes in a ${data.length}-byte heap object`);
-          out[i] = fixedString(data, 0, len, t.padding === "space-pad");
-        } else {
-          if (len * t.base.size > data.length) fail("CORRUPT", FORMAT, `variable-length sequence of ${len} elements in a ${data.length}-byte heap object`);
-          out[i] = decodeElements(t.base, data, 0, len, heap, depth + 1);
-        }
-      }
-      return out;
-    }
-  }
-}
-
-function readU32(b: Uint8Array, p: number): number {
-  if (p + 4 > b.length) fail("TRUNCATED", FORMAT, "value truncated");
-  return (b[p] | (b[p + 1] << 8) | (b[p + 2] << 16) | (b[p + 3] << 24)) >>> 0;
-}
-
-function readAddr(b: Uint8Array, p: number, size: number): number | undefined {
-  if (p + size > b.length) fail("TRUNCATED", FORMAT, "address truncated");
-  let ones = true;
-  let v = 0;
-  for (let i = size - 1; i >= 0; i--) {
-    if (b[p + i] !== 0xff) ones = false;
-    v = v * 256 + b[p + i];
-  }
-  return ones ? undefined : v;
+  for (let i = 0; i < n; i++) out[i] = read(bytes, at + i * s);
+  return out;
 }
 
 /** Whether values of this type are strings (fixed or variable length). */

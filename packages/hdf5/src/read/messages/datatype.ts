@@ -200,6 +200,22 @@ export function intValue(b: Uint8Array, at: number, size: number, be: boolean, s
     if (signed && size > 0 && v >= 2 ** (8 * size - 1)) v -= 2 ** (8 * size);
     return v;
   }
+  if (size === 8) {
+    // Two 32-bit halves: a number whenever the value is exact, bigint otherwise.
+    let lo: number;
+    let hi: number;
+    if (be) {
+      hi = ((b[at] << 24) | (b[at + 1] << 16) | (b[at + 2] << 8) | b[at + 3]) >>> 0;
+      lo = ((b[at + 4] << 24) | (b[at + 5] << 16) | (b[at + 6] << 8) | b[at + 7]) >>> 0;
+    } else {
+      lo = (b[at] | (b[at + 1] << 8) | (b[at + 2] << 16) | (b[at + 3] << 24)) >>> 0;
+      hi = (b[at + 4] | (b[at + 5] << 8) | (b[at + 6] << 16) | (b[at + 7] << 24)) >>> 0;
+    }
+    if (hi < 0x200000) return hi * 4294967296 + lo;
+    if (signed && hi >= 0xffe00000 && !(hi === 0xffe00000 && lo === 0)) return (hi - 4294967296) * 4294967296 + lo;
+    const u = (BigInt(hi) << 32n) | BigInt(lo);
+    return signed ? BigInt.asIntN(64, u) : u;
+  }
   let v = 0n;
   for (let i = 0; i < size; i++) v = (v << 8n) | BigInt(b[at + (be ? i : size - 1 - i)]);
   if (signed && v >= 1n << BigInt(8 * size - 1)) v -= 1n << BigInt(8 * size);
