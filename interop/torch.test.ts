@@ -148,7 +148,7 @@ print(json.dumps({"ok": True, "n": len(a)}))
     expect(r.ok).toBe(true);
   });
 
-  for (const file of ["script_small.pt", "traced_const.pt"]) {
+  for (const file of ["script_small.pt", "traced_const.pt", "script_nested.pt"]) {
     it(`${file}: re-encoded TorchScript archive loads with torch.jit.load, same state_dict and outputs`, async () => {
       const out = join(work, file);
       writeFileSync(out, await reencodeTorch(readFileSync(join(fixtures, file))));
