@@ -12,12 +12,12 @@ import {
   checkRange,
   fail,
   guardDecodeAsync,
+  inflatePrefix,
   isCodecError,
   openZip,
   toByteSource,
 } from "@codec/core";
 import { NPY_PRELUDE_BYTES, type NpyHeader, parseNpyHeader, readNpyPrelude } from "./header.js";
-import { inflatePrefix } from "./inflate-prefix.js";
 import { type NpyReadOptions, type NpyWriteOptions, encodeNpyParts, tensorFromNpyData } from "./npy.js";
 
 /**

@@ -1,4 +1,5 @@
-import type { ZipArchive, ZipEntry } from "@codec/core";
+import type { ZipArchive } from "./zip-archive.js";
+import type { ZipEntry } from "./zip-entry.js";
 
 /**
  * The first `want` bytes of a deflated zip member, inflating only as much
@@ -9,8 +10,6 @@ import type { ZipArchive, ZipEntry } from "@codec/core";
  * Returns undefined when the platform has no DecompressionStream or the
  * prefix cannot be produced; callers then fall back to `zip.read` (which
  * also verifies the CRC-32 this partial read cannot check).
- *
- * Generic zip functionality: it belongs in @codec/core's zip module.
  */
 export async function inflatePrefix(zip: ZipArchive, entry: ZipEntry, want: number): Promise<Uint8Array | undefined> {
   if (typeof DecompressionStream !== "function") return undefined;
