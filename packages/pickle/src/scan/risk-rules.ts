@@ -39,7 +39,7 @@ export const DANGEROUS_PREFIXES: ReadonlyMap<string, string> = new Map([
     "torch._inductor", "torch._dynamo", "torch.utils.bottleneck", "torch.utils.collect_env", "torch.utils.cpp_extension",
     "torch.utils.data.datapipes", "torch.utils._config_module", "torch.fx.experimental", "torch.jit.load",
     "torch.jit._serialization", "torch.jit.unsupported_tensor_ops", "torch.jit.frontend", "torch.package",
-    "torch.distributed", "torch.multiprocessing", "torch.compile", "torch.storage._load_from_bytes",
+    "torch.distributed", "torch.multiprocessing", "torch.compile",
     "torch.ops.load_library", "torch.classes.load_library", "torch.utils.checkpoint", "torch.testing",
     "joblib.load", "joblib.numpy_pickle.load", "joblib.parallel", "joblib.Parallel", "joblib.delayed",
     "joblib._memmapping_reducer", "joblib.externals", "pandas.read_pickle", "pandas.io", "pandas.eval",
@@ -111,7 +111,7 @@ export const DANGEROUS_LEAF_NAMES: ReadonlySet<string> = new Set([
   "execvp", "execvpe", "fork", "forkpty", "exec", "eval", "execfile", "runcode", "runsource", "runctx", "runcall",
   "run_code", "_run_code", "run_path", "run_module", "_run_module_code", "_run_module_as_main", "check_output",
   "check_call", "getoutput", "getstatusoutput", "pipepager", "pipe_pager", "tempfilepager", "runstring",
-  "load", "loads", "_load_from_bytes", "load_source", "load_module", "load_model", "load_config", "import_module",
+  "load", "loads", "load_source", "load_module", "load_model", "load_config", "import_module",
   "__import__", "resolve_name", "locate", "debug_script", "write_file", "_get_command_stdout", "_read_cmd_output",
   "_read_output", "_find_build_tool", "assert_python_ok", "assert_python_failure", "run_python_until_end",
   "spawn_python", "execWrapper", "getlincoef", "evaluate_guards_expression", "unsafe_load", "open", "urlopen",
@@ -170,3 +170,11 @@ export const BEHAVIOUR_KEYS: ReadonlySet<string> = new Set([
   "__init__", "__new__", "__call__", "__class__", "__dict__", "__globals__", "__builtins__", "__code__",
   "__getitem__", "__setitem__", "__del__", "__eq__", "__hash__", "__index__", "__len__", "__iter__", "extend", "append",
 ]);
+
+/**
+ * Loaders whose nested input the scanner can read: their risk is the nested
+ * file's verdict (at least suspicious), not a flat "dangerous". torch 1.x
+ * pickles every storage of a plainly pickled tensor as
+ * `torch.storage._load_from_bytes(<legacy torch file bytes>)`.
+ */
+export const SCANNED_NESTED_LOADERS: ReadonlySet<string> = new Set(["torch.storage._load_from_bytes"]);

@@ -11,6 +11,7 @@ import {
   SAFE_GLOBALS,
   SAFE_JOBLIB_GLOBALS,
   SAFE_TORCH_GLOBALS,
+  SCANNED_NESTED_LOADERS,
 } from "./risk-rules.js";
 
 export type Risk = "safe" | "suspicious" | "dangerous";
@@ -121,6 +122,9 @@ export function classifyGlobal(module: string, name: string, ctx: RiskContext = 
   const leaf = nameParts[nameParts.length - 1];
   if (DANGEROUS_LEAF_NAMES.has(leaf) && !HARMLESS_EXCEPTIONS.has(qualified) && !SAFE_GLOBALS.has(qualified)) {
     return { risk: "dangerous", reason: `'${leaf}' runs code, commands or nested loads`, qualified };
+  }
+  if (SCANNED_NESTED_LOADERS.has(qualified)) {
+    return { risk: "suspicious", reason: "loads nested bytes: judged by scanning them where it is called", qualified };
   }
   if (SAFE_GLOBALS.has(qualified)) return { risk: "safe", reason: "allowlisted reconstructor", qualified };
   if (ctx.torch === true && SAFE_TORCH_GLOBALS.has(qualified)) {

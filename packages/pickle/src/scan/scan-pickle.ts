@@ -105,7 +105,7 @@ function scanInto(bytes: Uint8Array, report: PickleScanReport, opts: ScanPickleO
     }
     if (res.end <= pos) break;
     pos = res.end;
-    if (index === 0 && depth === 0 && res.value === TORCH_LEGACY_MAGIC) {
+    if (index === 0 && res.value === TORCH_LEGACY_MAGIC) {
       // torch.serialization legacy format: magic, protocol version, sys info, the object, storage keys,
       // then raw storage bytes that torch.load reads with f.read, never unpickles.
       legacy = true;

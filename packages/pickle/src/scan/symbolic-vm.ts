@@ -14,7 +14,7 @@ import { isJoblibWrapper, joblibArrayLayout } from "./joblib-arrays.js";
 import { latin1String, type OpArg, PICKLE_FORMAT, readOp } from "./op-reader.js";
 import type { PickleScanReport, ScannedGlobal } from "./report.js";
 import { classifyGlobal, isUnboundMethodPath, type Risk, type RiskContext } from "./risk.js";
-import { BEHAVIOUR_KEYS } from "./risk-rules.js";
+import { BEHAVIOUR_KEYS, SCANNED_NESTED_LOADERS } from "./risk-rules.js";
 import { isNode, render, type SymGlobal, type SymObject, type SymValue, typeName } from "./values.js";
 
 export interface StreamScanOptions {
@@ -464,12 +464,22 @@ class SymbolicVM {
       }
       const blobs: Uint8Array[] = [];
       collectBytes(args, blobs);
+      const loader = isNode(callable) && callable.t === "global" && SCANNED_NESTED_LOADERS.has(callable.qualified);
+      let loaderJudged = false;
       for (const blob of blobs) {
         if (this.opts.nested === undefined || !looksLikePickle(blob)) continue;
         const nestedRisk = this.opts.nested(blob, `${this.opts.stream}>${this.opOffset}`);
         if (nestedRisk !== undefined) {
           this.finding(nestedRisk === "safe" ? "suspicious" : nestedRisk, "nested-pickle", `call argument holds a pickle of ${blob.length} bytes (scanned as stream ${this.opts.stream}>${this.opOffset})`);
+          if (loader) {
+            loaderJudged = true;
+            if (nestedRisk === "dangerous") risk = "dangerous";
+          }
         }
+      }
+      if (loader && !loaderJudged && risk !== "dangerous") {
+        risk = "dangerous";
+        reason = "nested loader called on bytes the scanner could not read as a pickle";
       }
     }
     let producesBytes: Uint8Array | undefined;

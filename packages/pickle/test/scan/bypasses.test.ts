@@ -31,6 +31,7 @@ import {
   NEWOBJ,
   NONE,
   OBJ,
+  type Part,
   POP,
   PROTO,
   REDUCE,
@@ -215,6 +216,20 @@ describe("scanner bypasses", () => {
     // torch.load never unpickles past the storage keys, but `pickle.load` in a loop would.
     const hidden = scanPickle(bytesOf(head, main, keys, PROTO(2), callWithString("os", "system", "id"), STOP, storages));
     expect(hidden.verdict).toBe("dangerous");
+  });
+
+  it("torch.storage._load_from_bytes is judged by the legacy torch file it loads", () => {
+    // torch 1.x pickles a tensor's storage as _load_from_bytes(<legacy torch file>): torch.load of those
+    // bytes runs their pickles, so the call is as risky as what they contain.
+    const magic = [0x80, 2, 0x8a, 10, 108, 252, 156, 70, 249, 32, 106, 168, 80, 25, 46];
+    const legacy = (main: Part) => bytesOf(magic, PROTO(2), BININT1(1), STOP, PROTO(2), EMPTY_DICT, STOP, main, PROTO(2), EMPTY_LIST, STOP, 0xf0, 0xf1);
+    const load = (inner: Uint8Array) => bytesOf(PROTO(2), GLOBAL("torch.storage", "_load_from_bytes"), B(inner), TUPLE1, REDUCE, STOP);
+    const benign = scanPickle(load(legacy([PROTO(2), GLOBAL("torch", "FloatStorage"), STOP])));
+    expect(benign.verdict).toBe("suspicious");
+    const evil = scanPickle(load(legacy([PROTO(2), callWithString("os", "system", "id"), STOP])));
+    expect(evil.verdict).toBe("dangerous");
+    // Bytes the scanner cannot read are not given the benefit of the doubt.
+    expect(scanPickle(load(bytesOf("PK\x03\x04zip"))).verdict).toBe("dangerous");
   });
 
   it("trailing newline padding after STOP is harmless", () => {
