@@ -14,6 +14,7 @@ export {
   intType,
   VLEN_UTF8,
 } from "./standard-types.js";
-export { type DeflateFn, fflateDeflate, fletcher32, shuffleBytes } from "./filters.js";
+export { type DeflateFn, defaultDeflate, fflateDeflate, fletcher32, shuffleBytes } from "./filters.js";
 export { guessChunks } from "./chunk-guess.js";
 export { type TensorEntries, writeTensorMapAsHdf5, writeTensorsAsHdf5 } from "./tensors.js";
+export { type ReencodeOptions, reencodeHdf5 } from "./reencode.js";

@@ -132,8 +132,10 @@ class ElementEncoder {
       }
       case "string": {
         const bytes = typeof v === "string" ? utf8Encode(v) : v instanceof Uint8Array ? v : this.bad(t, v);
-        const room = t.padding === "null-terminate" ? t.size - 1 : t.size;
-        out.set(bytes.subarray(0, Math.max(0, room)), pos);
+        // A value that fills the whole field is kept whole, even for NUL-terminated
+        // strings: files written by libhdf5 contain such values and a re-encode must not cut them.
+        const room = t.size;
+        out.set(bytes.subarray(0, room), pos);
         if (t.padding === "space-pad") out.fill(0x20, pos + Math.min(bytes.length, room), pos + t.size);
         return;
       }

@@ -15,7 +15,7 @@ import {
   UNDEF,
 } from "./constants.js";
 import { datatypeMessage } from "./datatype-encode.js";
-import { applyFilters, type DeflateFn, deflateFilter, FLETCHER32_FILTER, fflateDeflate, shuffleFilter } from "./filters.js";
+import { applyFilters, type DeflateFn, defaultDeflate, deflateFilter, FLETCHER32_FILTER, shuffleFilter } from "./filters.js";
 import { GlobalHeapBuilder } from "./global-heap.js";
 import {
   compareNames,
@@ -158,7 +158,7 @@ function isVlen(t: Datatype): boolean {
 }
 
 export interface WriterOptions {
-  /** Deflate implementation for the gzip filter (default: fflate). */
+  /** Deflate implementation for the gzip filter (default: node:zlib in Node, else fflate). */
   deflate?: DeflateFn;
 }
 
@@ -167,7 +167,7 @@ export class Hdf5Writer {
   private readonly deflate: DeflateFn;
 
   constructor(options: WriterOptions = {}) {
-    this.deflate = options.deflate ?? fflateDeflate;
+    this.deflate = options.deflate ?? defaultDeflate;
   }
 
   /** Create a group and any missing parents; existing groups are kept. */

@@ -1,0 +1,94 @@
+import { type ByteInput, fail, guardDecodeAsync } from "@codec/core";
+import type { Datatype } from "../model.js";
+import { Hdf5Dataset, Hdf5Datatype, Hdf5Group, type OpenOptions, openHdf5File } from "../read/file.js";
+import { type DatasetOptions, Hdf5Writer, type WriterOptions } from "./writer.js";
+
+/**
+ * Lossless re-encode (`codec convert x.h5 y.h5`): read the whole file model
+ * with the reader (groups, attributes with their datatypes and dataspaces,
+ * datasets with datatype, shape, maximum shape, layout, chunk shape, filter
+ * pipeline and fill value) and write it back in the default profile.
+ *
+ * Fixed-size data is copied as raw element bytes in the file's own encoding
+ * (so big-endian types, custom floats, compounds and opaque data stay
+ * bit-exact); variable-length data is decoded and re-stored in new global
+ * heap collections. What the writer cannot express fails with UNSUPPORTED
+ * instead of being dropped: soft and external links, objects reachable by
+ * two hard links, committed datatypes, references (their addresses would
+ * change) and filters other than deflate, shuffle and fletcher32.
+ */
+
+function containsClass(t: Datatype, cls: Datatype["class"]): boolean {
+  if (t.class === cls) return true;
+  switch (t.class) {
+    case "compound":
+      return t.members.some((m) => containsClass(m.type, cls));
+    case "array":
+    case "enum":
+      return containsClass(t.base, cls);
+    case "vlen":
+      return t.kind === "sequence" && containsClass(t.base, cls);
+    default:
+      return false;
+  }
+}
+
+export interface ReencodeOptions extends WriterOptions {
+  /** Options for opening the source (filters, external files). */
+  readonly open?: OpenOptions;
+}
+
+export async function reencodeHdf5(source: ByteInput, options: ReencodeOptions = {}): Promise<Uint8Array> {
+  return guardDecodeAsync("hdf5", async () => {
+    const file = await openHdf5File(source, options.open);
+    const w = new Hdf5Writer(options);
+    const seen = new Map<number, string>();
+    const visit = (g: Hdf5Group): void => {
+      copyAttributes(w, g, g.path);
+      for (const link of g.links()) {
+        const path = g.path === "/" ? `/${link.name}` : `${g.path}/${link.name}`;
+        if (link.kind !== "hard") fail("UNSUPPORTED", "hdf5", `cannot re-encode ${link.kind} link ${path}`);
+        const first = seen.get(link.address);
+        if (first !== undefined) fail("UNSUPPORTED", "hdf5", `${path} is a second hard link to ${first}`);
+        seen.set(link.address, path);
+        const o = file.get(path);
+        if (o instanceof Hdf5Group) {
+          w.createGroup(path);
+          visit(o);
+        } else if (o instanceof Hdf5Dataset) {
+          copyDataset(w, o, path);
+        } else if (o instanceof Hdf5Datatype) {
+          fail("UNSUPPORTED", "hdf5", `cannot re-encode committed datatype ${path}`);
+        }
+      }
+    };
+    visit(file.root);
+    return w.finish();
+  });
+}
+
+function copyAttributes(w: Hdf5Writer, o: Hdf5Group | Hdf5Dataset, path: string): void {
+  for (const a of o.attributes()) {
+    if (containsClass(a.type, "reference")) fail("UNSUPPORTED", "hdf5", `attribute ${a.name} of ${path} holds references`);
+    w.setAttribute(path, a.name, { type: a.type, space: a.space, value: a.value });
+  }
+}
+
+function copyDataset(w: Hdf5Writer, ds: Hdf5Dataset, path: string): void {
+  const type = ds.type;
+  if (containsClass(type, "reference")) fail("UNSUPPORTED", "hdf5", `dataset ${path} holds references`);
+  if (ds.external) fail("UNSUPPORTED", "hdf5", `dataset ${path} uses external storage`);
+  const layout = ds.layout;
+  const space = ds.space;
+  const opts: DatasetOptions = {
+    filters: ds.filters,
+    fill: ds.fill,
+    compact: layout.kind === "compact",
+    chunks: layout.kind === "chunked" ? [...layout.chunkDims] : undefined,
+    maxShape: space.kind === "simple" && space.maxDims ? space.maxDims.map((m) => (m === Number.POSITIVE_INFINITY ? null : m)) : undefined,
+  };
+  if (layout.kind === "virtual") fail("UNSUPPORTED", "hdf5", `dataset ${path} is a virtual dataset`);
+  const data = containsClass(type, "vlen") ? ds.values() : ds.readRaw();
+  w.createDataset(path, { type, space, data }, opts);
+  copyAttributes(w, ds, path);
+}
