@@ -1,5 +1,4 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
 import { isCodecError, Tensor } from "@codec/core";
 import { corpusPath, hasCorpus } from "@codec/testing";
 import { describe, expect, it } from "vitest";
