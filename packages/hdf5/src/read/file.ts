@@ -59,6 +59,12 @@ export class Hdf5File {
       // Message 0x18: metadata cache image (libhdf5 1.10 H5Pset_mdc_image_config): headers live in the image.
       if (ext.messages.some((m) => m.type === 0x18)) fail("UNSUPPORTED", FORMAT, "metadata cache image (mdc image) files are not supported");
       for (const m of ext.messages) {
+        if (m.type === 0x17 && m.data.length > 0 && m.data[0] === 0) {
+          // File space info message version 0 (libhdf5 1.10 H5O__fsinfo_decode): strategy, threshold, and
+          // with the "all persist" strategy (1) one free-space manager address per memory type (6).
+          const need = 1 + 1 + this.ctx.lengthSize + (m.data[1] === 1 ? 6 * this.ctx.offsetSize : 0);
+          if (need > m.data.length) fail("CORRUPT", FORMAT, "file space info message overruns its header message", { offset: m.offset });
+        }
         // Driver info message (spec IV.A.2.u): version 0, 8-byte driver id, 2-byte size, then that many bytes.
         if (m.type !== 0x14) continue;
         const size = m.data.length >= 11 ? m.data[9] | (m.data[10] << 8) : -1;
