@@ -6,6 +6,7 @@ import type { Tensor } from "@codec/core";
 import { repoPath } from "@codec/testing";
 import { describe, expect, it } from "vitest";
 import { openTorch, reencodeTorch, saveTorch, stateDictFromMap } from "../packages/torch-zip/src/index.js";
+import { main } from "../tools/cli/src/main.js";
 
 /**
  * Interop: files written by @codec/torch-zip are read by the real torch
@@ -163,4 +164,33 @@ print("ok")
       expect(python(script, [out, join(fixtures, file)]).trim()).toBe("ok");
     });
   }
+
+  it("codec convert: torch -> safetensors -> torch and torch -> npz, read by torch and numpy", async () => {
+    const out: string[] = [];
+    const io = { stdout: { write: (t: string) => void out.push(t) }, stderr: { write: (t: string) => void out.push(t) } };
+    const src = join(fixtures, "checkpoint_adam.pt");
+    const st = join(work, "ck.safetensors");
+    const back = join(work, "ck_back.pt");
+    const npz = join(work, "ck.npz");
+    expect(await main(["convert", src, st], { io })).toBe(0);
+    expect(await main(["convert", st, back], { io })).toBe(0);
+    expect(await main(["convert", src, npz], { io })).toBe(0);
+    const script = `
+import sys, torch, numpy as np
+src = torch.load(sys.argv[1])
+back = torch.load(sys.argv[2], weights_only=True)
+z = np.load(sys.argv[3])
+flat = {}
+def walk(v, p):
+    if isinstance(v, torch.Tensor): flat[p] = v
+    elif isinstance(v, np.ndarray): flat[p] = torch.from_numpy(v)
+    elif isinstance(v, dict): [walk(x, f"{p}.{k}" if p else str(k)) for k, x in v.items()]
+walk(src, "")
+assert sorted(flat) == sorted(back) == sorted(z.files), (sorted(flat), sorted(back))
+for k, v in flat.items():
+    assert torch.equal(back[k], v) and torch.equal(torch.from_numpy(z[k]), v), k
+print("ok", len(flat))
+`;
+    expect(python(script, [src, back, npz]).trim()).toMatch(/^ok 28$/);
+  });
 });

@@ -65,3 +65,24 @@ describe("writing torch files", () => {
     }
   });
 });
+
+describe("dtypes without a typed storage class", () => {
+  it("uint16/uint32/uint64/float8 tensors are written as UntypedStorage + _rebuild_tensor_v3 and read back", async () => {
+    const make = (dtype: "uint16" | "uint32" | "uint64" | "float8_e4m3fn" | "float8_e5m2", bytes: number[]) =>
+      new Tensor({ dtype, shape: [2], data: new Uint8Array(bytes) });
+    const tensors = {
+      u16: make("uint16", [1, 2, 3, 4]),
+      u32: make("uint32", [1, 2, 3, 4, 5, 6, 7, 8]),
+      u64: make("uint64", [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]),
+      f8a: make("float8_e4m3fn", [0x38, 0xb8]),
+      f8b: make("float8_e5m2", [0x3c, 0xbc]),
+    };
+    const t = await openTorch(await saveTorch(tensors));
+    for (const [name, x] of Object.entries(tensors)) {
+      const ref = t.tensorRef(name) as TorchTensor;
+      expect([name, ref.storage.className, ref.rebuilder]).toEqual([name, "UntypedStorage", "_rebuild_tensor_v3"]);
+      const y = await t.get(name);
+      expect([name, y.dtype, y.shape, Array.from(y.bytes())]).toEqual([name, x.dtype, x.shape, Array.from(x.bytes())]);
+    }
+  });
+});
