@@ -27,6 +27,8 @@ export interface DisassembledOp {
   memoIndex?: number;
   /** Protocol that introduced the opcode. */
   proto: number;
+  /** Set on the pseudo-entry for a data region (name "DATA"): its length and description. */
+  data?: { length: number; what: string };
 }
 
 export interface Disassembly {
@@ -46,6 +48,11 @@ export interface DisassembleOptions {
   maxLines?: number;
   /** Indentation per open MARK (pickletools default 4). */
   indent?: number;
+  /**
+   * Byte ranges that are data inside the stream, not opcodes (joblib's inline arrays, found by
+   * `scanPickle(bytes, { joblib: true }).dataRegions`): listed as one line each and stepped over.
+   */
+  dataRegions?: ReadonlyArray<{ offset: number; length: number; what: string }>;
 }
 
 /** Opcodes whose stack effect consumes everything down to the last MARK (pickletools stack_before has markobject). */
@@ -140,6 +147,7 @@ export function argRepr(name: string, arg: OpArg): string | null {
 export function disassembleOps(bytes: Uint8Array, options: DisassembleOptions = {}): Disassembly {
   return guardDecode(PICKLE_FORMAT, () => {
     const maxOps = options.maxOps ?? 1_000_000;
+    const regions = new Map((options.dataRegions ?? []).map((r) => [r.offset, r] as const));
     const ops: DisassembledOp[] = [];
     const protocols: number[] = [];
     const out: Disassembly = { ops, protocols, truncated: false };
@@ -156,6 +164,12 @@ export function disassembleOps(bytes: Uint8Array, options: DisassembleOptions = 
             out.truncated = true;
             protocols.push(maxProto);
             return out;
+          }
+          const region = regions.get(pos);
+          if (region !== undefined && region.length > 0) {
+            ops.push({ stream, offset: pos, code: -1, name: "DATA", arg: null, value: null, depth: marks.length, proto: 0, data: { length: region.length, what: region.what } });
+            pos += region.length;
+            continue;
           }
           const op = readOp(bytes, pos);
           const name = op.info.name;
@@ -207,6 +221,10 @@ export function disassemble(bytes: Uint8Array, options: DisassembleOptions = {})
     if (op.stream !== stream) {
       stream = op.stream;
       emit(`--- pickle stream ${stream} at offset ${op.offset} ---`);
+    }
+    if (op.data !== undefined) {
+      emit(`${String(op.offset).padStart(5)}: ${indent.repeat(op.depth)}<${op.data.length} bytes of ${op.data.what}>`);
+      continue;
     }
     const code = op.code >= 0x20 && op.code < 0x7f ? String.fromCharCode(op.code) : `\\x${op.code.toString(16).padStart(2, "0")}`;
     let line = `${code.padEnd(4)} ${indent.repeat(op.depth)}${op.name}`;

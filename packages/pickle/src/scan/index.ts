@@ -4,6 +4,7 @@ export { argRepr, type DisassembledOp, type DisassembleOptions, type Disassembly
 export { type OpArg, type RawOp, readOp } from "./op-reader.js";
 export {
   computeVerdict,
+  type DataRegion,
   emptyReport,
   mergeScanReports,
   type PickleScanReport,

@@ -72,6 +72,14 @@ export interface PickleScanReport {
   streams: StreamInfo[];
   /** Sources merged into this report (container member names). */
   sources?: string[];
+  /** Byte ranges inside the stream that are data, not opcodes (joblib inline arrays). */
+  dataRegions?: DataRegion[];
+}
+
+export interface DataRegion {
+  offset: number;
+  length: number;
+  what: string;
 }
 
 /** Append without spreading (a spread of many thousand records overflows the call stack). */

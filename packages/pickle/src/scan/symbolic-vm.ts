@@ -580,6 +580,8 @@ class SymbolicVM {
     if (layout.kind === "object") {
       const res = scanStream(this.bytes, this.pos, this.report, { ...this.opts, stream: `${this.opts.stream}+${this.pos}` });
       if (res.error !== undefined) throw res.error;
+      if (this.report.dataRegions === undefined) this.report.dataRegions = [];
+      this.report.dataRegions.push({ offset: this.pos, length: res.end - this.pos, what: "joblib object-array pickle (scanned)" });
       this.pos = res.end;
       return;
     }
@@ -590,6 +592,8 @@ class SymbolicVM {
       p += 1 + this.bytes[p];
     }
     if (layout.nbytes > this.bytes.length - p) fail("TRUNCATED", fmt, `joblib array needs ${layout.nbytes} bytes`, { offset: p });
+    if (this.report.dataRegions === undefined) this.report.dataRegions = [];
+    this.report.dataRegions.push({ offset: this.pos, length: p + layout.nbytes - this.pos, what: "joblib array data" });
     this.pos = p + layout.nbytes;
   }
 

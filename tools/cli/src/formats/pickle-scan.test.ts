@@ -20,6 +20,13 @@ describe("pickle scan/describe for the CLI", () => {
     expect((await scanPickleSource(new MemorySource(bytes), "joblib")).verdict).toBe("safe");
   });
 
+  it("steps over joblib inline arrays in the --opcodes listing", async () => {
+    const bytes = new Uint8Array(readFileSync(repoPath("packages/pickle/test/scan/fixtures/joblib/arrays_p4.joblib")));
+    const lines = (await describePickleSource(new MemorySource(bytes), new Set(["--opcodes"]), "joblib")) ?? [];
+    expect(lines.some((l) => /bytes of joblib array data>/.test(l))).toBe(true);
+    expect(lines.some((l) => l.startsWith("error:"))).toBe(false);
+  });
+
   it("lists opcodes only with --opcodes", async () => {
     const src = new MemorySource(enc("\x80\x04N."));
     expect(await describePickleSource(src, new Set(), "pickle")).toBeUndefined();

@@ -22,5 +22,7 @@ export async function describePickleSource(source: ByteSource, flags: ReadonlySe
   if (!flags.has("--opcodes")) return undefined;
   let bytes = await readAll(source);
   if (kind === "joblib" && detectCompression(bytes) !== "none") bytes = joblibPayload(bytes).data;
-  return disassemble(bytes, { maxLines: 100_000 });
+  // joblib arrays sit inside the stream after their wrapper's BUILD: the scanner finds them, the listing skips them.
+  const dataRegions = kind === "joblib" ? scanPickle(bytes, { joblib: true }).dataRegions : undefined;
+  return disassemble(bytes, { maxLines: 100_000, dataRegions });
 }
