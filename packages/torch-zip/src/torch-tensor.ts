@@ -2,6 +2,9 @@ import { type DType, DTYPES, fail, numelOf, stridedToContiguous, Tensor } from "
 import { PyReconstructed } from "@codec/pickle";
 import type { TorchStorage } from "./storage.js";
 
+/** Largest C-contiguous copy of a view that repeats storage elements (expand): 1 GiB. */
+export const MAX_EXPANDED_BYTES = 1 << 30;
+
 /**
  * A tensor as `torch._utils._rebuild_tensor_v2` (and v3, `_rebuild_parameter`)
  * describes it: a view (offset, size, stride, in elements) into a storage.
@@ -75,6 +78,12 @@ export class TorchTensor extends PyReconstructed {
       const end = start + n * size;
       if (end > bytes.length) fail("CORRUPT", "torch", `tensor exceeds storage '${this.storage.key}'`);
       return new Tensor({ dtype: this.dtype, shape: this.shape, data: bytes.subarray(start, end) });
+    }
+    // Views that repeat elements (expand, stride 0) materialise more bytes than the
+    // storage holds; bound that so a tiny file cannot demand a huge allocation.
+    const outBytes = n * size;
+    if (outBytes > bytes.length && outBytes > MAX_EXPANDED_BYTES) {
+      fail("LIMIT", "torch", `view [${this.shape.join(", ")}] of storage '${this.storage.key}' would materialise ${outBytes} bytes from ${bytes.length}`);
     }
     const data = stridedToContiguous(bytes, size, this.shape, this.stride, this.storageOffset, "torch");
     return new Tensor({ dtype: this.dtype, shape: this.shape, data, copied: true });

@@ -86,6 +86,13 @@ describe("bad input (DESIGN.md section 7)", () => {
     for (const c of cases) expect([c, await codeOf(openTorch(handZip(handPickle([c]), data)))]).toEqual([c, "CORRUPT"]);
   });
 
+  it("an expanded view that would materialise more than 1 GiB from a tiny storage is LIMIT", async () => {
+    const pkl = handPickle([{ name: "w", numel: 1, size: [1 << 20, 1 << 12], stride: [0, 0] }]);
+    const t = await openTorch(handZip(pkl, { "0": new Uint8Array(4) }));
+    expect(t.info("w").shape).toEqual([1 << 20, 1 << 12]);
+    expect(await codeOf(t.get("w"))).toBe("LIMIT");
+  });
+
   it("a hand-made valid pickle decodes (the helper is sound)", async () => {
     const f32 = new Float32Array([1, 2, 3, 4, 5, 6]);
     const pkl = handPickle([{ name: "w", numel: 6, offset: 1, size: [2, 2], stride: [1, 2] }]);
