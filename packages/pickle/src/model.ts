@@ -54,46 +54,81 @@ export class PySet {
 }
 
 /** Dict key identity: primitives by value (as Python hashes them), objects by reference. */
+const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
 function keyOf(key: PyValue): unknown {
-  if (typeof key === "number" || typeof key === "bigint" || typeof key === "boolean") {
-    // Python: True == 1 == 1.0 hash alike; keep bool distinct only when not numeric-equal.
-    const n = typeof key === "boolean" ? (key ? 1 : 0) : key;
-    return typeof n === "bigint" && n >= BigInt(Number.MIN_SAFE_INTEGER) && n <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(n) : n;
-  }
+  if (typeof key === "number") return key;
+  if (typeof key === "boolean") return key ? 1 : 0; // Python: True == 1 == 1.0 hash alike
+  if (typeof key === "bigint") return key >= MIN_SAFE && key <= MAX_SAFE ? Number(key) : key;
   if (key instanceof PyFloat) return key.value;
-  if (key instanceof PyTuple) return `(${key.items.map((k) => String(keyOf(k))).join(",")})`;
+  if (key instanceof PyTuple) return `(${key.items.map((k) => (typeof k === "string" ? JSON.stringify(k) : String(keyOf(k)))).join(",")})`;
   return key;
 }
 
-/** An ordered dict with Python key semantics for primitives; insertion order kept. */
+/** Dicts up to this size find keys by a linear scan; larger ones build hash indexes. */
+const SMALL_DICT = 8;
+
+/**
+ * An ordered dict with Python key semantics for primitives (1 == 1.0 ==
+ * True; tuples by value), objects by identity; insertion order kept. Small
+ * dicts (the common case in data pickles) allocate no index at all.
+ */
 export class PyDict {
-  private readonly index = new Map<unknown, number>();
   readonly keys: PyValue[] = [];
   readonly values: PyValue[] = [];
+  private strIndex: Map<string, number> | null = null;
+  private otherIndex: Map<unknown, number> | null = null;
 
   get size(): number {
     return this.keys.length;
   }
 
+  private find(key: PyValue): number {
+    const keys = this.keys;
+    if (typeof key === "string") {
+      if (this.strIndex !== null) return this.strIndex.get(key) ?? -1;
+      for (let i = 0; i < keys.length; i++) if (keys[i] === key) return i;
+      return -1;
+    }
+    const k = keyOf(key);
+    if (this.otherIndex !== null) return this.otherIndex.get(k) ?? -1;
+    for (let i = 0; i < keys.length; i++) {
+      const x = keys[i];
+      if (x === key || (typeof x !== "string" && keyOf(x) === k)) return i;
+    }
+    return -1;
+  }
+
+  private index(key: PyValue, i: number): void {
+    if (typeof key === "string") (this.strIndex as Map<string, number>).set(key, i);
+    else (this.otherIndex as Map<unknown, number>).set(keyOf(key), i);
+  }
+
   set(key: PyValue, value: PyValue): void {
-    const k = typeof key === "string" ? `s:${key}` : keyOf(key);
-    const i = this.index.get(k);
-    if (i === undefined) {
-      this.index.set(k, this.keys.length);
-      this.keys.push(key);
-      this.values.push(value);
-    } else {
+    const i = this.find(key);
+    if (i >= 0) {
       this.values[i] = value;
+      return;
+    }
+    const n = this.keys.length;
+    this.keys.push(key);
+    this.values.push(value);
+    if (this.strIndex !== null) this.index(key, n);
+    else if (n + 1 > SMALL_DICT) {
+      this.strIndex = new Map();
+      this.otherIndex = new Map();
+      for (let j = 0; j <= n; j++) this.index(this.keys[j], j);
     }
   }
 
   get(key: PyValue): PyValue | undefined {
-    const i = this.index.get(typeof key === "string" ? `s:${key}` : keyOf(key));
-    return i === undefined ? undefined : this.values[i];
+    const i = this.find(key);
+    return i < 0 ? undefined : this.values[i];
   }
 
   has(key: PyValue): boolean {
-    return this.index.has(typeof key === "string" ? `s:${key}` : keyOf(key));
+    return this.find(key) >= 0;
   }
 
   *entries(): IterableIterator<[PyValue, PyValue]> {

@@ -123,11 +123,17 @@ function run(bytes: Uint8Array, start: number, o: ResolvedOptions, raw: Unpickle
     return stack[stack.length - 1];
   };
   const underflow = (): never => fail("CORRUPT", F, marks.length > 0 ? "unexpected MARK found" : "unpickling stack underflow", { offset: op });
-  const popMark = (): PyValue[] => {
+  const popMarkIndex = (): number => {
     if (marks.length === 0) fail("CORRUPT", F, "could not find MARK", { offset: op });
     const k = marks.pop() as number;
     fence = marks.length > 0 ? marks[marks.length - 1] : 0;
-    return stack.splice(k);
+    return k;
+  };
+  const popMark = (): PyValue[] => stack.splice(popMarkIndex());
+  /** The value just below the items of a closed MARK (the target of APPENDS/SETITEMS/ADDITEMS). */
+  const markTarget = (k: number): PyValue => {
+    if (k <= fence) underflow();
+    return stack[k - 1];
   };
   const str = (a: number, b: number): string => {
     const s = decodeUtf8(bytes, a, b);
@@ -394,13 +400,18 @@ function run(bytes: Uint8Array, start: number, o: ResolvedOptions, raw: Unpickle
         stack.push(new PySet([], false));
         break;
       case 0x61: {
-        const v = pop();
-        appendItems(top(), [v], 0, op);
+        if (stack.length - 2 < fence) underflow();
+        const n = stack.length;
+        const t = stack[n - 2];
+        if (Array.isArray(t)) t.push(stack[n - 1]);
+        else appendItems(t, stack, n - 1, op);
+        stack.length = n - 1;
         break;
       }
       case 0x65: {
-        const items = popMark();
-        appendItems(top(), items, 0, op);
+        const k = popMarkIndex();
+        appendItems(markTarget(k), stack, k, op);
+        stack.length = k;
         break;
       }
       case 0x6c:
@@ -436,19 +447,25 @@ function run(bytes: Uint8Array, start: number, o: ResolvedOptions, raw: Unpickle
         break;
       }
       case 0x73: {
-        const v = pop();
-        const k = pop();
-        setItems(top(), [k, v], 0, op);
+        // SETITEM: the common case (a dict below key and value) without temporaries.
+        if (stack.length - 3 < fence) underflow();
+        const n = stack.length;
+        const t = stack[n - 3];
+        if (t instanceof PyDict) t.set(stack[n - 2], stack[n - 1]);
+        else setItems(t, stack, n - 2, op);
+        stack.length = n - 2;
         break;
       }
       case 0x75: {
-        const items = popMark();
-        setItems(top(), items, 0, op);
+        const k = popMarkIndex();
+        setItems(markTarget(k), stack, k, op);
+        stack.length = k;
         break;
       }
       case 0x90: {
-        const items = popMark();
-        addItems(top(), items, 0, op);
+        const k = popMarkIndex();
+        addItems(markTarget(k), stack, k, op);
+        stack.length = k;
         break;
       }
       case 0x91:
