@@ -156,8 +156,8 @@ export async function layoutLegacyStorages(d: LegacyDecoded, source: ByteSource)
  * the pickles fit (1 MiB first), then 8 bytes per storage: listing a large
  * legacy checkpoint does not read its storages.
  */
-export async function openLegacySource(source: ByteSource, firstChunk = 1 << 20): Promise<LegacyDecoded> {
-  let chunk = Math.min(source.byteLength, firstChunk);
+export async function openLegacySource(source: ByteSource, firstChunk = 1 << 20, maxPickleBytes = 1 << 30): Promise<LegacyDecoded> {
+  let chunk = Math.min(source.byteLength, firstChunk, maxPickleBytes);
   for (;;) {
     const prefix = await source.read(0, chunk);
     let d: LegacyDecoded;
@@ -165,7 +165,8 @@ export async function openLegacySource(source: ByteSource, firstChunk = 1 << 20)
       d = decodeLegacyPickles(prefix);
     } catch (e) {
       if (isCodecError(e) && e.code === "TRUNCATED" && chunk < source.byteLength) {
-        chunk = Math.min(source.byteLength, chunk * 4);
+        if (chunk >= maxPickleBytes) fail("LIMIT", F, `legacy pickles extend past ${maxPickleBytes} bytes`);
+        chunk = Math.min(source.byteLength, chunk * 4, maxPickleBytes);
         continue;
       }
       throw e;
