@@ -1,9 +1,11 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DTYPES, type DType, Tensor } from "@codec/core";
-import { fixedStrings, Hdf5Writer } from "@codec/hdf5";
+import { DTYPES, type DType, type JsonValue, Tensor } from "@codec/core";
+import { fixedStrings, Hdf5Writer, openKeras, reencodeHdf5, writeKerasArchive, writeKerasWeights } from "@codec/hdf5";
+import { corpusPath, hasCorpus } from "@codec/testing";
 import h5wasm, { type Dataset } from "h5wasm/node";
 import { afterAll, describe, expect, it } from "vitest";
 
@@ -17,7 +19,8 @@ import { afterAll, describe, expect, it } from "vitest";
 
 const dir = mkdtempSync(join(tmpdir(), "codec-hdf5-interop-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-const CHECKER = join(__dirname, "..", "tools", "fixtures", "keras", "check_hdf5.py");
+const TOOLS = join(__dirname, "..", "tools", "fixtures", "keras");
+const CHECKER = join(TOOLS, "check_hdf5.py");
 
 const NUMPY: Partial<Record<DType, string>> = {
   bool: "bool", int8: "<i1", uint8: "<u1", int16: "<i2", uint16: "<u2", int32: "<i4", uint32: "<u4", int64: "<i8",
@@ -186,6 +189,109 @@ describe("HDF5 writer -> h5py / h5dump / h5wasm", () => {
       }
     } finally {
       f.close();
+    }
+  });
+});
+
+describe("reencodeHdf5 -> h5py", () => {
+  it("every corpus file we re-encode compares equal under h5py", async () => {
+    if (!hasCorpus("hdf5")) return;
+    const pairs: Array<[string, string]> = [];
+    let refused = 0;
+    for (const d of readdirSync(corpusPath("hdf5"))) {
+      if (d.includes(".")) continue;
+      for (const f of readdirSync(corpusPath("hdf5", d))) {
+        if (!/\.(h5|hdf5|he5|nc)$/.test(f)) continue;
+        const src = corpusPath("hdf5", d, f);
+        let copy: Uint8Array;
+        try {
+          copy = await reencodeHdf5(new Uint8Array(readFileSync(src)));
+        } catch {
+          refused++;
+          continue;
+        }
+        const out = join(dir, `re-${d}-${f}`);
+        writeFileSync(out, copy);
+        pairs.push([src, out]);
+      }
+    }
+    const list = join(dir, "pairs.json");
+    writeFileSync(list, JSON.stringify(pairs));
+    const lines = execFileSync("/usr/bin/python3", [join(TOOLS, "compare_hdf5.py"), "--pairs", list], { encoding: "utf8", maxBuffer: 1 << 26 })
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { source: string; ok: boolean; errors?: string[] });
+    expect(lines.length).toBe(pairs.length);
+    // Known gap: the reader's FillValue does not say whether a fill value is
+    // *undefined* (old files), so those datasets come back with the default fill.
+    const undefinedFill = /fillvalue \('unreadable', 'RuntimeError'\)/;
+    const real = lines.filter((l) => !l.ok && !(l.errors ?? []).every((e) => undefinedFill.test(e)));
+    const fillOnly = lines.filter((l) => !l.ok).length - real.length;
+    console.log(`reencode -> h5py: ${lines.length - fillOnly - real.length}/${lines.length} identical, ${fillOnly} differ only in an undefined fill value, ${refused} not re-encodable (refused or unreadable)`);
+    // VAX-ordered floats (hdf5/tvms.h5) are the one other known difference (h5py cannot read the source either).
+    expect(real.filter((l) => !l.source.endsWith("tvms.h5")).map((l) => [l.source, l.errors])).toEqual([]);
+  });
+});
+
+describe("Keras files we write -> Keras' loading logic under h5py", () => {
+  const sha = (t: Tensor) => createHash("sha256").update(t.bytes()).digest("hex");
+  const f32 = (shape: number[], seed: number) => {
+    const n = shape.reduce((a, b) => a * b, 1);
+    return new Tensor({ dtype: "float32", shape, data: new Uint8Array(new Float32Array(n).map((_, i) => Math.cos(i * 0.3 + seed)).buffer) });
+  };
+  const bf = new Tensor({ dtype: "bfloat16", shape: [3], data: new Uint8Array(new Uint16Array([0x3f80, 0xc000, 0x3e80]).buffer) });
+  const entries = [
+    { path: "layers/dense", vars: [f32([4, 8], 1), f32([8], 2)] },
+    { path: "layers/dropout", vars: [] },
+    { path: "layers/dense_1", vars: [f32([8, 3], 3), bf] },
+    { path: "optimizer", vars: [new Tensor({ dtype: "int64", shape: [], data: new Uint8Array(new BigInt64Array([7n]).buffer) }), f32([], 4)] },
+  ];
+  const expectPaths: Record<string, Array<{ shape: number[]; dtype: string; sha256: string; bf16?: boolean }>> = {};
+  for (const e of entries) {
+    expectPaths[e.path] = e.vars.map((t) => {
+      if (t.dtype === "bfloat16") {
+        const f = new Tensor({ dtype: "float32", shape: t.shape, data: new Uint8Array(t.toFloat32().buffer) });
+        return { shape: t.shape, dtype: "float32", sha256: sha(f), bf16: true };
+      }
+      return { shape: t.shape, dtype: t.dtype, sha256: sha(t) };
+    });
+  }
+  expectPaths[""] = [];
+  const config: JsonValue = {
+    module: "keras",
+    class_name: "Sequential",
+    config: { name: "sequential", layers: [{ class_name: "Dense", config: { name: "dense" } }] },
+  };
+
+  const run = (name: string, bytes: Uint8Array, extra: object = {}) => {
+    const file = join(dir, name);
+    const spec = join(dir, `${name}.json`);
+    writeFileSync(file, bytes);
+    writeFileSync(spec, JSON.stringify({ paths: expectPaths, ...extra }));
+    return JSON.parse(execFileSync("/usr/bin/python3", [join(TOOLS, "check_keras_layout.py"), file, spec], { encoding: "utf8" }));
+  };
+
+  it(".weights.h5 has the vars groups, counts, values and bf16 marker Keras expects", () => {
+    const r = run("model.weights.h5", writeKerasWeights(entries));
+    expect(r.errors).toEqual([]);
+    expect(r.checked).toBe(6);
+  });
+
+  it(".keras archive has config.json, metadata.json and loadable weights", () => {
+    const r = run("model.keras", writeKerasArchive({ config, weights: entries }), { config });
+    expect(r.errors).toEqual([]);
+    expect(r.checked).toBe(6);
+  });
+
+  it("legacy Keras corpus files survive reencodeHdf5 as Keras files", async () => {
+    if (!hasCorpus("hdf5/keras")) return;
+    for (const f of readdirSync(corpusPath("hdf5", "keras"))) {
+      const src = new Uint8Array(readFileSync(corpusPath("hdf5", "keras", f)));
+      const a = await openKeras(src);
+      const b = await openKeras(await reencodeHdf5(src));
+      expect(b.kind).toBe(a.kind);
+      expect(b.names()).toEqual(a.names());
+      expect(b.layers.map((l) => l.name)).toEqual(a.layers.map((l) => l.name));
     }
   });
 });
