@@ -245,7 +245,7 @@ async function openFromHdf5(file: Hdf5File, kind: KerasFileKind, config: JsonVal
     metadata,
     names: () => ordered.slice(),
     info: (name: string) => entry(name).info,
-    get: async (name: string) => readEntry(entry(name)),
+    get: (name: string) => guardDecodeAsync(FORMAT, async () => readEntry(entry(name))),
     close: () => file.close(),
   };
 }
