@@ -62,7 +62,7 @@ export function joblibArrayLayout(obj: SymObject): JoblibArrayLayout {
   const dstate = dtype.state;
   if (isNode(dstate ?? null) && (dstate as { t: string }).t === "tuple") {
     const items = (dstate as { items: SymValue[] }).items;
-    if (items.length >= 6 && isNode(items[3] ?? null)) return { kind: "unknown", why: "structured dtype" };
+    // Structured dtypes ('V<n>' with names and fields) carry their total record size there too.
     if (items.length >= 6 && typeof items[5] === "number" && items[5] > 0) itemsize = items[5];
   }
   const padded = typeof dictGet(st ?? null, "numpy_array_alignment_bytes") === "number";

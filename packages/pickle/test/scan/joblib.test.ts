@@ -32,6 +32,13 @@ describe("joblib scanning", () => {
     expect(r.globals.some((g) => g.name === "LinearRegression" && g.risk === "suspicious")).toBe(true);
   });
 
+  it("structured-dtype arrays (tree nodes of a random forest) are stepped over", () => {
+    const r = scanPickle(read("forest.joblib"), { joblib: true });
+    expect(r.errors).toEqual([]);
+    expect(r.verdict).toBe("suspicious");
+    expect(r.dataRegions?.length).toBeGreaterThan(2);
+  });
+
   it("a payload hidden in an object array's nested pickle is found", () => {
     const dtype = [GLOBAL("numpy", "dtype"), X("O8"), "\x89", "\x88", "\x87", REDUCE];
     const bytes = bytesOf(

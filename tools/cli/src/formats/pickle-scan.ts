@@ -1,5 +1,5 @@
-import { type ByteSource, readAll } from "@codec/core";
-import { detectCompression, disassemble, joblibPayload, reportToScanResult, scanPickle } from "@codec/pickle";
+import { type ByteSource, isCodecError, readAll } from "@codec/core";
+import { detectCompression, disassemble, emptyReport, joblibPayload, reportToScanResult, scanPickle } from "@codec/pickle";
 import type { ScanResult } from "../adapter.js";
 
 /**
@@ -9,7 +9,18 @@ import type { ScanResult } from "../adapter.js";
  */
 export async function scanPickleSource(source: ByteSource, kind: "pickle" | "joblib"): Promise<ScanResult> {
   let bytes = await readAll(source);
-  if (kind === "joblib" && detectCompression(bytes) !== "none") bytes = joblibPayload(bytes).data;
+  if (kind === "joblib" && detectCompression(bytes) !== "none") {
+    try {
+      bytes = joblibPayload(bytes).data;
+    } catch (e) {
+      // A file that cannot be decompressed cannot be scanned: never safe, and still a verdict, not a crash.
+      if (!isCodecError(e)) throw e;
+      const r = emptyReport();
+      r.errors.push({ message: e.message, code: e.code, offset: e.offset });
+      r.verdict = "suspicious";
+      return reportToScanResult(r);
+    }
+  }
   const report = scanPickle(bytes, { joblib: kind === "joblib" });
   return reportToScanResult(report);
 }
