@@ -26,12 +26,16 @@ export async function torchZipLayout(archive: ZipArchive): Promise<TorchZipLayou
   const first = archive.entries[0];
   if (first === undefined) return fail("CORRUPT", F, "zip archive has no entries");
   // The archive root is whatever directory the first record sits in (torch uses the file's basename).
-  const slash = first.name.indexOf("/");
-  if (slash <= 0) return fail("CORRUPT", F, `first zip entry '${first.name.slice(0, 80)}' is not inside an archive directory`);
-  const root = first.name.slice(0, slash);
+  let root = first.name.slice(0, Math.max(0, first.name.indexOf("/")));
+  if (root === "" || archive.entry(`${root}/data.pkl`) === undefined) {
+    // Re-zipped archives may start with another record: fall back to the shallowest */data.pkl.
+    const candidates = archive.entries.filter((e) => e.name.endsWith("/data.pkl")).map((e) => e.name.slice(0, -"/data.pkl".length));
+    candidates.sort((a, b) => a.length - b.length);
+    if (candidates.length === 0) return fail("CORRUPT", F, "zip archive has no <root>/data.pkl record (not a torch file)");
+    root = candidates[0];
+  }
   const record = (name: string): ZipEntry | undefined => archive.entry(`${root}/${name}`);
-  const dataPkl = record("data.pkl");
-  if (dataPkl === undefined) return fail("CORRUPT", F, `zip archive has no ${root}/data.pkl record (not a torch file)`);
+  const dataPkl = record("data.pkl") as ZipEntry;
   const constantsPkl = record("constants.pkl");
   const torchscript = constantsPkl !== undefined || archive.entries.some((e) => e.name.startsWith(`${root}/code/`));
   let byteorder: "little" | "big" = "little";

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { type ByteSource, MemorySource, Tensor } from "@codec/core";
+import { type ByteSource, MemorySource, openZipSync, Tensor, ZipWriter } from "@codec/core";
 import { PyDict, PyObject } from "@codec/pickle";
 import { describe, expect, it } from "vitest";
 import {
@@ -70,6 +70,18 @@ describe("lazy legacy reading", () => {
     const before = src.reads.length;
     await first.bytes();
     expect(src.reads.length).toBe(before + 1);
+  });
+});
+
+describe("archive roots", () => {
+  it("finds <root>/data.pkl when the first record is somewhere else (re-zipped archives)", async () => {
+    const w = new ZipWriter();
+    w.add("README.txt", new TextEncoder().encode("notes"));
+    const src = openZipSync(new MemorySource(fixture("dtypes.pt")));
+    for (const e of src.entries) w.add(`outer/${e.name}`, src.readSync(e), { align: 64 });
+    const t = await openTorch(w.finish());
+    expect(t.layout?.root).toBe("outer/dtypes");
+    expect((await t.get("float32")).shape).toEqual([2, 3, 4]);
   });
 });
 

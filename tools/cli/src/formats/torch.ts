@@ -49,9 +49,8 @@ export const torchAdapter: FormatAdapter = {
     if (looksZip(ctx.head)) {
       try {
         const zip = await openZip(ctx.source, { format: "torch" });
-        const first = zip.entries[0]?.name ?? "";
-        const root = first.slice(0, first.indexOf("/"));
-        return root !== "" && zip.entry(`${root}/data.pkl`) !== undefined ? 2 : 0;
+        // torch writes <root>/data.pkl (npz and Keras archives have no such record).
+        return zip.entries.some((e) => e.name.endsWith("/data.pkl")) ? 2 : 0;
       } catch {
         return 0;
       }
