@@ -193,6 +193,27 @@ describe("HDF5 writer -> h5py / h5dump / h5wasm", () => {
   });
 });
 
+describe("custom floats -> h5py", () => {
+  it("bfloat16 reads as exact float32, float8 as exact float16", () => {
+    const w = new Hdf5Writer();
+    w.createDataset("bf", new Tensor({ dtype: "bfloat16", shape: [4], data: new Uint8Array(new Uint16Array([0x3f80, 0xc000, 0x4780, 0x3400]).buffer) }));
+    w.createDataset("e4", new Tensor({ dtype: "float8_e4m3fn", shape: [3], data: new Uint8Array([0x38, 0xc0, 0x01]) }));
+    w.createDataset("e5", new Tensor({ dtype: "float8_e5m2", shape: [3], data: new Uint8Array([0x3c, 0xc0, 0x7c]) }));
+    const file = join(dir, "minifloat.h5");
+    writeFileSync(file, w.finish());
+    const out = execFileSync(
+      "/usr/bin/python3",
+      ["-c", "import h5py,sys,json; f=h5py.File(sys.argv[1]); print(json.dumps({k: [str(f[k].dtype), [repr(float(x)) for x in f[k][()]]] for k in f}))", file],
+      { encoding: "utf8" },
+    );
+    expect(JSON.parse(out)).toEqual({
+      bf: ["float32", ["1.0", "-2.0", "65536.0", "1.1920928955078125e-07"]],
+      e4: ["float16", ["1.0", "-2.0", "0.001953125"]],
+      e5: ["float16", ["1.0", "-2.0", "inf"]],
+    });
+  });
+});
+
 describe("reencodeHdf5 -> h5py", () => {
   it("every corpus file we re-encode compares equal under h5py", async () => {
     if (!hasCorpus("hdf5")) return;

@@ -50,9 +50,9 @@ export const FLOAT64 = floatType({ size: 8, expLoc: 52, expSize: 11, mantSize: 5
 /**
  * bfloat16 has no standard HDF5 type: it is written as a custom 16-bit float
  * with the bfloat16 bit layout (sign 15, exponent 7..14 bias 127, mantissa
- * 0..6). libhdf5 converts it correctly to any native float; h5py, which maps
- * every 2-byte float to numpy float16, reads the values through that
- * conversion (bfloat16 values beyond float16's range become +-inf).
+ * 0..6). libhdf5 converts it exactly to any wider native float; h5py picks
+ * numpy float32 for it (the exponent does not fit float16) and reads exact
+ * values.
  */
 export const BFLOAT16 = floatType({ size: 2, expLoc: 7, expSize: 8, mantSize: 7, bias: 127 });
 /** float8_e5m2 is IEEE-like (inf and NaN at the top exponent): a custom 1-byte float. */
