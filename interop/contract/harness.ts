@@ -73,7 +73,7 @@ export interface Manifest {
 /** Generate a family's inputs synchronously (at collection time, so the tests can be listed per case). */
 export function generate(family: string): Manifest {
   const dir = mkdtempSync(join(tmpdir(), `codec-contract-${family}-`));
-  const out = execFileSync(PYTHON, [join(FIXTURES, "make.py"), family, dir], {
+  const out = execFileSync(PYTHON, ["-B", join(FIXTURES, "make.py"), family, dir], {
     encoding: "utf8",
     maxBuffer: 256 * 1024 * 1024,
     stdio: ["ignore", "pipe", "pipe"],
@@ -136,7 +136,7 @@ export function pythonCheck(dir: string, jobs: object[]): Promise<Record<string,
   const file = join(dir, `check-${Date.now()}-${Math.random().toString(16).slice(2)}.json`);
   writeFileSync(file, JSON.stringify(jobs));
   return new Promise((resolve, reject) => {
-    execFile(PYTHON, [join(FIXTURES, "check.py"), file], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+    execFile(PYTHON, ["-B", join(FIXTURES, "check.py"), file], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
       if (err) reject(new Error(`check.py failed: ${stderr.trim().split("\n").slice(-3).join(" | ")}`));
       else resolve(JSON.parse(stdout) as Record<string, string[]>);
     });

@@ -93,7 +93,9 @@ export function defineFamilySuite(family: string): void {
   function verdict(map: Map<string, string[]>, id: string): void {
     const problems = map.get(id);
     expect(problems, "the CLI calls for this case did not run").toBeDefined();
-    expect(cap(problems ?? []), id).toEqual([]);
+    const lines = cap(problems ?? []);
+    // The problems go into the assertion message so reporters (json too) keep them.
+    expect(lines, `${id}\n${lines.map((p) => `  - ${p}`).join("\n")}\n`).toEqual([]);
   }
 
   describe(`${family}: inspect --json [--digest] matches the real library`, () => {
