@@ -1,7 +1,7 @@
 export type { KerasFileKind, KerasLayer, KerasModel, KerasWeight } from "./model.js";
 export { detectKerasArchive, isKerasHdf5, type KerasHdf5Kind, kerasHdf5Kind, registerKerasFormat } from "./detect.js";
 export { loadAttributeList, openKeras } from "./read-keras.js";
-export { type KerasArchiveInit, type KerasVariables, kerasLayerPaths, writeKerasArchive, writeKerasWeights } from "./write-keras.js";
+export { type KerasArchiveInit, type KerasVariables, kerasLayerPaths, reencodeKerasArchive, writeKerasArchive, writeKerasWeights } from "./write-keras.js";
 export { ContainerNames, naturalCompare, toSnakeCase } from "./naming.js";
 
 import { registerKerasFormat } from "./detect.js";

@@ -1,4 +1,5 @@
-import { fail, type JsonValue, Tensor, utf8Encode, ZipWriter } from "@codec/core";
+import { type ByteInput, fail, guardDecodeAsync, type JsonValue, openZip, Tensor, toByteSource, utf8Encode, ZipWriter } from "@codec/core";
+import { reencodeHdf5 } from "../write/reencode.js";
 import { Hdf5Writer } from "../write/writer.js";
 import { ContainerNames } from "./naming.js";
 
@@ -104,4 +105,22 @@ export function writeKerasArchive(init: KerasArchiveInit): Uint8Array {
   zip.add("model.weights.h5", weights);
   for (const [name, data] of Object.entries(init.assets ?? {})) zip.add(`assets/${name}`, data);
   return zip.finish();
+}
+
+/**
+ * Lossless re-encode of a `.keras` archive (`codec convert a.keras b.keras`):
+ * every entry is kept in order and byte for byte, except model.weights.h5,
+ * which goes through reencodeHdf5. Entries are stored (as Keras writes them).
+ */
+export async function reencodeKerasArchive(source: ByteInput): Promise<Uint8Array> {
+  return guardDecodeAsync("keras", async () => {
+    const zip = await openZip(toByteSource(source));
+    if (!zip.entry("config.json") || !zip.entry("model.weights.h5")) fail("CORRUPT", "keras", "not a .keras archive (config.json and model.weights.h5 needed)");
+    const out = new ZipWriter();
+    for (const e of zip.entries) {
+      const data = await zip.read(e);
+      out.add(e.name, e.name === "model.weights.h5" ? await reencodeHdf5(data) : data);
+    }
+    return out.finish();
+  });
 }

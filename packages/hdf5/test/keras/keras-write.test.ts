@@ -1,7 +1,9 @@
 import { type JsonValue, openZip, Tensor, toByteSource, utf8Decode } from "@codec/core";
 import { describe, expect, it } from "vitest";
 import { openHdf5File } from "../../src/read/file.js";
-import { kerasLayerPaths, openKeras, toSnakeCase, writeKerasArchive, writeKerasWeights } from "../../src/keras/index.js";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { kerasLayerPaths, openKeras, reencodeKerasArchive, toSnakeCase, writeKerasArchive, writeKerasWeights } from "../../src/keras/index.js";
 
 const f32 = (shape: number[], seed: number) => {
   const n = shape.reduce((a, b) => a * b, 1);
@@ -79,5 +81,15 @@ describe("Keras 3 writing", () => {
       ["conv", "layers/conv2d", 1],
       ["dense_9", "layers/dense_1", 2],
     ]);
+  });
+
+  it("re-encodes a .keras archive keeping config, metadata and every weight", async () => {
+    const src = new Uint8Array(readFileSync(join(__dirname, "fixtures", "sequential.keras")));
+    const a = await openKeras(src);
+    const b = await openKeras(await reencodeKerasArchive(src));
+    expect(b.config).toEqual(a.config);
+    expect(b.metadata).toEqual(a.metadata);
+    expect(b.names()).toEqual(a.names());
+    for (const n of a.names()) expect((await b.get(n)).bytes()).toEqual((await a.get(n)).bytes());
   });
 });
