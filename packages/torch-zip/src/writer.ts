@@ -1,13 +1,75 @@
-import { fail, guardDecodeAsync, type Tensor, utf8Encode, ZipWriter } from "@codec/core";
-import { PyGlobal, PyTuple, type PyValue, pickle } from "@codec/pickle";
-import { stateDictFrom } from "./from-tensor.js";
+import { fail, guardDecodeAsync, Tensor, utf8Encode, ZipWriter } from "@codec/core";
+import { PyDict, PyGlobal, PyTuple, type PyValue, pickle } from "@codec/pickle";
+import { emptyOrderedDict, torchTensorFrom } from "./from-tensor.js";
 import { TorchStorage } from "./storage.js";
 import { TorchTensor } from "./torch-tensor.js";
 
 const F = "torch";
 
-/** What `saveTorch` accepts: a PyValue graph (tensors as TorchTensor), or a flat name -> tensor map. */
-export type TorchSaveInput = PyValue | Map<string, Tensor | TorchTensor> | { [name: string]: Tensor | TorchTensor };
+/**
+ * What `saveTorch` accepts: a PyValue graph (tensors as TorchTensor or core
+ * Tensor), or plain JS objects / Maps of tensors and values. A flat object or
+ * Map whose values are all tensors becomes a state dict (OrderedDict); other
+ * plain objects become dicts.
+ */
+export type TorchSaveInput =
+  | PyValue
+  | Tensor
+  | TorchSaveInput[]
+  | Map<string, TorchSaveInput>
+  | { [name: string]: TorchSaveInput };
+
+function isCoreTensor(v: unknown): v is Tensor {
+  return v instanceof Tensor;
+}
+
+function isTensorLike(v: unknown): v is Tensor | TorchTensor {
+  return v instanceof TorchTensor || isCoreTensor(v);
+}
+
+/**
+ * Turn the accepted inputs into the PyValue graph to pickle: core Tensors
+ * become torch tensors over their own bytes (the same Tensor object twice
+ * gives one storage), plain objects and Maps become dicts, and PyDict /
+ * list / tuple containers are copied with their items converted. Objects
+ * (PyObject, reconstructed values) are kept as they are.
+ */
+export function toPickleValue(value: TorchSaveInput): PyValue {
+  const made = new Map<object, PyValue>();
+  const convert = (v: TorchSaveInput): PyValue => {
+    if (typeof v !== "object" || v === null || v instanceof Uint8Array) return v as PyValue;
+    const hit = made.get(v);
+    if (hit !== undefined) return hit;
+    let out: PyValue;
+    if (isCoreTensor(v)) out = torchTensorFrom(v);
+    else if (v instanceof Map || Object.getPrototypeOf(v) === Object.prototype) {
+      const entries: Array<[string, TorchSaveInput]> = v instanceof Map ? [...v] : Object.entries(v as Record<string, TorchSaveInput>);
+      if (entries.length > 0 && entries.every(([, x]) => isTensorLike(x))) {
+        const od = emptyOrderedDict();
+        for (const [k, x] of entries) od.dictItems.push([k, convert(x)]);
+        out = od;
+      } else {
+        const d = new PyDict();
+        for (const [k, x] of entries) d.set(k, convert(x));
+        out = d;
+      }
+    } else if (Array.isArray(v)) {
+      const a: PyValue[] = [];
+      made.set(v, a);
+      for (const x of v) a.push(convert(x));
+      return a;
+    } else if (v instanceof PyDict) {
+      const d = new PyDict();
+      made.set(v, d);
+      for (const [k, x] of v.entries()) d.set(k, convert(x));
+      return d;
+    } else if (v instanceof PyTuple) out = new PyTuple(v.items.map((x) => convert(x)));
+    else out = v as PyValue;
+    made.set(v, out);
+    return out;
+  };
+  return convert(value);
+}
 
 export interface SaveTorchOptions {
   /**
@@ -23,21 +85,6 @@ export interface SaveTorchOptions {
 export const TORCH_ALIGNMENT = 64;
 /** `kProducedFileFormatVersion` that torch.save writes to the `version` record. */
 export const TORCH_FILE_VERSION = "3\n";
-
-function isTensorLike(v: unknown): v is Tensor | TorchTensor {
-  return v instanceof TorchTensor || (typeof v === "object" && v !== null && "dtype" in v && "shape" in v && "data" in v && typeof (v as Tensor).bytes === "function");
-}
-
-/** Turn the accepted inputs into the PyValue graph to pickle. */
-export function toPickleValue(value: TorchSaveInput): PyValue {
-  if (value instanceof Map) return stateDictFrom(value);
-  if (typeof value === "object" && value !== null && Object.getPrototypeOf(value) === Object.prototype) {
-    const entries = Object.entries(value as Record<string, unknown>);
-    if (entries.every(([, v]) => isTensorLike(v))) return stateDictFrom(entries as Array<[string, Tensor | TorchTensor]>);
-    return fail("USAGE", F, "saveTorch takes a PyValue, a Map or a plain object of tensors");
-  }
-  return value as PyValue;
-}
 
 /** The root name torch.save derives from an output path: its basename without extension. */
 export function archiveNameFor(path: string): string {

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { MemorySource, openZipSync, Tensor } from "@codec/core";
+import { PyDict, PyOrderedDict } from "@codec/pickle";
 import { describe, expect, it } from "vitest";
 import { archiveNameFor, openTorch, reencodeTorch, saveTorch, type TorchTensor } from "../src/index.js";
 import { fixture, fixtureDir } from "./helpers.js";
@@ -86,3 +87,19 @@ describe("dtypes without a typed storage class", () => {
     }
   });
 });
+
+describe("plain JS inputs", () => {
+  it("nested objects become dicts, flat tensor maps state dicts, shared Tensors one storage", async () => {
+    const w = new Tensor({ dtype: "float32", shape: [2], data: new Uint8Array(new Float32Array([1, 2]).buffer) });
+    const out = await saveTorch({ model: { "fc.weight": w, "fc.bias": w }, epoch: 3, history: [w, 0.5], name: "run" });
+    const t = await openTorch(out);
+    expect(t.names()).toEqual(["model.fc.weight", "model.fc.bias", "history.0"]);
+    expect(t.storages.size).toBe(1);
+    const root = t.object as PyDict;
+    expect(root).toBeInstanceOf(PyDict);
+    expect(root.get("epoch")).toBe(3);
+    expect(root.get("name")).toBe("run");
+    expect(root.get("model")).toBeInstanceOf(PyOrderedDict);
+  });
+});
+
