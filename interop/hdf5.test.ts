@@ -251,6 +251,16 @@ describe("reencodeHdf5 -> h5py", () => {
     console.log(`reencode -> h5py: ${lines.length - fillOnly - real.length}/${lines.length} identical, ${fillOnly} differ only in an undefined fill value, ${refused} not re-encodable (refused or unreadable)`);
     // VAX-ordered floats (hdf5/tvms.h5) are the one other known difference (h5py cannot read the source either).
     expect(real.filter((l) => !l.source.endsWith("tvms.h5")).map((l) => [l.source, l.errors])).toEqual([]);
+    // h5dump (libhdf5's own tool) must dump every re-encoded file completely.
+    const dumpFailures: string[] = [];
+    for (const [src, out] of pairs) {
+      try {
+        execFileSync("h5dump", ["-p", out], { stdio: "pipe", maxBuffer: 1 << 28 });
+      } catch {
+        dumpFailures.push(src);
+      }
+    }
+    expect(dumpFailures.filter((s) => !s.endsWith("tvms.h5"))).toEqual([]);
   });
 });
 
