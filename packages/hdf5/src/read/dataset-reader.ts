@@ -4,6 +4,7 @@ import { type ChunkLookup, openChunkIndex } from "./chunk-index/index.js";
 import { type Context, FORMAT } from "./context.js";
 import { copyBlock } from "./copy-block.js";
 import { unshuffle } from "./filters/shuffle.js";
+import { inflateOnWorker, inflatePoolAvailable, inflatePoolDepth } from "./inflate-pool.js";
 import type { DatasetInfo } from "./objects.js";
 
 /** A box of a dataset: `start` and `count` elements per dimension. */
@@ -261,4 +262,91 @@ export function decodeChunk(ctx: Context, filters: readonly Filter[], mask: numb
   }
   if (target && data !== target) target.set(data);
   return data;
+}
+
+/**
+ * The same read as readDatasetRaw, with deflate (+ shuffle) chunks
+ * inflated on worker threads in parallel where the runtime has them.
+ * Other layouts and pipelines fall back to the synchronous path.
+ */
+export async function readDatasetRawAsync(ctx: Context, ds: DatasetInfo, path: string, limits: ReadLimits, slab?: Hyperslab): Promise<Uint8Array> {
+  const layout = ds.layout;
+  const ids = ds.filters.map((f) => f.id);
+  const deflateOnly = ids.length === 1 && ids[0] === 1;
+  const shuffleDeflate = ids.length === 2 && ids[0] === 2 && ids[1] === 1;
+  if (layout.kind !== "chunked" || !(deflateOnly || shuffleDeflate) || !inflatePoolAvailable() || ctx.filters.get(1)?.name !== "deflate" || ctx.filters.get(2)?.name !== "shuffle") {
+    return readDatasetRaw(ctx, ds, path, limits, slab);
+  }
+  const es = ds.type.size;
+  const dims = ds.space.kind === "null" ? [] : ds.space.dims;
+  const rank = dims.length;
+  const start = slab?.start ?? dims.map(() => 0);
+  const count = slab?.count ?? dims;
+  let numel = ds.space.kind === "null" ? 0 : 1;
+  for (let d = 0; d < rank; d++) {
+    if (!Number.isSafeInteger(dims[d]) || start.length !== rank || count.length !== rank || !(start[d] >= 0 && count[d] >= 0 && start[d] + count[d] <= dims[d])) {
+      return readDatasetRaw(ctx, ds, path, limits, slab); // the sync path reports the error
+    }
+    numel *= count[d];
+  }
+  const total = numel * es;
+  if (numel === 0 || total > limits.maxBytes) return readDatasetRaw(ctx, ds, path, limits, slab);
+  const chunk = layout.chunkDims;
+  let chunkElems = 1;
+  for (const c of chunk) chunkElems *= c;
+  const chunkBytes = chunkElems * es;
+  if (chunk.length !== rank || chunkElems === 0 || chunkBytes > 0xffffffff || (layout.indexParams?.elementSize ?? es) !== es) return readDatasetRaw(ctx, ds, path, limits, slab);
+  const shuffle = shuffleDeflate ? (ds.filters[0].clientData[0] ?? es) : 0;
+  const index = openChunkIndex(ctx, layout, dims, ds.space.maxDims ?? dims, chunkBytes, true);
+  const out = new Uint8Array(total);
+  let fill: Uint8Array | undefined;
+  const lo = start.map((s, d) => Math.floor(s / chunk[d]));
+  const hi = start.map((s, d) => Math.floor((s + count[d] - 1) / chunk[d]));
+  const scaled = lo.slice();
+  const inflight: Promise<void>[] = [];
+  const depth = inflatePoolDepth();
+  for (;;) {
+    const srcStart = new Array<number>(rank);
+    const dstStart = new Array<number>(rank);
+    const extent = new Array<number>(rank);
+    let partialEdge = false;
+    for (let d = 0; d < rank; d++) {
+      const c0 = scaled[d] * chunk[d];
+      const a = Math.max(c0, start[d]);
+      const b = Math.min(c0 + chunk[d], start[d] + count[d]);
+      srcStart[d] = a - c0;
+      dstStart[d] = a - start[d];
+      extent[d] = b - a;
+      if (c0 + chunk[d] > dims[d]) partialEdge = true;
+    }
+    const loc = index.get(scaled);
+    if (loc === undefined) {
+      fill ??= fillBuffer(ds, chunkBytes);
+      copyBlock(fill, chunk, srcStart, out, count, dstStart, extent, es);
+    } else {
+      const raw = ctx.bytes(loc.address, loc.size, `chunk of dataset ${path}`);
+      const skipAll = partialEdge && ((layout.flags ?? 0) & 1) !== 0;
+      if (skipAll || loc.filterMask !== 0) {
+        const data = decodeChunk(ctx, ds.filters, skipAll ? 0xffffffff : loc.filterMask, raw, es, chunkBytes, path);
+        copyBlock(data, chunk, srcStart, out, count, dstStart, extent, es);
+      } else {
+        const job = inflateOnWorker(raw, chunkBytes, shuffle, path).then((data) => {
+          if (data.length !== chunkBytes) fail("CORRUPT", FORMAT, `chunk of dataset ${path} decodes to ${data.length} bytes, expected ${chunkBytes}`);
+          copyBlock(data, chunk, srcStart, out, count, dstStart, extent, es);
+        });
+        inflight.push(job);
+        if (inflight.length >= depth) await inflight.shift();
+      }
+    }
+    let d = rank - 1;
+    while (d >= 0) {
+      scaled[d]++;
+      if (scaled[d] <= hi[d]) break;
+      scaled[d] = lo[d];
+      d--;
+    }
+    if (d < 0) break;
+  }
+  await Promise.all(inflight);
+  return out;
 }

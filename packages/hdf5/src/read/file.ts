@@ -1,7 +1,8 @@
 import { type ByteInput, type ByteSource, type DType, MemorySource, Tensor, fail, guardDecode, guardDecodeAsync, toByteSource } from "@codec/core";
 import type { Attribute, AttributeValue, Dataspace, Datatype, ExternalFileSegment, FillValue, Filter, Layout, Link } from "../model.js";
 import { Context, FORMAT } from "./context.js";
-import { type Hyperslab, readDatasetRaw } from "./dataset-reader.js";
+import { cachedReader } from "./page-cache.js";
+import { type Hyperslab, readDatasetRaw, readDatasetRawAsync } from "./dataset-reader.js";
 import { type FilterDecode, type FilterImpl, FilterRegistry } from "./filters/registry.js";
 import { type GlobalHeapCollection, globalHeapObject } from "./global-heap.js";
 import type { RawAttribute } from "./messages/attribute.js";
@@ -43,7 +44,9 @@ export class Hdf5File {
   /** @internal */
   constructor(source: ByteSource, options: OpenOptions = {}) {
     if (!source.readSync) fail("USAGE", FORMAT, "Hdf5File needs a source with readSync; use openHdf5File for async sources");
-    const readSync = source.readSync.bind(source);
+    // Memory is read in place; other synchronous sources get a page cache for metadata reads.
+    const direct = source.readSync.bind(source);
+    const readSync = source instanceof MemorySource ? direct : cachedReader(direct, source.byteLength);
     const extra: [number, FilterImpl][] = Object.entries(options.filters ?? {}).map(([id, f]) => [Number(id), f]);
     this.ctx = new Context(source, readSync, new FilterRegistry(extra));
     this.options = options;
@@ -250,25 +253,41 @@ export class Hdf5Dataset extends Hdf5Base {
 
   /** Raw element bytes in the file's encoding (C order over the selection). */
   readRaw(slab?: Hyperslab): Uint8Array {
-    return guardDecode(FORMAT, () => readDatasetRaw(this.file.ctx, this.info, this.path, { maxBytes: this.file.options.maxReadBytes ?? 0x7fffffff, externalFile: this.file.options.externalFile }, slab));
+    return guardDecode(FORMAT, () => readDatasetRaw(this.file.ctx, this.info, this.path, this.limits(), slab));
   }
 
   /** The dataset (or a hyperslab of it) as a Tensor: numeric, bool, complex or string. */
   read(slab?: Hyperslab): Tensor {
-    return guardDecode(FORMAT, () => {
-      const t = this.type;
-      const shape = slab ? [...slab.count] : this.shape;
-      const n = slab ? slab.count.reduce((a, b) => a * b, 1) : spaceNumel(this.space);
-      if (isStringType(t)) {
-        const raw = this.readRaw(slab);
-        return new Tensor({ dtype: "string", shape, data: decodeElements(t, raw, 0, n, this.file.heap) as string[], copied: true });
-      }
-      const plan = tensorPlan(t);
-      if (!plan) fail("UNSUPPORTED", FORMAT, `dataset ${this.path} of ${describeType(t)} datatype is not a tensor (use values())`);
-      const raw = this.readRaw(slab);
-      const data = plan.identity ? raw : plan.convert(raw, n);
-      return new Tensor({ dtype: plan.dtype, shape: [...shape, ...plan.innerDims], data, copied: data !== raw || data.buffer !== raw.buffer });
+    return guardDecode(FORMAT, () => this.toTensor(slab, this.readRaw(slab)));
+  }
+
+  /**
+   * Like `read`, but deflate(+shuffle) chunks are inflated on worker
+   * threads in parallel when the runtime has them (Node); otherwise the
+   * same as `read`.
+   */
+  async readAsync(slab?: Hyperslab): Promise<Tensor> {
+    return guardDecodeAsync(FORMAT, async () => {
+      const raw = await readDatasetRawAsync(this.file.ctx, this.info, this.path, this.limits(), slab);
+      return this.toTensor(slab, raw);
     });
+  }
+
+  private limits() {
+    return { maxBytes: this.file.options.maxReadBytes ?? 0x7fffffff, externalFile: this.file.options.externalFile };
+  }
+
+  private toTensor(slab: Hyperslab | undefined, raw: Uint8Array): Tensor {
+    const t = this.type;
+    const shape = slab ? [...slab.count] : this.shape;
+    const n = slab ? slab.count.reduce((a, b) => a * b, 1) : spaceNumel(this.space);
+    if (isStringType(t)) {
+      return new Tensor({ dtype: "string", shape, data: decodeElements(t, raw, 0, n, this.file.heap) as string[], copied: true });
+    }
+    const plan = tensorPlan(t);
+    if (!plan) fail("UNSUPPORTED", FORMAT, `dataset ${this.path} of ${describeType(t)} datatype is not a tensor (use values())`);
+    const data = plan.identity ? raw : plan.convert(raw, n);
+    return new Tensor({ dtype: plan.dtype, shape: [...shape, ...plan.innerDims], data, copied: data !== raw || data.buffer !== raw.buffer });
   }
 
   /** Every element decoded to JS values (records, strings, arrays, references), C order. */

@@ -59,12 +59,13 @@ export class Objects {
   }
 
   kind(address: number): ObjectKind {
+    const cached = this.headers.get(address);
+    if (!cached) {
+      const types = scanV1MessageTypes(this.ctx, address);
+      if (types) return kindOf((t) => types.has(t));
+    }
     const h = this.header(address);
-    const has = (t: number) => h.messages.some((m) => m.type === t);
-    if (has(MSG.SYMBOL_TABLE) || has(MSG.LINK_INFO) || has(MSG.LINK)) return "group";
-    if (has(MSG.DATATYPE) && has(MSG.DATASPACE)) return "dataset";
-    if (has(MSG.DATATYPE)) return "datatype";
-    return "group";
+    return kindOf((t) => h.messages.some((m) => m.type === t));
   }
 
   datatype(address: number): Datatype {
@@ -190,4 +191,36 @@ export class Objects {
 /** A reader positioned on raw bytes; small helper for callers decoding heap data. */
 export function readerOf(bytes: Uint8Array, offset: number): ByteReader {
   return new ByteReader(bytes, FORMAT, offset);
+}
+
+/** libhdf5's object class test order (H5O__obj_class_real): group, dataset, then named datatype. */
+function kindOf(has: (type: number) => boolean): ObjectKind {
+  if (has(MSG.SYMBOL_TABLE) || has(MSG.LINK_INFO) || has(MSG.LINK)) return "group";
+  if (has(MSG.DATATYPE) && has(MSG.DATASPACE)) return "dataset";
+  if (has(MSG.DATATYPE)) return "datatype";
+  return "group";
+}
+
+/**
+ * The message types of a version-1 object header's first chunk, read
+ * without building messages (listing thousands of objects only needs
+ * their kind). Undefined when the header is v2 or continues elsewhere:
+ * the caller then reads the whole header.
+ */
+function scanV1MessageTypes(ctx: Context, address: number): Set<number> | undefined {
+  const head = ctx.bytesUpTo(address, 16, "object header");
+  if (head.length < 16 || head[0] !== 1) return undefined;
+  const size = (head[8] | (head[9] << 8) | (head[10] << 16) | (head[11] << 24)) >>> 0;
+  if (size > 65536) return undefined;
+  const chunk = ctx.bytes(address + 16, size, "object header chunk");
+  const types = new Set<number>();
+  let p = 0;
+  while (p + 8 <= chunk.length) {
+    const type = chunk[p] | (chunk[p + 1] << 8);
+    const len = chunk[p + 2] | (chunk[p + 3] << 8);
+    if (type === MSG.CONTINUATION || p + 8 + len > chunk.length) return undefined;
+    types.add(type);
+    p += 8 + len;
+  }
+  return types;
 }
