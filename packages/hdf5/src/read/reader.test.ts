@@ -35,10 +35,11 @@ f.create_dataset("flags", data=np.array([True, False, True]))
 f.create_dataset("c", data=np.array([1+2j, 3-4j], dtype="c8"))
 f.create_dataset("s", data=np.array(["x", "yy"], dtype=h5py.string_dtype()))
 f.create_dataset("u", shape=(5,), dtype="f8", chunks=(2,), fillvalue=7.5)
+f.create_dataset("g", data=np.arange(30000, dtype="<f4").reshape(300, 100), chunks=(64, 50), compression="gzip", shuffle=True)
 `);
     expect(sniffFormat(bytes.subarray(0, 4096), bytes.length, "t.h5")).toBe("hdf5");
     const map = await openHdf5(bytes);
-    expect(map.names().sort()).toEqual(["a/b/w", "c", "flags", "s", "u", "z"]);
+    expect(map.names().sort()).toEqual(["a/b/w", "c", "flags", "g", "s", "u", "z"]);
     expect(map.metadata).toEqual({ version: "1.0", n: 3 });
     const w = await map.get("a/b/w");
     expect(w.dtype).toBe("float32");
@@ -48,6 +49,13 @@ f.create_dataset("u", shape=(5,), dtype="f8", chunks=(2,), fillvalue=7.5)
     expect(Array.from((await map.get("c")).typed() as Float32Array)).toEqual([1, 2, 3, -4]);
     expect((await map.get("s")).strings()).toEqual(["x", "yy"]);
     expect(Array.from((await map.get("u")).typed() as Float64Array)).toEqual([7.5, 7.5, 7.5, 7.5, 7.5]);
+    const g = map.file.get("g") as Hdf5Dataset;
+    const sync = g.read();
+    const par = await g.readAsync();
+    expect(Array.from(par.typed() as Float32Array)).toEqual(Array.from(sync.typed() as Float32Array));
+    expect((sync.typed() as Float32Array)[29999]).toBe(29999);
+    const box = await g.readAsync({ start: [60, 40], count: [10, 20] });
+    expect((box.typed() as Float32Array)[0]).toBe(6040);
     const z = map.file.get("z") as Hdf5Dataset;
     const part = z.read({ start: [2, 10], count: [3, 5] });
     expect(part.shape).toEqual([3, 5]);
