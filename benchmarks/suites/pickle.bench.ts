@@ -93,7 +93,7 @@ for (const [label, p2, p4] of [
       { case: "unpickle (protocol 2)", against: "pickleparser (protocol 2)", maxRatio: 0.2, label: `${label}: >= 5x faster than pickleparser` },
       { case: "unpickle (protocol 2)", against: "jpickle (protocol 2)", maxRatio: 0.2, label: `${label}: >= 5x faster than jpickle` },
     ],
-    { rounds: 7, budgetMs: 180_000 },
+    { rounds: 5, budgetMs: 150_000 },
   );
   const ours = (name: string) => group.cases.find((c) => c.name === name)?.medianMs ?? Number.NaN;
   const py2 = cpython(p2);
@@ -107,7 +107,7 @@ for (const [label, p2, p4] of [
     "re-pickling the decoded value (protocol 4)",
     [{ name: "pickle (protocol 4)", role: "ours", run: () => pickle(value, { protocol: 4 }) }],
     [],
-    { rounds: 5, budgetMs: 120_000 },
+    { rounds: 3, budgetMs: 60_000 },
   );
   const encMs = enc.cases[0].medianMs;
   console.log(`  encode throughput ${(b4.length / 2 ** 20 / (encMs / 1000)).toFixed(0)} MiB/s; CPython C pickler ${(b4.length / 2 ** 20 / (py4.dumps / 1000)).toFixed(0)} MiB/s`);

@@ -11,6 +11,7 @@ const FRAME = 0x95;
 
 export class PickleWriter {
   buf: Uint8Array;
+  private view: DataView;
   pos = 0;
   /** Offset of the 9 bytes reserved for the current frame's header, or -1 when not framing. */
   private frameStart = -1;
@@ -20,6 +21,7 @@ export class PickleWriter {
     initial = 1 << 16,
   ) {
     this.buf = new Uint8Array(initial);
+    this.view = new DataView(this.buf.buffer);
   }
 
   /** Starts framing (after PROTO, as CPython's dump does). */
@@ -35,6 +37,7 @@ export class PickleWriter {
     const b = new Uint8Array(size);
     b.set(this.buf.subarray(0, this.pos));
     this.buf = b;
+    this.view = new DataView(b.buffer);
   }
 
   byte(b: number): void {
@@ -70,7 +73,7 @@ export class PickleWriter {
 
   f64be(v: number): void {
     this.ensure(8);
-    new DataView(this.buf.buffer, this.buf.byteOffset + this.pos, 8).setFloat64(0, v, false);
+    this.view.setFloat64(this.pos, v, false);
     this.pos += 8;
   }
 
