@@ -22,6 +22,8 @@ function listing(what: string, r: Run, problems: string[], digest: boolean): Lis
     problems.push(`${what}: exit status ${r.status}: ${firstLine(r.stderr)}`);
     return undefined;
   }
+  // Section 6: progress only on a TTY; piped, a successful run writes nothing to stderr.
+  if (r.stderr !== "") problems.push(`${what}: succeeded but wrote to stderr: ${firstLine(r.stderr)}`);
   const doc = parseOne(what, r, problems);
   if (doc === undefined) return undefined;
   if (!Array.isArray(doc.tensors)) {

@@ -1,5 +1,5 @@
 import { execFile, execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, ftruncateSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -120,5 +120,60 @@ describe("pnpm exec codec from the repository root (section 6)", () => {
     const r = await codec(["inspect", join(dir, "garbage.bin"), "--debug"]);
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/^codec: /);
+  });
+});
+
+describe("headers only without --digest: files over 2 GiB inspect fast (section 3, section 6)", () => {
+  // Sparse files: the data region is a hole, so nothing big touches the disk.
+  const GIB3 = 3 * 1024 * 1024 * 1024;
+  function sparse(path: string, head: Buffer, total: number): void {
+    const fd = openSync(path, "w");
+    writeSync(fd, head, 0, head.length, 0);
+    ftruncateSync(fd, total);
+    closeSync(fd);
+  }
+
+  it("a 3 GiB safetensors file", async () => {
+    const n = GIB3 / 4;
+    const header = Buffer.from(JSON.stringify({ big: { dtype: "F32", shape: [n / 1024, 1024], data_offsets: [0, GIB3] } }).padEnd(88, " "));
+    const len = Buffer.alloc(8);
+    len.writeBigUInt64LE(BigInt(header.length));
+    const path = join(dir, "big.safetensors");
+    sparse(path, Buffer.concat([len, header]), 8 + header.length + GIB3);
+    const t0 = Date.now();
+    const r = await codec(["inspect", path, "--json"]);
+    const ms = Date.now() - t0;
+    expect(r.status, firstLine(r.stderr)).toBe(0);
+    expect(JSON.parse(r.stdout).tensors).toEqual([{ name: "big", dtype: "float32", shape: [n / 1024, 1024] }]);
+    expect(ms, "inspect of a 3 GiB safetensors took too long for a header-only read").toBeLessThan(5000);
+  });
+
+  it("a 3 GiB .npy file", async () => {
+    let header = "{'descr': '<f4', 'fortran_order': False, 'shape': (786432, 1024), }";
+    header = header.padEnd(128 - 10 - 1, " ") + "\n";
+    const head = Buffer.concat([Buffer.from([0x93]), Buffer.from("NUMPY"), Buffer.from([1, 0]), Buffer.from([header.length & 0xff, header.length >> 8]), Buffer.from(header)]);
+    const path = join(dir, "big.npy");
+    sparse(path, head, head.length + GIB3);
+    const t0 = Date.now();
+    const r = await codec(["inspect", path, "--json"]);
+    const ms = Date.now() - t0;
+    expect(r.status, firstLine(r.stderr)).toBe(0);
+    const doc = JSON.parse(r.stdout) as { tensors: { dtype: string; shape: number[] }[] };
+    expect(doc.tensors.map((t) => [t.dtype, t.shape])).toEqual([["float32", [786432, 1024]]]);
+    expect(ms, "inspect of a 3 GiB .npy took too long for a header-only read").toBeLessThan(5000);
+  });
+});
+
+describe("flag placement", () => {
+  it("codec inspect --json --digest FILE (flags before the file)", async () => {
+    const r = await codec(["inspect", "--json", "--digest", st]);
+    expect(r.status, firstLine(r.stderr)).toBe(0);
+    expect(JSON.parse(r.stdout).format).toBe("safetensors");
+  });
+  it("scan of a format without pickles is safe with no globals", async () => {
+    const r = await codec(["scan", st, "--json"]);
+    expect(r.status, firstLine(r.stderr)).toBe(0);
+    const doc = JSON.parse(r.stdout) as { verdict: string; globals: unknown[] };
+    expect([doc.verdict, doc.globals]).toEqual(["safe", []]);
   });
 });
