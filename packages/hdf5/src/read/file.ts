@@ -285,7 +285,7 @@ export class Hdf5Dataset extends Hdf5Base {
       return new Tensor({ dtype: "string", shape, data: decodeElements(t, raw, 0, n, this.file.heap) as string[], copied: true });
     }
     const plan = tensorPlan(t);
-    if (!plan) fail("UNSUPPORTED", FORMAT, `dataset ${this.path} of ${describeType(t)} datatype is not a tensor (use values())`);
+    if (!plan) fail("UNSUPPORTED", FORMAT, `dataset ${this.path} of ${describeType(t)} datatype is unsupported as a tensor (use values())`);
     const data = plan.identity ? raw : plan.convert(raw, n);
     return new Tensor({ dtype: plan.dtype, shape: [...shape, ...plan.innerDims], data, copied: data !== raw || data.buffer !== raw.buffer });
   }
@@ -301,6 +301,7 @@ export class Hdf5Dataset extends Hdf5Base {
 }
 
 function describeType(t: Datatype): string {
+  if (t.class === "floating-point" && t.size > 8) return `${t.size * 8}-bit floating-point (long double)`;
   return t.class === "vlen" ? `variable-length ${t.kind}` : t.class;
 }
 

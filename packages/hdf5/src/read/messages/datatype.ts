@@ -80,7 +80,7 @@ export function readDatatype(r: ByteReader, offsetSize: number, depth: number): 
       return readCompound(r, version, bits & 0xffff, size, offsetSize, depth, at);
     case 7: {
       const t = bits & 15;
-      if (t > 1) fail("UNSUPPORTED", FORMAT, `reference type ${t}`, { offset: at });
+      if (t > 1) fail("UNSUPPORTED", FORMAT, `reference type ${t} (HDF5 1.12 H5R_ref_t references)`, { offset: at });
       return { class: "reference", size, kind: t === 0 ? "object" : "region" };
     }
     case 8: {
