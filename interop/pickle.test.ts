@@ -19,7 +19,7 @@ const fixtures = repoPath("packages", "pickle", "test", "fixtures");
 const dir = mkdtempSync(join(tmpdir(), "codec-pickle-interop-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const CHECK = String.raw`
+const CHECK = `
 import sys, json, pickle, io, warnings
 import numpy as np, joblib
 warnings.filterwarnings("ignore")
@@ -105,7 +105,7 @@ describe("pickle interop: CPython loads what we re-encode", () => {
     const report = pythonCheck(["sk_random_forest.pkl=cli_rf.pkl", "joblib_rf_gzip.joblib=cli_rf.joblib"]);
     expect(report).toEqual({ "cli_rf.pkl": true, "cli_rf.joblib": true });
     // The safetensors -> pkl file is a dict of numpy arrays named by the walk.
-    const check = String.raw`
+    const check = `
 import pickle, json, sys, hashlib, numpy as np
 d = pickle.load(open(sys.argv[1], "rb"))
 exp = json.load(open(sys.argv[2]))["files"]["sk_mlp.pkl"]["tensors"]
