@@ -93,7 +93,7 @@ function python(script: string, args: string[]): string {
 const STATE_DICTS = new Set(["squeezenet1_1.pt", "dtypes.pt", "dtypes_legacy.pt", "views.pt", "views_legacy.pt", "sparse.pt"]);
 
 describe("torch.load reads files written by @codec/torch-zip", () => {
-  const files = Object.keys(expected).filter((f) => ["zip", "legacy"].includes(expected[f].kind) && f !== "dtypes_be.pt");
+  const files = Object.keys(expected).filter((f) => ["zip", "legacy", "legacy-tar"].includes(expected[f].kind) && f !== "dtypes_be.pt");
   for (const file of files) {
     const weightsOnly = STATE_DICTS.has(file);
     it(`${file}: re-encoded file loads${weightsOnly ? " with weights_only=True" : ""} to equal objects`, async () => {

@@ -53,7 +53,6 @@ function bigOf(v: PyValue): bigint | undefined {
  * is laid out by `layoutLegacyStorages`.
  */
 export function decodeLegacyPickles(bytes: Uint8Array): LegacyDecoded {
-  if (looksTar(bytes)) fail("UNSUPPORTED", F, "tar-format torch files (torch.save before 0.4) are not supported");
   let pos = 0;
   const magic = unpickleAt(bytes, pos);
   if (bigOf(magic.value) !== LEGACY_MAGIC) fail("BAD_MAGIC", F, "not a torch file: the first pickle is not torch's magic number", { offset: 0 });

@@ -1,6 +1,7 @@
 import { type ByteInput, guardDecodeAsync, isCodecError, openZip, readAll, toByteSource } from "@codec/core";
 import { computeVerdict, mergeScanReports, type PickleScanReport, scanPickle } from "@codec/pickle";
-import { decodeLegacyPickles, looksLegacy } from "./legacy-reader.js";
+import { decodeLegacyPickles, looksLegacy, looksTar } from "./legacy-reader.js";
+import { tarMembers } from "./legacy-tar.js";
 import { looksZip } from "./torch-file.js";
 
 /**
@@ -76,6 +77,17 @@ export function scanTorch(input: ByteInput): Promise<PickleScanReport> {
         if (!isCodecError(e)) throw e;
       }
       return applyTorchPolicy(scanPickle(bytes.subarray(0, end), { torch: true, source: "legacy" }));
+    }
+    if (looksTar(head)) {
+      // Pre-0.4 tar files: the object pickle and sys_info are whole pickles; the
+      // storages/tensors members interleave small pickles with raw numbers.
+      const members = tarMembers(bytes);
+      const reports: PickleScanReport[] = [];
+      for (const name of ["sys_info", "pickle"]) {
+        const m = members.get(name);
+        if (m !== undefined) reports.push(scanPickle(bytes.subarray(m.offset, m.offset + m.size), { torch: true, source: name }));
+      }
+      if (reports.length > 0) return applyTorchPolicy(mergeScanReports(reports));
     }
     return applyTorchPolicy(scanPickle(bytes, { torch: true }));
   });

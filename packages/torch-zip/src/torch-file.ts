@@ -5,6 +5,7 @@ import {
   guardDecodeAsync,
   type JsonValue,
   openZip,
+  readAll,
   type Tensor,
   type TensorInfo,
   type TensorMap,
@@ -13,6 +14,7 @@ import {
 } from "@codec/core";
 import type { PyValue } from "@codec/pickle";
 import { looksLegacy, looksTar, openLegacySource } from "./legacy-reader.js";
+import { decodeLegacyTar } from "./legacy-tar.js";
 import { isNumpyLike, type LeafTensor, type NamedTensor, walkTorchTensors } from "./naming.js";
 import type { TorchStorage } from "./storage.js";
 import { TorchTensor, TorchUnsupportedTensor } from "./torch-tensor.js";
@@ -21,7 +23,7 @@ import { decodeTorchPickle, type TorchZipLayout, torchZipLayout } from "./zip-re
 
 const F = "torch";
 
-export type TorchKind = "zip" | "legacy" | "torchscript";
+export type TorchKind = "zip" | "legacy" | "legacy-tar" | "torchscript";
 
 export interface OpenTorchOptions {
   /** Largest zip record read into memory (zip-bomb bound for deflated records). Default 4 GiB. */
@@ -120,7 +122,11 @@ export function openTorch(input: ByteInput, options: OpenTorchOptions = {}): Pro
       return openTorchZip(archive, options.verifyChecksums ?? true);
     }
     if (looksLegacy(head)) return openLegacy(source);
-    if (looksTar(head)) return fail("UNSUPPORTED", F, "tar-format torch files (torch.save before 0.4) are not supported");
+    if (looksTar(head)) {
+      // The pre-0.4 tar format: small, old files; read whole.
+      const d = decodeLegacyTar(await readAll(source));
+      return new TorchFile("legacy-tar", d.value, walkTorchTensors(d.value), d.storages, {});
+    }
     return fail("BAD_MAGIC", F, "not a PyTorch file (neither a zip archive nor a legacy torch pickle)", { offset: 0 });
   });
 }

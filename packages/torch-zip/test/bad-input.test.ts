@@ -27,10 +27,10 @@ describe("bad input (DESIGN.md section 7)", () => {
     expect(await codeOf(openTorch(new Uint8Array([1, 2, 3, 4, 5])))).toBe("BAD_MAGIC");
   });
 
-  it("a tar archive (torch.save before 0.4) is UNSUPPORTED", async () => {
+  it("a tar archive without the members of torch's pre-0.4 format is CORRUPT", async () => {
     const tar = new Uint8Array(1024);
     tar.set(new TextEncoder().encode("ustar"), 257);
-    expect(await codeOf(openTorch(tar))).toBe("UNSUPPORTED");
+    expect(await codeOf(openTorch(tar))).toBe("CORRUPT");
   });
 
   it("truncated zips and legacy files fail cleanly", async () => {
@@ -40,6 +40,9 @@ describe("bad input (DESIGN.md section 7)", () => {
         expect(await codeOf(readAllTensors(bytes.subarray(0, cut)))).not.toBe("ok");
       }
     }
+    // A tar ends in zero padding; cuts inside its members must fail.
+    const tar = fixture("legacy_tar.pt");
+    for (const cut of [10, 300, 700, 1200, 1600]) expect([cut, await codeOf(readAllTensors(tar.subarray(0, cut)))]).not.toEqual([cut, "ok"]);
   });
 
   it("a wrong CRC fails when the storage is read, not when listing", async () => {
@@ -124,7 +127,7 @@ describe("bad input (DESIGN.md section 7)", () => {
   });
 
   it("fuzz: mutated real checkpoints give a value or a CodecError", async () => {
-    const seeds = ["dtypes.pt", "views.pt", "checkpoint_sgd.pt", "dtypes_legacy.pt", "views_legacy.pt", "script_small.pt", "sparse.pt", "whole_module.pt"].map(fixture);
+    const seeds = ["dtypes.pt", "views.pt", "checkpoint_sgd.pt", "dtypes_legacy.pt", "views_legacy.pt", "script_small.pt", "sparse.pt", "whole_module.pt", "legacy_tar.pt"].map(fixture);
     const iterations = Number(process.env.TORCH_FUZZ_ITER ?? 150);
     const report = await fuzzTorch(seeds, readAllTensors, { iterations, seed: Number(process.env.TORCH_FUZZ_SEED ?? 7) });
     expect(report.cases).toBe(seeds.length * iterations);

@@ -18,7 +18,7 @@ describe("writing torch files", () => {
     it(`re-encodes ${file} losslessly (same names and digests)`, async () => {
       const out = await reencodeTorch(fixture(file));
       const t = await openTorch(out);
-      expect(t.kind).toBe(expected[file].kind === "legacy" ? "zip" : expected[file].kind);
+      expect(t.kind).toBe(expected[file].kind.startsWith("legacy") ? "zip" : expected[file].kind);
       expect(t.names()).toEqual(expected[file].tensors.map((x) => x.name));
       for (const x of expected[file].tensors) expect([x.name, sha((await t.get(x.name)).bytes())]).toEqual([x.name, x.sha256]);
       // A second round gives the same bytes (deterministic writer).
