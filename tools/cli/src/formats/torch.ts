@@ -6,6 +6,7 @@ import { reportToJson, reportToLines } from "@codec/pickle";
 import {
   archiveNameFor,
   looksLegacy,
+  looksTar,
   looksZip,
   openTorch,
   openTorchSharded,
@@ -46,6 +47,11 @@ export const torchAdapter: FormatAdapter = {
 
   async detect(ctx: DetectContext): Promise<number> {
     if (looksLegacy(ctx.head)) return 2;
+    if (looksTar(ctx.head)) {
+      // torch.save before 0.4: a tar whose first member is one of sys_info/storages/tensors/pickle.
+      const first = new TextDecoder().decode(ctx.head.subarray(0, 100)).replace(/\0.*$/s, "");
+      return ["sys_info", "storages", "tensors", "pickle"].includes(first) ? 2 : 0;
+    }
     if (looksZip(ctx.head)) {
       try {
         const zip = await openZip(ctx.source, { format: "torch" });
