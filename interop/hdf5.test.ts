@@ -70,24 +70,28 @@ function h5dumpOk(bytes: Uint8Array, name: string): string {
   return execFileSync("h5dump", ["-p", file], { encoding: "utf8", maxBuffer: 1 << 28 });
 }
 
-describe("HDF5 writer -> h5py / h5dump / h5wasm", () => {
-  const numeric = Object.keys(NUMPY) as DType[];
-  const layouts: Array<{ label: string; options: object; chunks?: number[]; compression?: string; level?: number; shuffle?: boolean; fletcher32?: boolean }> = [
-    { label: "contiguous", options: {} },
-    { label: "chunked", options: { chunks: [3, 4] }, chunks: [3, 4] },
-    { label: "gzip", options: { chunks: [4, 5], compression: "gzip", level: 4 }, chunks: [4, 5], compression: "gzip", level: 4 },
-    {
-      label: "shuffle+gzip+fletcher32",
-      options: { chunks: [2, 7], compression: "gzip", level: 9, shuffle: true, fletcher32: true },
-      chunks: [2, 7],
-      compression: "gzip",
-      level: 9,
-      shuffle: true,
-      fletcher32: true,
-    },
-  ];
+const numeric = Object.keys(NUMPY) as DType[];
+const layouts: Array<{ label: string; options: object; chunks?: number[]; compression?: string; level?: number; shuffle?: boolean; fletcher32?: boolean }> = [
+  { label: "contiguous", options: {} },
+  { label: "chunked", options: { chunks: [3, 4] }, chunks: [3, 4] },
+  { label: "gzip", options: { chunks: [4, 5], compression: "gzip", level: 4 }, chunks: [4, 5], compression: "gzip", level: 4 },
+  {
+    label: "shuffle+gzip+fletcher32",
+    options: { chunks: [2, 7], compression: "gzip", level: 9, shuffle: true, fletcher32: true },
+    chunks: [2, 7],
+    compression: "gzip",
+    level: 9,
+    shuffle: true,
+    fletcher32: true,
+  },
+];
 
-  const w = new Hdf5Writer();
+describe("HDF5 writer -> h5py / h5dump / h5wasm", () => {
+  for (const profile of ["default", "latest"] as const) describeProfile(profile);
+});
+
+function describeProfile(profile: "default" | "latest"): void {
+  const w = new Hdf5Writer({ profile });
   const datasets: Record<string, DatasetSpec> = {};
   const groups = new Set<string>();
   let seed = 1;
@@ -153,14 +157,14 @@ describe("HDF5 writer -> h5py / h5dump / h5wasm", () => {
   };
   const bytes = w.finish();
 
-  it("h5py reads every dataset, attribute, chunk shape and filter back", () => {
-    const r = check("all", bytes, { datasets, groups: [...groups], attrs });
+  it(`${profile} profile: h5py reads every dataset, attribute, chunk shape and filter back`, () => {
+    const r = check(`all-${profile}`, bytes, { datasets, groups: [...groups], attrs });
     expect(r.errors).toEqual([]);
     expect(r.checked).toBe(Object.keys(datasets).length + 9);
   });
 
-  it("h5dump dumps the whole file without errors", () => {
-    const text = h5dumpOk(bytes, "all");
+  it(`${profile} profile: h5dump dumps the whole file without errors`, () => {
+    const text = h5dumpOk(bytes, `all-${profile}`);
     expect(text).toContain("COMPRESSION DEFLATE { LEVEL 9 }");
     expect(text).toContain("PREPROCESSING SHUFFLE");
     expect(text).toContain("CHECKSUM FLETCHER32");
@@ -168,9 +172,9 @@ describe("HDF5 writer -> h5py / h5dump / h5wasm", () => {
     expect(text).not.toMatch(/error/i);
   });
 
-  it("h5wasm reads the same values", async () => {
+  it(`${profile} profile: h5wasm reads the same values`, async () => {
     await h5wasm.ready;
-    const file = join(dir, "wasm.h5");
+    const file = join(dir, `wasm-${profile}.h5`);
     writeFileSync(file, bytes);
     const f = new h5wasm.File(file, "r");
     try {
@@ -191,7 +195,7 @@ describe("HDF5 writer -> h5py / h5dump / h5wasm", () => {
       f.close();
     }
   });
-});
+}
 
 describe("custom floats -> h5py", () => {
   it("bfloat16 reads as exact float32, float8 as exact float16", () => {

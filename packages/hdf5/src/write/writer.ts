@@ -15,6 +15,26 @@ import {
   UNDEF,
 } from "./constants.js";
 import { datatypeMessage } from "./datatype-encode.js";
+import {
+  attributeMessageV3,
+  dataspaceMessageV2,
+  encodeFixedArray,
+  encodeObjectHeaderV2,
+  encodeSuperblockV2,
+  type FixedArrayPlan,
+  fillValueMessageV3,
+  filterPipelineMessageV2,
+  groupInfoMessage,
+  layoutMessageV4,
+  linkInfoMessage,
+  linkMessage,
+  MSG_GROUP_INFO,
+  MSG_LINK,
+  MSG_LINK_INFO,
+  objectHeaderV2Size,
+  planFixedArray,
+  SUPERBLOCK_V2_SIZE,
+} from "./latest-format.js";
 import { applyFilters, type DeflateFn, defaultDeflate, deflateFilter, FLETCHER32_FILTER, shuffleFilter } from "./filters.js";
 import { GlobalHeapBuilder } from "./global-heap.js";
 import {
@@ -128,6 +148,9 @@ interface Placed {
   // datasets
   raw?: EncodedElements;
   chunkTreeAt?: number;
+  /** latest profile: the chunk index used (v1 B-tree for unlimited dimensions). */
+  chunkIndex?: "btree" | "single" | "farray";
+  farray?: FixedArrayPlan;
   chunkTreeNodes?: number;
   dataAt?: number;
   stored?: StoredChunk[];
@@ -160,14 +183,25 @@ function isVlen(t: Datatype): boolean {
 export interface WriterOptions {
   /** Deflate implementation for the gzip filter (default: node:zlib in Node, else fflate). */
   deflate?: DeflateFn;
+  /**
+   * "default": what h5py writes by default (superblock v0, v1 headers, symbol tables).
+   * "latest": h5py's libver="latest" (superblock v2, v2 headers, link messages,
+   * layout v4 with fixed-array / single-chunk indexes; datasets with unlimited
+   * dimensions keep a v1 B-tree chunk index).
+   */
+  profile?: "default" | "latest";
 }
 
 export class Hdf5Writer {
   private readonly root: GroupW = { kind: "group", children: new Map(), attrs: new Map() };
   private readonly deflate: DeflateFn;
+  private readonly latest: boolean;
+  /** During layout(): each node's placement (link messages need their targets' header addresses). */
+  private placedOf: Map<GroupW | DatasetW, Placed> | undefined;
 
   constructor(options: WriterOptions = {}) {
     this.deflate = options.deflate ?? defaultDeflate;
+    this.latest = options.profile === "latest";
   }
 
   /** Create a group and any missing parents; existing groups are kept. */
@@ -303,8 +337,9 @@ export class Hdf5Writer {
         const count = space.kind === "simple" ? numelOf(space.dims, "hdf5") : space.kind === "scalar" ? 1 : 0;
         const enc = encodeElements(a.value.type, a.value.value, count, heap, where);
         const dt = datatypeMessage(a.value.type);
-        const ds = dataspaceMessage(space);
-        const msg = { type: MSG_ATTRIBUTE, flags: 0, body: attributeMessage(a.name, dt, ds, enc.bytes) };
+        const ds = this.latest ? dataspaceMessageV2(space) : dataspaceMessage(space);
+        const body = this.latest ? attributeMessageV3(a.name, dt, ds, enc.bytes) : attributeMessage(a.name, dt, ds, enc.bytes);
+        const msg = { type: MSG_ATTRIBUTE, flags: 0, body };
         p.attrMessages.push({ msg, dataAt: msg.body.length - enc.bytes.length, enc });
       }
       if (node.kind === "dataset") {
@@ -317,14 +352,29 @@ export class Hdf5Writer {
     visit(this.root, "/");
 
     // Phase 2: metadata addresses. Message sizes do not depend on addresses.
-    let at = SUPERBLOCK_V0_SIZE;
+    let at = this.latest ? SUPERBLOCK_V2_SIZE : SUPERBLOCK_V0_SIZE;
     const byNode = new Map<GroupW | DatasetW, Placed>();
+    this.placedOf = byNode;
     for (const p of placed) {
       byNode.set(p.node, p);
-      p.headerSize = objectHeaderSize(this.messagesFor(p));
+      if (p.node.kind === "dataset" && p.node.chunks) {
+        const ds = p.node;
+        const chunks = ds.chunks as number[];
+        const nChunks = ds.space.dims.reduce((a, d, i) => a * Math.ceil(d / chunks[i]), 1);
+        const unlimited = ds.space.maxDims?.some((m, i) => m !== ds.space.dims[i]) ?? false;
+        if (!this.latest || unlimited) p.chunkIndex = "btree";
+        else if (nChunks === 1 && chunks.every((c, i) => c === ds.space.dims[i])) p.chunkIndex = "single";
+        else {
+          p.chunkIndex = "farray";
+          p.farray = planFixedArray(nChunks, ds.filters.length > 0, chunks.reduce((a, b) => a * b, ds.type.size));
+        }
+      }
+      p.headerSize = this.latest ? objectHeaderV2Size(this.messagesFor(p)) : objectHeaderSize(this.messagesFor(p));
       p.header = at;
       at = align8(at + p.headerSize);
-      if (p.node.kind === "group") {
+      if (p.node.kind === "group" && this.latest) {
+        // Links live in the header (link messages): no heap, nodes or B-tree.
+      } else if (p.node.kind === "group") {
         const entries: SymbolEntry[] = [...p.node.children.keys()].sort(compareNames).map((name) => ({ name, address: 0 }));
         p.plan = planGroup(entries);
         const sizes = groupMetadataSize(p.plan);
@@ -335,8 +385,11 @@ export class Hdf5Writer {
         p.btreeAt = at;
         at += sizes.btree;
         p.btreeRoot = p.btreeAt + (p.plan.levels.reduce((a, b) => a + b, 0) - 1) * GROUP_BTREE_NODE_SIZE;
-      } else if (p.node.chunks) {
-        const ds = p.node;
+      } else if (p.chunkIndex === "farray" && p.farray && p.farray.count > 0) {
+        p.chunkTreeAt = at;
+        at = align8(at + p.farray.headerSize + p.farray.blockSize);
+      } else if (p.chunkIndex === "btree") {
+        const ds = p.node as DatasetW;
         const nChunks = ds.space.dims.reduce((a, d, i) => a * Math.ceil(d / (ds.chunks as number[])[i]), 1);
         if (nChunks > 0) {
           p.chunkTreeNodes = chunkTreeLevels(nChunks).reduce((a, b) => a + b, 0);
@@ -396,15 +449,22 @@ export class Hdf5Writer {
 
     // Phase 5: encode the metadata.
     const meta = new Uint8Array(metadataEnd);
-    this.encodeSuperblock(meta, size, byNode.get(this.root) as Placed);
+    if (this.latest) encodeSuperblockV2(meta, size, (byNode.get(this.root) as Placed).header);
+    else this.encodeSuperblock(meta, size, byNode.get(this.root) as Placed);
     for (const p of placed) {
       if (p.node.kind === "group" && p.plan) {
         encodeLocalHeap(meta, p.heapAt as number, p.plan.heapData);
         encodeGroupNodes(meta, p.plan, p.snodAt as number, p.btreeAt as number);
       } else if (p.stored && p.stored.length > 0 && p.node.kind === "dataset") {
-        encodeChunkTree(meta, p.chunkTreeAt as number, p.stored, p.node.chunks as number[], p.node.type.size);
+        if (p.chunkIndex === "farray" && p.farray) {
+          const entries = p.stored.map((c) => ({ address: c.address, size: c.bytes.length, mask: c.filterMask }));
+          encodeFixedArray(meta, p.chunkTreeAt as number, p.farray, entries);
+        } else if (p.chunkIndex === "btree") {
+          encodeChunkTree(meta, p.chunkTreeAt as number, p.stored, p.node.chunks as number[], p.node.type.size);
+        }
       }
-      encodeObjectHeader(meta, p.header, this.messagesFor(p), p.path);
+      if (this.latest) encodeObjectHeaderV2(meta, p.header, this.messagesFor(p), p.path);
+      else encodeObjectHeader(meta, p.header, this.messagesFor(p), p.path);
     }
     for (let i = 0; i < heap.count; i++) heap.encode(i, meta, heap.address({ collection: i, index: 0 }));
     return { metadata: meta, parts, size };
@@ -421,6 +481,7 @@ export class Hdf5Writer {
   }
 
   private messagesFor(p: Placed): HeaderMessage[] {
+    if (this.latest) return this.messagesLatest(p);
     const msgs: HeaderMessage[] = [];
     const node = p.node;
     if (node.kind === "group") {
@@ -437,6 +498,45 @@ export class Hdf5Writer {
         layout = { kind: "chunked", address: root, chunkDims: node.chunks, elementSize: node.type.size };
       } else layout = { kind: "contiguous", address: p.dataAt ?? UNDEF, size: p.raw?.bytes.length ?? 0 };
       msgs.push({ type: MSG_LAYOUT, flags: 0, body: layoutMessage(layout) });
+    }
+    for (const a of p.attrMessages) msgs.push(a.msg);
+    return msgs;
+  }
+
+  /** Header messages of the libver="latest" profile. */
+  private messagesLatest(p: Placed): HeaderMessage[] {
+    const msgs: HeaderMessage[] = [];
+    const node = p.node;
+    if (node.kind === "group") {
+      msgs.push({ type: MSG_LINK_INFO, flags: 0, body: linkInfoMessage() });
+      msgs.push({ type: MSG_GROUP_INFO, flags: FLAG_CONSTANT, body: groupInfoMessage() });
+      for (const name of [...node.children.keys()].sort(compareNames)) {
+        const child = this.placedOf?.get(node.children.get(name) as GroupW | DatasetW);
+        msgs.push({ type: MSG_LINK, flags: 0, body: linkMessage(name, child?.header ?? 0) });
+      }
+    } else {
+      msgs.push({ type: MSG_DATASPACE, flags: 0, body: dataspaceMessageV2(node.space) });
+      msgs.push({ type: MSG_DATATYPE, flags: FLAG_CONSTANT, body: datatypeMessage(node.type) });
+      msgs.push({ type: MSG_FILL_VALUE, flags: FLAG_CONSTANT, body: fillValueMessageV3(node.fill) });
+      if (node.filters.length > 0) msgs.push({ type: MSG_FILTER_PIPELINE, flags: FLAG_CONSTANT, body: filterPipelineMessageV2(node.filters) });
+      let body: Uint8Array;
+      if (node.compact) body = layoutMessageV4({ kind: "compact", data: p.raw?.bytes ?? new Uint8Array(0) });
+      else if (node.chunks && p.chunkIndex === "btree") {
+        const root = p.chunkTreeAt === undefined ? UNDEF : p.chunkTreeAt + ((p.chunkTreeNodes ?? 1) - 1) * chunkBtreeNodeSize(node.chunks.length);
+        body = layoutMessage({ kind: "chunked", address: root, chunkDims: node.chunks, elementSize: node.type.size });
+      } else if (node.chunks && p.chunkIndex === "single") {
+        const c = p.stored?.[0];
+        body = layoutMessageV4({
+          kind: "single-chunk",
+          chunkDims: node.chunks,
+          elementSize: node.type.size,
+          address: c?.address ?? UNDEF,
+          filtered: node.filters.length > 0 ? { size: c?.bytes.length ?? 0, mask: c?.filterMask ?? 0 } : undefined,
+        });
+      } else if (node.chunks) {
+        body = layoutMessageV4({ kind: "fixed-array", chunkDims: node.chunks, elementSize: node.type.size, address: p.chunkTreeAt ?? UNDEF });
+      } else body = layoutMessageV4({ kind: "contiguous", address: p.dataAt ?? UNDEF, size: p.raw?.bytes.length ?? 0 });
+      msgs.push({ type: MSG_LAYOUT, flags: 0, body });
     }
     for (const a of p.attrMessages) msgs.push(a.msg);
     return msgs;

@@ -157,6 +157,26 @@ describe("Hdf5Writer read back by h5wasm (libhdf5)", () => {
     });
   });
 
+  it("writes the libver=latest profile (superblock v2, v2 headers, link messages, fixed-array index)", async () => {
+    const w = new Hdf5Writer({ profile: "latest" });
+    const big = new Int32Array(200 * 300).map((_, i) => i);
+    w.createDataset("g/paged", tensor("int32", [200, 300], big), { chunks: [2, 3], compression: 1 }); // 10000 chunks: paged
+    w.createDataset("g/single", tensor("int32", [200, 300], big), { chunks: [200, 300] });
+    w.createDataset("g/plain", tensor("float32", [3], f32(3)));
+    w.createDataset("g/grow", tensor("int32", [5], new Int32Array([1, 2, 3, 4, 5])), { chunks: [2], maxShape: [null] });
+    for (let i = 0; i < 20; i++) w.createDataset(`many/ü${i}`, tensor("uint8", [1], new Uint8Array([i])));
+    w.setAttribute("g", "név", "érték");
+    const bytes = w.finish();
+    expect(bytes[8]).toBe(2);
+    await withH5wasm(bytes, (f) => {
+      expect(((f.get("g/paged") as Dataset).value as Int32Array).every((x, i) => x === i)).toBe(true);
+      expect(((f.get("g/single") as Dataset).value as Int32Array)[59999]).toBe(59999);
+      expect([...((f.get("g/grow") as Dataset).value as Int32Array)]).toEqual([1, 2, 3, 4, 5]);
+      expect((f.get("many") as Group).keys().length).toBe(20);
+      expect((f.get("g") as Group).attrs["név"].value).toBe("érték");
+    });
+  });
+
   it("writes gzip chunks readable by libhdf5 with both deflate implementations", async () => {
     for (const deflate of [fflateDeflate, defaultDeflate]) {
       const w = new Hdf5Writer({ deflate });
