@@ -53,7 +53,7 @@ export async function openHdf5(input: ByteInput, options: OpenOptions = {}): Pro
       metadata,
       names: () => names.slice(),
       info: (name: string) => entry(name).info,
-      get: (name: string): Promise<Tensor> => entry(name).ds.readAsync(),
+      get: async (name: string): Promise<Tensor> => entry(name).ds.read(),
       close: () => file.close(),
     };
   });
