@@ -184,8 +184,15 @@ const DIRECT: Readonly<Record<string, (args: PyValue[]) => PyValue | undefined>>
   "torch._tensor._rebuild_from_type_v2": (a) => fromTypeV2(a),
 };
 
-/** The reconstructors to pass to `unpickle` for torch files. */
-export function torchReconstructors(): Record<string, Reconstructor> {
+let cached: Readonly<Record<string, Reconstructor>> | undefined;
+
+/** The reconstructors to pass to `unpickle` for torch files (stateless, built once). */
+export function torchReconstructors(): Readonly<Record<string, Reconstructor>> {
+  cached ??= buildReconstructors();
+  return cached;
+}
+
+function buildReconstructors(): Record<string, Reconstructor> {
   const out: Record<string, Reconstructor> = {};
   for (const [name, fn] of Object.entries(DIRECT)) {
     out[name] = (args, obj) => {
