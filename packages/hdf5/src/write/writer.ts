@@ -12,25 +12,16 @@ import {
   OFFSET_SIZE,
   SIGNATURE,
   SUPERBLOCK_V0_SIZE,
-  UNDEF,
 } from "./constants.js";
 import { datatypeMessage } from "./datatype-encode.js";
+import { headerMessages } from "./object-messages.js";
+import type { DatasetW, GroupW, Placed } from "./tree.js";
 import {
   attributeMessageV3,
   dataspaceMessageV2,
   encodeFixedArray,
   encodeObjectHeaderV2,
   encodeSuperblockV2,
-  type FixedArrayPlan,
-  fillValueMessageV3,
-  filterPipelineMessageV2,
-  groupInfoMessage,
-  layoutMessageV4,
-  linkInfoMessage,
-  linkMessage,
-  MSG_GROUP_INFO,
-  MSG_LINK,
-  MSG_LINK_INFO,
   objectHeaderV2Size,
   planFixedArray,
   SUPERBLOCK_V2_SIZE,
@@ -42,7 +33,6 @@ import {
   encodeGroupNodes,
   encodeLocalHeap,
   encodeSymbolEntry,
-  type GroupPlan,
   groupMetadataSize,
   planGroup,
   type SymbolEntry,
@@ -51,21 +41,8 @@ import {
   attributeMessage,
   dataspaceMessage,
   encodeObjectHeader,
-  FLAG_CONSTANT,
-  fillValueMessage,
-  filterPipelineMessage,
-  type HeaderMessage,
-  type LayoutSpec,
-  layoutMessage,
   MSG_ATTRIBUTE,
-  MSG_DATASPACE,
-  MSG_DATATYPE,
-  MSG_FILL_VALUE,
-  MSG_FILTER_PIPELINE,
-  MSG_LAYOUT,
-  MSG_SYMBOL_TABLE,
   objectHeaderSize,
-  symbolTableMessage,
 } from "./messages.js";
 import { datatypeForDType } from "./standard-types.js";
 import { type EncodedElements, encodeElements, encodeVlenStrings, patchVlenSlots } from "./value-encode.js";
@@ -109,52 +86,6 @@ export interface DatasetInit {
   readonly data: Uint8Array | readonly string[] | NormalizedValue["value"];
 }
 
-interface AttrW {
-  name: string;
-  value: NormalizedValue;
-}
-
-interface GroupW {
-  kind: "group";
-  children: Map<string, GroupW | DatasetW>;
-  attrs: Map<string, AttrW>;
-}
-
-interface DatasetW {
-  kind: "dataset";
-  type: Datatype;
-  space: Dataspace;
-  data: DatasetInit["data"];
-  chunks: number[] | undefined;
-  filters: readonly Filter[];
-  fill: FillValue;
-  compact: boolean;
-  attrs: Map<string, AttrW>;
-}
-
-/** Per-object state while laying out the file. */
-interface Placed {
-  path: string;
-  node: GroupW | DatasetW;
-  header: number;
-  headerSize: number;
-  attrMessages: Array<{ msg: HeaderMessage; dataAt: number; enc: EncodedElements }>;
-  // groups
-  plan?: GroupPlan;
-  heapAt?: number;
-  snodAt?: number;
-  btreeAt?: number;
-  btreeRoot?: number;
-  // datasets
-  raw?: EncodedElements;
-  chunkTreeAt?: number;
-  /** latest profile: the chunk index used (v1 B-tree for unlimited dimensions). */
-  chunkIndex?: "btree" | "single" | "farray";
-  farray?: FixedArrayPlan;
-  chunkTreeNodes?: number;
-  dataAt?: number;
-  stored?: StoredChunk[];
-}
 
 /** One placed raw-data block (for streaming). */
 export interface RawPart {
@@ -369,7 +300,7 @@ export class Hdf5Writer {
           p.farray = planFixedArray(nChunks, ds.filters.length > 0, chunks.reduce((a, b) => a * b, ds.type.size));
         }
       }
-      p.headerSize = this.latest ? objectHeaderV2Size(this.messagesFor(p)) : objectHeaderSize(this.messagesFor(p));
+      p.headerSize = this.latest ? objectHeaderV2Size(headerMessages(p, this.latest, this.placedOf)) : objectHeaderSize(headerMessages(p, this.latest, this.placedOf));
       p.header = at;
       at = align8(at + p.headerSize);
       if (p.node.kind === "group" && this.latest) {
@@ -463,8 +394,8 @@ export class Hdf5Writer {
           encodeChunkTree(meta, p.chunkTreeAt as number, p.stored, p.node.chunks as number[], p.node.type.size);
         }
       }
-      if (this.latest) encodeObjectHeaderV2(meta, p.header, this.messagesFor(p), p.path);
-      else encodeObjectHeader(meta, p.header, this.messagesFor(p), p.path);
+      if (this.latest) encodeObjectHeaderV2(meta, p.header, headerMessages(p, this.latest, this.placedOf), p.path);
+      else encodeObjectHeader(meta, p.header, headerMessages(p, this.latest, this.placedOf), p.path);
     }
     for (let i = 0; i < heap.count; i++) heap.encode(i, meta, heap.address({ collection: i, index: 0 }));
     return { metadata: meta, parts, size };
@@ -478,68 +409,6 @@ export class Hdf5Writer {
       return encodeVlenStrings(ds.data as string[], heap);
     }
     return encodeElements(ds.type, ds.data as NormalizedValue["value"], count, heap, `dataset ${path}`);
-  }
-
-  private messagesFor(p: Placed): HeaderMessage[] {
-    if (this.latest) return this.messagesLatest(p);
-    const msgs: HeaderMessage[] = [];
-    const node = p.node;
-    if (node.kind === "group") {
-      msgs.push({ type: MSG_SYMBOL_TABLE, flags: 0, body: symbolTableMessage(p.btreeRoot ?? UNDEF, p.heapAt ?? UNDEF) });
-    } else {
-      msgs.push({ type: MSG_DATASPACE, flags: 0, body: dataspaceMessage(node.space) });
-      msgs.push({ type: MSG_DATATYPE, flags: FLAG_CONSTANT, body: datatypeMessage(node.type) });
-      msgs.push({ type: MSG_FILL_VALUE, flags: FLAG_CONSTANT, body: fillValueMessage(node.fill) });
-      if (node.filters.length > 0) msgs.push({ type: MSG_FILTER_PIPELINE, flags: FLAG_CONSTANT, body: filterPipelineMessage(node.filters) });
-      let layout: LayoutSpec;
-      if (node.compact) layout = { kind: "compact", data: p.raw?.bytes ?? new Uint8Array(0) };
-      else if (node.chunks) {
-        const root = p.chunkTreeAt === undefined ? UNDEF : p.chunkTreeAt + ((p.chunkTreeNodes ?? 1) - 1) * chunkBtreeNodeSize(node.chunks.length);
-        layout = { kind: "chunked", address: root, chunkDims: node.chunks, elementSize: node.type.size };
-      } else layout = { kind: "contiguous", address: p.dataAt ?? UNDEF, size: p.raw?.bytes.length ?? 0 };
-      msgs.push({ type: MSG_LAYOUT, flags: 0, body: layoutMessage(layout) });
-    }
-    for (const a of p.attrMessages) msgs.push(a.msg);
-    return msgs;
-  }
-
-  /** Header messages of the libver="latest" profile. */
-  private messagesLatest(p: Placed): HeaderMessage[] {
-    const msgs: HeaderMessage[] = [];
-    const node = p.node;
-    if (node.kind === "group") {
-      msgs.push({ type: MSG_LINK_INFO, flags: 0, body: linkInfoMessage() });
-      msgs.push({ type: MSG_GROUP_INFO, flags: FLAG_CONSTANT, body: groupInfoMessage() });
-      for (const name of [...node.children.keys()].sort(compareNames)) {
-        const child = this.placedOf?.get(node.children.get(name) as GroupW | DatasetW);
-        msgs.push({ type: MSG_LINK, flags: 0, body: linkMessage(name, child?.header ?? 0) });
-      }
-    } else {
-      msgs.push({ type: MSG_DATASPACE, flags: 0, body: dataspaceMessageV2(node.space) });
-      msgs.push({ type: MSG_DATATYPE, flags: FLAG_CONSTANT, body: datatypeMessage(node.type) });
-      msgs.push({ type: MSG_FILL_VALUE, flags: FLAG_CONSTANT, body: fillValueMessageV3(node.fill) });
-      if (node.filters.length > 0) msgs.push({ type: MSG_FILTER_PIPELINE, flags: FLAG_CONSTANT, body: filterPipelineMessageV2(node.filters) });
-      let body: Uint8Array;
-      if (node.compact) body = layoutMessageV4({ kind: "compact", data: p.raw?.bytes ?? new Uint8Array(0) });
-      else if (node.chunks && p.chunkIndex === "btree") {
-        const root = p.chunkTreeAt === undefined ? UNDEF : p.chunkTreeAt + ((p.chunkTreeNodes ?? 1) - 1) * chunkBtreeNodeSize(node.chunks.length);
-        body = layoutMessage({ kind: "chunked", address: root, chunkDims: node.chunks, elementSize: node.type.size });
-      } else if (node.chunks && p.chunkIndex === "single") {
-        const c = p.stored?.[0];
-        body = layoutMessageV4({
-          kind: "single-chunk",
-          chunkDims: node.chunks,
-          elementSize: node.type.size,
-          address: c?.address ?? UNDEF,
-          filtered: node.filters.length > 0 ? { size: c?.bytes.length ?? 0, mask: c?.filterMask ?? 0 } : undefined,
-        });
-      } else if (node.chunks) {
-        body = layoutMessageV4({ kind: "fixed-array", chunkDims: node.chunks, elementSize: node.type.size, address: p.chunkTreeAt ?? UNDEF });
-      } else body = layoutMessageV4({ kind: "contiguous", address: p.dataAt ?? UNDEF, size: p.raw?.bytes.length ?? 0 });
-      msgs.push({ type: MSG_LAYOUT, flags: 0, body });
-    }
-    for (const a of p.attrMessages) msgs.push(a.msg);
-    return msgs;
   }
 
   /** Superblock version 0 (spec II.A) with the root group's symbol table entry. */
