@@ -217,7 +217,8 @@ export class Hdf5Writer {
     const compact = options.compact === true && chunks === undefined;
     const fill: FillValue = options.fill ?? {
       allocTime: compact ? 1 : chunks ? 3 : 2,
-      fillTime: isVlen(init.type) ? 0 : 2,
+      // h5py sets fill time "alloc" (0) for chunked datasets (so resizing fills) and for vlen types; else "ifset" (2).
+      fillTime: chunks || isVlen(init.type) ? 0 : 2,
       value: undefined,
     };
     parent.children.set(name, {
