@@ -1,7 +1,8 @@
 import { type CodecError, isCodecError } from "@codec/core";
 import { describe, expect, it } from "vitest";
 import { openTorch } from "../src/index.js";
-import { fixture, fuzzTorch, handPickle, handZip, rewriteZip } from "./helpers.js";
+import { fuzzDecoder } from "@codec/testing";
+import { fixture, handPickle, handZip, rewriteZip } from "./helpers.js";
 
 async function codeOf(p: Promise<unknown>): Promise<string> {
   try {
@@ -129,7 +130,7 @@ describe("bad input (DESIGN.md section 7)", () => {
   it("fuzz: mutated real checkpoints give a value or a CodecError", async () => {
     const seeds = ["dtypes.pt", "views.pt", "checkpoint_sgd.pt", "dtypes_legacy.pt", "views_legacy.pt", "script_small.pt", "sparse.pt", "whole_module.pt", "legacy_tar.pt"].map(fixture);
     const iterations = Number(process.env.TORCH_FUZZ_ITER ?? 150);
-    const report = await fuzzTorch(seeds, readAllTensors, { iterations, seed: Number(process.env.TORCH_FUZZ_SEED ?? 7) });
+    const report = await fuzzDecoder(seeds, readAllTensors, { iterations, seed: Number(process.env.TORCH_FUZZ_SEED ?? 7) });
     expect(report.cases).toBe(seeds.length * iterations);
     expect(report.codecErrors).toBeGreaterThan(0);
     expect(report.ok).toBeGreaterThan(0);

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { isCodecError, MemorySource, openZipSync, ZipWriter } from "@codec/core";
-import { mutate, repoPath, rng } from "@codec/testing";
+import { MemorySource, openZipSync, ZipWriter } from "@codec/core";
+import { repoPath } from "@codec/testing";
 
 export const fixtureDir = repoPath("packages/torch-zip/test/fixtures");
 export const fixture = (name: string): Uint8Array => new Uint8Array(readFileSync(join(fixtureDir, name)));
@@ -100,43 +100,3 @@ export function handZip(pkl: Uint8Array, storages: Record<string, Uint8Array>, r
   return w.finish();
 }
 
-/**
- * The contract loop of @codec/testing's fuzzDecoder, redrawing mutations
- * that crash the shared mutator (testing/fuzz.ts `mutate` throws a
- * RangeError in its "delete a block" case near the end of the input; the
- * same workaround as packages/core/test/zip-fuzz.test.ts). Every decode is
- * held to DESIGN.md section 7: a value or a CodecError in bounded time.
- */
-export async function fuzzTorch(
-  inputs: readonly Uint8Array[],
-  decode: (bytes: Uint8Array) => Promise<unknown>,
-  options: { seed: number; iterations: number; maxMsPerCase?: number },
-): Promise<{ cases: number; ok: number; codecErrors: number; byCode: Record<string, number> }> {
-  const report = { cases: 0, ok: 0, codecErrors: 0, byCode: {} as Record<string, number> };
-  for (let s = 0; s < inputs.length; s++) {
-    const random = rng(options.seed * 7919 + s);
-    for (let i = 0; i < options.iterations; i++) {
-      let input: Uint8Array | undefined;
-      while (input === undefined) {
-        try {
-          input = mutate(inputs[s], random);
-        } catch {
-          // harness bug (see above): draw another mutation
-        }
-      }
-      report.cases++;
-      const t0 = performance.now();
-      try {
-        await decode(input);
-        report.ok++;
-      } catch (e) {
-        if (!isCodecError(e)) throw new Error(`fuzz: seed file ${s}, iteration ${i}: non-CodecError ${String(e)}\n${e instanceof Error ? e.stack : ""}`);
-        report.codecErrors++;
-        report.byCode[e.code] = (report.byCode[e.code] ?? 0) + 1;
-      }
-      const ms = performance.now() - t0;
-      if (ms > (options.maxMsPerCase ?? 2000)) throw new Error(`fuzz: seed file ${s}, iteration ${i} took ${ms.toFixed(0)} ms`);
-    }
-  }
-  return report;
-}
