@@ -59,6 +59,12 @@ export interface FormatAdapter {
   open(source: ByteSource, path: string): Promise<TensorMap>;
   /** Same-format lossless re-encode (`convert a.x b.x`). */
   reencode?(source: ByteSource, path: string, outPath: string, options: WriteOptions): Promise<void>;
+  /**
+   * Adjust an opened input for a target format before `write` (e.g. torch
+   * drops names that alias another tensor's storage when writing
+   * safetensors, which cannot hold shared tensors).
+   */
+  forTarget?(input: TensorMap, targetFormat: string): TensorMap;
   /** Write tensors and string metadata (`convert` across formats). */
   write?(input: TensorMap, outPath: string, options: WriteOptions): Promise<void>;
   /** `codec scan`: globals a pickle-bearing file would import or call. */

@@ -58,7 +58,8 @@ export async function convertCommand(argv: readonly string[], io: CliIO, adapter
         const write = target.write.bind(target);
         const map = await adapter.open(source, inPath);
         try {
-          await writeAtomically(outPath, (tmp) => write(withProgress(map, progress, "converting"), tmp, { progress }));
+          const carried = adapter.forTarget?.(map, target.format) ?? map;
+          await writeAtomically(outPath, (tmp) => write(withProgress(carried, progress, "converting"), tmp, { progress }));
         } finally {
           await map.close?.();
         }
