@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { FileSource } from "@codec/core/node";
-import { Hdf5Dataset, Hdf5Group, openHdf5FileSync } from "@codec/hdf5";
+import { type Hdf5Dataset, Hdf5Group, openHdf5FileSync } from "@codec/hdf5";
 import h5wasm from "h5wasm/node";
 import { benchGroup } from "../harness.js";
 import { scratchDir } from "../scratch.js";
