@@ -177,3 +177,16 @@ describe("Tensor", () => {
     expect(t.copied).toBe(true);
   });
 });
+
+describe("Tensor.typed over Node Buffers", () => {
+  it("realigns a misaligned Buffer view by copying (Buffer#slice would be a view)", () => {
+    const pool = Buffer.alloc(17);
+    const view = pool.subarray(1, 17); // byteOffset 1: misaligned for float32
+    new DataView(view.buffer, view.byteOffset).setFloat32(0, 1.5, true);
+    const t = new Tensor({ dtype: "float32", shape: [4], data: view });
+    const typed = t.typed();
+    expect(typed).toBeInstanceOf(Float32Array);
+    expect(typed[0]).toBe(1.5);
+    expect(typed.length).toBe(4);
+  });
+});

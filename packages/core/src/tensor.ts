@@ -75,7 +75,8 @@ export class Tensor {
     if (d.array === null) return fail("USAGE", "tensor", "string tensors have no typed array");
     const bytes = this.bytes();
     const align = d.array.BYTES_PER_ELEMENT;
-    const aligned = bytes.byteOffset % align === 0 ? bytes : bytes.slice();
+    // Uint8Array.prototype.slice copies even for a Node Buffer, whose own slice() is a view.
+    const aligned = bytes.byteOffset % align === 0 ? bytes : Uint8Array.prototype.slice.call(bytes);
     return new d.array(aligned.buffer, aligned.byteOffset, aligned.byteLength / align);
   }
 
