@@ -1,15 +1,19 @@
 /**
  * The DESIGN.md section 5 naming walk over a decoded object graph: dict
  * keys (as text), list/tuple indices and the state of objects (the dict
- * BUILD / __setstate__ receives) are path parts joined with '.'. Shared
- * objects are visited once (first path wins) and cycles end, so the walk is
- * linear in the number of distinct objects. It is iterative (an explicit
- * stack), so deep graphs cannot overflow the JavaScript stack.
- * torch-zip reuses it with its own `isTensor`.
+ * BUILD / __setstate__ receives) are path parts joined with '.'. By default
+ * shared objects are visited once (first path wins) and cycles end, so the
+ * walk is linear in the number of distinct objects. With `aliases` an
+ * object is listed under every path that reaches it (torch state dicts name
+ * tied weights under each key); cycles still end because a container is
+ * never re-entered along the path that is already inside it. It is
+ * iterative (an explicit stack), so deep graphs cannot overflow the
+ * JavaScript stack. torch-zip reuses it with its own `isTensor`/`children`.
  */
 import { fail } from "@codec/core";
-import { PyDict, PyFloat, PyObject, PySet, PyTuple, type PyValue } from "./model.js";
+import { PyDict, PyFloat, PyObject, PyReconstructed, PySet, PyTuple, type PyValue } from "./model.js";
 import { NdArray, NumpyScalar } from "./numpy/ndarray.js";
+import { pyBytesRepr, pyFloatRepr } from "./repr/python-repr.js";
 import { PyOrderedDict } from "./values.js";
 
 export type ChildrenFn = (value: PyValue) => Iterable<[string, PyValue]> | undefined;
@@ -19,15 +23,31 @@ export interface WalkOptions {
   children?: ChildrenFn;
   /** Maximum path depth (default 10000); deeper graphs give a LIMIT error. */
   maxDepth?: number;
+  /**
+   * List an object under every path that reaches it instead of only the
+   * first (torch: two state-dict keys holding one tensor are both listed).
+   * Cycles are cut with the set of containers on the current path.
+   */
+  aliases?: boolean;
+  /**
+   * With `aliases`: most objects visited in all (default 10,000,000), so a
+   * graph of shared containers (paths grow exponentially with depth) gives
+   * a LIMIT error instead of running for ever.
+   */
+  maxVisits?: number;
+  /** Path of the root (default ""); child paths are `${prefix}.${part}`. */
+  prefix?: string;
 }
 
 /** Python str() of a dict key, for path parts. */
 export function keyText(k: PyValue): string {
   if (typeof k === "string") return k;
-  if (typeof k === "number" || typeof k === "bigint") return String(k);
+  if (typeof k === "number") return Number.isInteger(k) ? String(k) : pyFloatRepr(k);
+  if (typeof k === "bigint") return String(k);
   if (typeof k === "boolean") return k ? "True" : "False";
   if (k === null) return "None";
-  if (k instanceof PyFloat) return Number.isFinite(k.value) ? k.value.toFixed(1) : String(k.value);
+  if (k instanceof Uint8Array) return pyBytesRepr(k);
+  if (k instanceof PyFloat) return pyFloatRepr(k.value);
   if (k instanceof PyTuple) return `(${k.items.map(keyText).join(", ")}${k.items.length === 1 ? "," : ""})`;
   return String(k);
 }
@@ -56,12 +76,13 @@ export function* defaultChildren(v: PyValue): Iterable<[string, PyValue]> {
     if (v.state !== undefined) yield* stateEntries(v.state);
     for (let i = 0; i < v.listItems.length; i++) yield [String(i), v.listItems[i]];
     for (const [k, x] of v.dictItems) yield [keyText(k), x];
-  } else if (v instanceof PyOrderedDict) {
-    yield* defaultChildren(v.dict);
-  } else if (v instanceof NdArray && Array.isArray(v.data)) {
-    for (let i = 0; i < v.data.length; i++) yield [String(i), v.data[i]];
   } else if (v instanceof PySet) {
     // Sets have no stable names; their members are not walked.
+  } else if (v instanceof PyReconstructed) {
+    if (v instanceof PyOrderedDict) yield* defaultChildren(v.dict);
+    else if (v instanceof NdArray && Array.isArray(v.data)) for (let i = 0; i < v.data.length; i++) yield [String(i), v.data[i]];
+    // State BUILD left on the source call (e.g. the `_metadata` of a torch state-dict OrderedDict).
+    if (v.source !== null && v.source.state !== undefined) yield* stateEntries(v.source.state);
   }
 }
 
@@ -72,25 +93,39 @@ export function isNumpyTensor(v: PyValue): boolean {
 
 /**
  * Yields [path, value] for every value that `isTensor` accepts, in
- * depth-first order. Tensors are leaves. A tensor at the root has path "".
+ * depth-first order. Tensors are leaves. A tensor at the root has path
+ * `options.prefix` ("" by default).
  */
 export function* walkTensors(root: PyValue, isTensor: (v: PyValue) => boolean = isNumpyTensor, options: WalkOptions = {}): Generator<[string, PyValue]> {
   const maxDepth = options.maxDepth ?? 10_000;
+  const maxVisits = options.maxVisits ?? 10_000_000;
+  const aliases = options.aliases === true;
+  // First-path mode: every object seen so far. Alias mode: the containers on the current path only.
   const seen = new Set<object>();
-  // Stack of [path, value, depth]; children are pushed in reverse to keep order.
-  const stack: Array<[string, PyValue, number]> = [["", root, 0]];
+  let visits = 0;
+  // Stack of [path, value, depth] work items; a `leave` item (alias mode) takes a container off the path.
+  type Work = [string, PyValue, number] | { leave: object };
+  const stack: Work[] = [[options.prefix ?? "", root, 0]];
   while (stack.length > 0) {
-    const [path, v, depth] = stack.pop() as [string, PyValue, number];
+    const w = stack.pop() as Work;
+    if (!Array.isArray(w)) {
+      seen.delete(w.leave);
+      continue;
+    }
+    const [path, v, depth] = w;
     if (typeof v !== "object" || v === null || v instanceof Uint8Array) continue;
     if (seen.has(v)) continue;
-    seen.add(v);
+    if (aliases && ++visits > maxVisits) fail("LIMIT", "pickle", `object graph has more than ${maxVisits} paths`);
     if (isTensor(v)) {
+      if (!aliases) seen.add(v);
       yield [path, v];
       continue;
     }
+    seen.add(v);
+    if (aliases) stack.push({ leave: v });
     if (depth >= maxDepth) fail("LIMIT", "pickle", `object graph nests deeper than ${maxDepth}`);
     const kids = options.children?.(v) ?? defaultChildren(v);
-    const list: Array<[string, PyValue, number]> = [];
+    const list: Work[] = [];
     for (const [k, c] of kids) {
       if (typeof c === "object" && c !== null && !(c instanceof Uint8Array)) list.push([path === "" ? k : `${path}.${k}`, c, depth + 1]);
     }
