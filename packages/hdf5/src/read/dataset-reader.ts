@@ -130,7 +130,7 @@ function readExternal(ctx: Context, ds: DatasetInfo, path: string, limits: ReadL
   if (!limits.externalFile) fail("UNSUPPORTED", FORMAT, `dataset ${path} stores its data in external file '${segs[0].name}' (pass externalFile to read it)`);
   const sources = segs.map((s) => {
     const src = limits.externalFile?.(s.name);
-    if (src === undefined) fail("UNSUPPORTED", FORMAT, `external raw data file '${s.name}' of dataset ${path} is not available`);
+    if (src === undefined) fail("IO", FORMAT, `external raw data file '${s.name}' of dataset ${path} is not available`);
     return src;
   });
   const readAt = (off: number, len: number): Uint8Array => {

@@ -7,6 +7,7 @@ import { lzfDecode } from "./lzf.js";
 import { nbitDecode } from "./nbit.js";
 import { scaleOffsetDecode } from "./scaleoffset.js";
 import { shuffleDecode } from "./shuffle.js";
+import { szipDecode } from "./szip.js";
 
 /** What a filter's decode function is told about the chunk it is undoing. */
 export interface FilterContext {
@@ -33,6 +34,7 @@ const BUILTIN: ReadonlyMap<number, FilterImpl> = new Map([
   [1, { name: "deflate", decode: deflateDecode }],
   [2, { name: "shuffle", decode: shuffleDecode }],
   [3, { name: "fletcher32", decode: fletcher32Decode }],
+  [4, { name: "szip", decode: szipDecode }],
   [5, { name: "nbit", decode: nbitDecode }],
   [6, { name: "scaleoffset", decode: scaleOffsetDecode }],
   [32000, { name: "lzf", decode: lzfDecode }],
@@ -42,7 +44,7 @@ const global = new Map<number, FilterImpl>();
 
 /**
  * Register a filter implementation for every file opened afterwards (the
- * plugin hook for szip, blosc, zstd, lz4, bzip2, bitshuffle, ...). A
+ * plugin hook for blosc, zstd, lz4, bzip2, bitshuffle, ...). A
  * registered filter replaces a built-in one with the same id.
  */
 export function registerFilter(id: number, name: string, decode: FilterDecode): void {
