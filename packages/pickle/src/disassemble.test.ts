@@ -1,7 +1,8 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { fuzzDecoder, repoPath } from "@codec/testing";
 import { describe, expect, it } from "vitest";
-import { disassemble, disassembleOps, pyFloatRepr } from "./disassemble.js";
+import { disassemble, disassembleOps } from "./disassemble.js";
+import { pyFloatRepr } from "./repr/python-repr.js";
 
 const dir = repoPath("packages/pickle/test/scan/fixtures/dis");
 const cases = readdirSync(dir)

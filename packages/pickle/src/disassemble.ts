@@ -7,6 +7,7 @@
  * "error:" line, and streams after STOP are listed too. Nothing is executed.
  */
 import { guardDecode, isCodecError } from "@codec/core";
+import { pyBytesRepr, pyFloatRepr, pyStrRepr } from "./repr/python-repr.js";
 import { latin1String, type OpArg, PICKLE_FORMAT, readOp } from "./scan/op-reader.js";
 
 export interface DisassembledOp {
@@ -57,67 +58,6 @@ export interface DisassembleOptions {
 
 /** Opcodes whose stack effect consumes everything down to the last MARK (pickletools stack_before has markobject). */
 const MARK_CONSUMERS = new Set(["APPENDS", "LIST", "TUPLE", "DICT", "SETITEMS", "ADDITEMS", "FROZENSET", "POP_MARK", "INST", "OBJ"]);
-
-function pyStrRepr(s: string): string {
-  const quote = s.includes("'") && !s.includes('"') ? '"' : "'";
-  let out = quote;
-  for (const ch of s) {
-    const cp = ch.codePointAt(0) as number;
-    if (ch === quote || ch === "\\") out += `\\${ch}`;
-    else if (ch === "\t") out += "\\t";
-    else if (ch === "\n") out += "\\n";
-    else if (ch === "\r") out += "\\r";
-    else if (cp < 0x20 || cp === 0x7f) out += `\\x${cp.toString(16).padStart(2, "0")}`;
-    else if (cp < 0x7f) out += ch;
-    else if (NON_PRINTABLE.test(ch)) {
-      out += cp < 0x100 ? `\\x${cp.toString(16).padStart(2, "0")}` : cp < 0x10000 ? `\\u${cp.toString(16).padStart(4, "0")}` : `\\U${cp.toString(16).padStart(8, "0")}`;
-    } else out += ch;
-  }
-  return out + quote;
-}
-
-/** Python's str.isprintable() is false for these categories (Unicode Cc, Cf, Cs, Co, Cn, Zl, Zp, Zs). */
-const NON_PRINTABLE = /^[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}]$/u;
-
-function pyBytesRepr(b: Uint8Array): string {
-  let hasSingle = false;
-  let hasDouble = false;
-  for (const c of b) {
-    if (c === 0x27) hasSingle = true;
-    else if (c === 0x22) hasDouble = true;
-  }
-  const quote = hasSingle && !hasDouble ? 0x22 : 0x27;
-  let out = `b${String.fromCharCode(quote)}`;
-  for (const c of b) {
-    if (c === quote || c === 0x5c) out += `\\${String.fromCharCode(c)}`;
-    else if (c === 0x09) out += "\\t";
-    else if (c === 0x0a) out += "\\n";
-    else if (c === 0x0d) out += "\\r";
-    else if (c < 0x20 || c >= 0x7f) out += `\\x${c.toString(16).padStart(2, "0")}`;
-    else out += String.fromCharCode(c);
-  }
-  return out + String.fromCharCode(quote);
-}
-
-/** Python repr(float): shortest round-trip digits, exponent form outside 1e-4 <= |x| < 1e16. */
-export function pyFloatRepr(x: number): string {
-  if (Number.isNaN(x)) return "nan";
-  if (x === Infinity) return "inf";
-  if (x === -Infinity) return "-inf";
-  if (x === 0) return Object.is(x, -0) ? "-0.0" : "0.0";
-  const sign = x < 0 ? "-" : "";
-  const [mant, expText] = Math.abs(x).toExponential().split("e");
-  const digits = mant.replace(".", "");
-  const decpt = Number(expText) + 1;
-  if (decpt > 16 || decpt < -3) {
-    const m = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
-    const e = decpt - 1;
-    return `${sign}${m}e${e < 0 ? "-" : "+"}${String(Math.abs(e)).padStart(2, "0")}`;
-  }
-  if (decpt <= 0) return `${sign}0.${"0".repeat(-decpt)}${digits}`;
-  if (decpt >= digits.length) return `${sign}${digits}${"0".repeat(decpt - digits.length)}.0`;
-  return `${sign}${digits.slice(0, decpt)}.${digits.slice(decpt)}`;
-}
 
 /** The argument as pickletools prints it. */
 export function argRepr(name: string, arg: OpArg): string | null {

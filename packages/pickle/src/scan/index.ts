@@ -1,6 +1,6 @@
 /** The pickle scanner (DESIGN.md section 6 `codec scan`). */
 
-export { argRepr, type DisassembledOp, type DisassembleOptions, type Disassembly, disassemble, disassembleOps, pyFloatRepr } from "../disassemble.js";
+export { argRepr, type DisassembledOp, type DisassembleOptions, type Disassembly, disassemble, disassembleOps } from "../disassemble.js";
 export { type OpArg, type RawOp, readOp } from "./op-reader.js";
 export {
   computeVerdict,

@@ -9,6 +9,8 @@
  * "pickle") with the opcode's offset.
  */
 import { fail } from "@codec/core";
+import { escapeDecode, latin1, parseFloatText, parseIntText, rawUnicodeEscapeDecode } from "../decode/text-args.js";
+import { PyFloat } from "../model.js";
 import { type ArgKind, OPCODES, type OpcodeInfo } from "../opcodes.js";
 
 export const PICKLE_FORMAT = "pickle";
@@ -41,16 +43,6 @@ export interface RawOp {
 }
 
 const utf8Lenient = new TextDecoder("utf-8");
-
-/** Latin-1 view of bytes as a JS string (one code unit per byte). */
-export function latin1String(bytes: Uint8Array): string {
-  // TextDecoder("latin1") is windows-1252 per the Encoding spec; map by hand to keep 0x80-0x9f.
-  let s = "";
-  for (let i = 0; i < bytes.length; i += 8192) {
-    s += String.fromCharCode.apply(null, Array.from(bytes.subarray(i, i + 8192)));
-  }
-  return s;
-}
 
 /** UTF-8 decode that never throws; CPython uses 'surrogatepass', lone surrogates become U+FFFD here. */
 export function utf8Lossy(bytes: Uint8Array): string {
@@ -103,101 +95,28 @@ function readLine(bytes: Uint8Array, pos: number, opOffset: number): [Uint8Array
   return [bytes.subarray(pos, nl), nl + 1];
 }
 
-/** Python int() of INT/LONG/GET/PUT text; null when Python would reject it. */
-export function parseIntLine(text: string): number | bigint | null {
-  let s = text.trim().replace(/_/g, "");
-  if (s.endsWith("L")) s = s.slice(0, -1);
-  let neg = false;
-  if (s.startsWith("-") || s.startsWith("+")) {
-    neg = s[0] === "-";
-    s = s.slice(1);
-  }
-  // CPython 3.11+ refuses int() of more than 4300 decimal digits (sys.int_info.default_max_str_digits).
-  if (!/^[0-9]+$/.test(s) || s.length > 4300) return null;
-  if (s.length < 16) {
-    const n = Number(s);
-    return neg ? (n === 0 ? 0 : -n) : n;
-  }
-  let big = BigInt(s);
-  if (neg) big = -big;
-  return big >= -9007199254740991n && big <= 9007199254740991n ? Number(big) : big;
+/** Latin-1 text of a whole byte run (one code unit per byte). */
+export function latin1String(bytes: Uint8Array): string {
+  return latin1(bytes, 0, bytes.length);
 }
 
+/**
+ * CPython 3.11+ refuses int() of more than 4300 decimal digits
+ * (sys.int_info.default_max_str_digits), so load_int/load_long fail there;
+ * the scanner stops at the same point instead of parsing megabytes of digits.
+ */
+const MAX_STR_DIGITS = 4300;
+
+/** Python int() of INT/LONG/GET/PUT text (the decoder's parser), within CPython's digit limit; null when Python rejects it. */
+function parseIntLine(text: string): number | bigint | null {
+  if (text.length > MAX_STR_DIGITS && /^[+-]?[0-9_]+L?$/.test(text.trim()) && text.replace(/[^0-9]/g, "").length > MAX_STR_DIGITS) return null;
+  return parseIntText(text);
+}
+
+/** Python float() of FLOAT text (the decoder's parser) as a plain number. */
 function parseFloatLine(text: string): number | null {
-  const s = text.trim();
-  const m = /^([+-]?)(inf|infinity|nan)$/i.exec(s);
-  if (m !== null) return m[2].toLowerCase() === "nan" ? Number.NaN : m[1] === "-" ? -Infinity : Infinity;
-  if (/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(s)) return Number(s);
-  return null;
-}
-
-/** raw-unicode-escape decoding (UNICODE opcode): only \uXXXX and \UXXXXXXXX are escapes. */
-export function rawUnicodeEscape(bytes: Uint8Array): string {
-  let out = "";
-  let i = 0;
-  while (i < bytes.length) {
-    const c = bytes[i];
-    if (c === 0x5c && i + 1 < bytes.length && (bytes[i + 1] === 0x75 || bytes[i + 1] === 0x55)) {
-      const len = bytes[i + 1] === 0x75 ? 4 : 8;
-      const hex = latin1String(bytes.subarray(i + 2, i + 2 + len));
-      if (hex.length === len && /^[0-9a-fA-F]+$/.test(hex)) {
-        const cp = Number.parseInt(hex, 16);
-        out += cp <= 0x10ffff ? String.fromCodePoint(cp) : "\ufffd";
-        i += 2 + len;
-        continue;
-      }
-    }
-    out += String.fromCharCode(c);
-    i++;
-  }
-  return out;
-}
-
-/** Single-character escapes of Python string literals: \\ \' \" \a \b \f \n \r \t \v. */
-const SIMPLE_ESCAPES: ReadonlyMap<number, number> = new Map([
-  [0x5c, 0x5c],
-  [0x27, 0x27],
-  [0x22, 0x22],
-  [0x61, 7],
-  [0x62, 8],
-  [0x66, 12],
-  [0x6e, 10],
-  [0x72, 13],
-  [0x74, 9],
-  [0x76, 11],
-]);
-
-/** codecs.escape_decode for STRING bodies; null on a malformed \x escape. */
-export function escapeDecodeBytes(body: Uint8Array): Uint8Array | null {
-  const out = new Uint8Array(body.length);
-  let n = 0;
-  for (let i = 0; i < body.length; i++) {
-    const c = body[i];
-    if (c !== 0x5c) {
-      out[n++] = c;
-      continue;
-    }
-    if (i + 1 >= body.length) return null;
-    const e = body[++i];
-    if (e === 0x0a) continue;
-    const simple = SIMPLE_ESCAPES.get(e);
-    if (simple !== undefined) {
-      out[n++] = simple;
-    } else if (e >= 0x30 && e <= 0x37) {
-      let v = e - 0x30;
-      for (let k = 0; k < 2 && i + 1 < body.length && body[i + 1] >= 0x30 && body[i + 1] <= 0x37; k++) v = v * 8 + (body[++i] - 0x30);
-      out[n++] = v & 0xff;
-    } else if (e === 0x78) {
-      const hex = latin1String(body.subarray(i + 1, i + 3));
-      if (!/^[0-9a-fA-F]{2}$/.test(hex)) return null;
-      out[n++] = Number.parseInt(hex, 16);
-      i += 2;
-    } else {
-      out[n++] = 0x5c;
-      out[n++] = e;
-    }
-  }
-  return out.subarray(0, n);
+  const v = parseFloatText(text);
+  return v instanceof PyFloat ? v.value : typeof v === "number" ? v : null;
 }
 
 function readArg(kind: ArgKind, bytes: Uint8Array, pos: number, opOffset: number, name: string): [OpArg, number] {
@@ -283,7 +202,7 @@ function readArg(kind: ArgKind, bytes: Uint8Array, pos: number, opOffset: number
       if (end < 2 || (q !== 0x22 && q !== 0x27) || line[end - 1] !== q) {
         fail("CORRUPT", PICKLE_FORMAT, "the STRING opcode argument must be quoted", { offset: opOffset });
       }
-      const decoded = escapeDecodeBytes(line.subarray(1, end - 1));
+      const decoded = escapeDecode(line.subarray(1, end - 1));
       if (decoded === null) fail("CORRUPT", PICKLE_FORMAT, "STRING: invalid \\x escape", { offset: opOffset });
       return [{ kind: "pystr", bytes: decoded }, next];
     }
@@ -298,7 +217,9 @@ function readArg(kind: ArgKind, bytes: Uint8Array, pos: number, opOffset: number
     }
     case "unicodestringnl": {
       const [line, next] = readLine(bytes, pos, opOffset);
-      return [rawUnicodeEscape(line), next];
+      const text = rawUnicodeEscapeDecode(line);
+      if (text === null) fail("CORRUPT", PICKLE_FORMAT, "UNICODE: truncated or out-of-range \\uXXXX escape", { offset: opOffset });
+      return [text, next];
     }
   }
 }
