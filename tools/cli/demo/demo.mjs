@@ -77,6 +77,33 @@ export const steps = [
     args: ["scan", s("object_array.npy")],
     status: 1,
   },
+  { title: "Inspect a PyTorch training checkpoint (model + SGD momentum state)", args: ["inspect", s("checkpoint.pt")] },
+  {
+    title: "Convert the checkpoint's tensors to safetensors (digests unchanged)",
+    args: ["convert", s("checkpoint.pt"), o("checkpoint.safetensors")],
+    check: () => sameDigests(s("checkpoint.pt"), o("checkpoint.safetensors")),
+  },
+  {
+    title: "Re-encode the checkpoint as torch.save would (whole object graph kept)",
+    args: ["convert", s("checkpoint.pt"), o("checkpoint.pt")],
+    check: () => sameDigests(s("checkpoint.pt"), o("checkpoint.pt")),
+  },
+  { title: "Scan the checkpoint: only torch's own rebuild functions (safe)", args: ["scan", s("checkpoint.pt")] },
+  { title: "Inspect a pickled scikit-learn LinearRegression", args: ["inspect", s("linreg.pkl"), "--json"] },
+  { title: "Inspect the same model saved with joblib (zlib)", args: ["inspect", s("linreg.joblib")] },
+  { title: "Scan the scikit-learn pickle: an unknown class is suspicious, not dangerous (exit 0)", args: ["scan", s("linreg.pkl")] },
+  { title: "Disassemble a pickle like pickletools.dis", args: ["inspect", s("evil.pkl"), "--opcodes"] },
+  { title: "Scan a pickle that would call os.system (dangerous: exit 1)", args: ["scan", s("evil.pkl"), "--json"], status: 1 },
+  { title: "Inspect an HDF5 file written by h5py (chunked, gzip + shuffle)", args: ["inspect", s("weights.h5"), "--digest"] },
+  {
+    title: "Convert HDF5 -> safetensors -> HDF5 (groups from '/' in names)",
+    args: ["convert", s("weights.h5"), o("weights.safetensors")],
+    check: () => {
+      const r = codec(["convert", o("weights.safetensors"), o("weights.h5")]);
+      if (r.status !== 0) return `second convert failed: ${r.stderr.trim()}`;
+      return sameDigests(s("weights.h5"), o("weights.h5"));
+    },
+  },
   { title: "An npz with several arrays cannot become a single .npy (exit 1)", args: ["convert", s("arrays.npz"), o("x.npy")], status: 1 },
   { title: "Unknown output extension is a usage error (exit 2)", args: ["convert", s("image.npy"), o("image.xyz")], status: 2 },
 ];
