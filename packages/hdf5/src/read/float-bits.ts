@@ -27,28 +27,60 @@ function bitsAt(le: Uint8Array, pos: number, len: number): number {
   return v;
 }
 
+/** True when any of bits [pos, pos+len) is set. */
+function anyBitSet(le: Uint8Array, pos: number, len: number): boolean {
+  for (let i = 0; i < len; i++) {
+    const bit = pos + i;
+    if ((le[bit >> 3] >> (bit & 7)) & 1) return true;
+  }
+  return false;
+}
+
 /**
  * Decode one floating-point element from its bit fields (spec IV.A.2.d
  * class 1 properties): any size, byte order, exponent/mantissa layout and
  * bias, as libhdf5's soft conversion H5T__conv_f_f does. Mantissas wider
- * than 53 bits keep their top 53 bits.
+ * than float64's are rounded to nearest (ties to even).
  */
 export function decodeFloatBits(t: FloatingPointType, bytes: Uint8Array, at: number, scratch: Uint8Array): number {
-  if (t.byteOrder === "VAX") fail("UNSUPPORTED", FORMAT, "VAX floating-point byte order");
   const n = t.size;
-  for (let i = 0; i < n; i++) scratch[i] = bytes[at + (t.byteOrder === "BE" ? n - 1 - i : i)];
+  if (t.byteOrder === "VAX") {
+    // VAX order (spec IV.A.2.d, byte order bits 0 and 6): 16-bit words are
+    // little-endian but stored most significant word first. Reversing the
+    // word order gives a little-endian element, as libhdf5 H5T__conv_f_f does.
+    if (n % 2 !== 0) fail("CORRUPT", FORMAT, `VAX floating-point type of odd size ${n}`);
+    for (let w = 0; w < n; w += 2) {
+      scratch[w] = bytes[at + n - 2 - w];
+      scratch[w + 1] = bytes[at + n - 1 - w];
+    }
+  } else {
+    for (let i = 0; i < n; i++) scratch[i] = bytes[at + (t.byteOrder === "BE" ? n - 1 - i : i)];
+  }
   const sign = bitsAt(scratch, t.signLocation, 1);
   const exp = bitsAt(scratch, t.exponentLocation, t.exponentSize);
   const mBits = t.mantissaSize;
-  const keep = Math.min(mBits, 53);
-  const mant = keep > 0 ? bitsAt(scratch, t.mantissaLocation + (mBits - keep), keep) : 0;
-  const frac = keep > 0 ? mant / 2 ** keep : 0;
+  // float64 holds 53 significant bits: 52 stored fraction bits after an
+  // implied leading one, 53 when the leading one is stored (x87 extended).
+  const keep = Math.min(mBits, t.mantissaNormalization === "implied" ? 52 : 53);
+  let mant = keep > 0 ? bitsAt(scratch, t.mantissaLocation + (mBits - keep), keep) : 0;
+  if (mBits > keep) {
+    // Round to nearest, ties to even, like a C (long double -> double) cast.
+    const dropped = mBits - keep;
+    const half = bitsAt(scratch, t.mantissaLocation + dropped - 1, 1);
+    if (half && (mant % 2 === 1 || anyBitSet(scratch, t.mantissaLocation, dropped - 1))) mant++;
+  }
+  const implied = t.mantissaNormalization === "implied";
+  // Implied: value 1.f; otherwise the stored mantissa's top bit is the units
+  // bit (libhdf5 H5T__conv_f_f normalises "none" the same way as "msb set").
+  const frac = keep === 0 ? 0 : implied ? mant / 2 ** keep : mant / 2 ** (keep - 1);
   const expMax = 2 ** t.exponentSize - 1;
   let v: number;
-  if (exp === expMax && t.mantissaNormalization === "implied") v = frac === 0 ? Number.POSITIVE_INFINITY : Number.NaN;
-  else if (exp === 0) v = t.mantissaNormalization === "implied" ? frac * 2 ** (1 - t.exponentBias) : frac * 2 ** (1 - t.exponentBias);
-  else if (t.mantissaNormalization === "implied") v = (1 + frac) * 2 ** (exp - t.exponentBias);
-  else if (t.mantissaNormalization === "msb-set") v = frac * 2 * 2 ** (exp - t.exponentBias);
+  if (exp === expMax && t.byteOrder !== "VAX") {
+    // All-ones exponent: infinity when the fraction (without a stored units bit) is zero, else NaN. VAX has no such values.
+    const fracZero = implied ? mant === 0 : mant === 2 ** (keep - 1) || mant === 0;
+    v = fracZero ? Number.POSITIVE_INFINITY : Number.NaN;
+  } else if (exp === 0) v = frac * 2 ** (1 - t.exponentBias);
+  else if (implied) v = (1 + frac) * 2 ** (exp - t.exponentBias);
   else v = frac * 2 ** (exp - t.exponentBias);
   return sign ? -v : v;
 }

@@ -92,7 +92,8 @@ export function tensorPlan(t: Datatype): TensorPlan | undefined {
           },
         };
       }
-      if (t.size > 8 || t.byteOrder === "VAX") return undefined; // no tensor dtype for long doubles
+      // Long doubles stay out of tensors: float64 would silently drop bits (values() gives them as rounded numbers).
+      if (t.size > 8) return undefined;
       const outDtype: DType = t.size <= 4 ? "float32" : "float64";
       return {
         dtype: outDtype, innerDims: [], fileSize: t.size, identity: false,
