@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { MemorySource, openZipSync, ZipWriter } from "@codec/core";
+import { ByteWriter, MemorySource, openZipSync, ZipWriter } from "@codec/core";
 import { repoPath } from "@codec/testing";
 
 export const fixtureDir = repoPath("packages/torch-zip/test/fixtures");
@@ -19,14 +19,9 @@ export function rewriteZip(bytes: Uint8Array, edit: (name: string, data: Uint8Ar
 
 const enc = new TextEncoder();
 const u8 = (...parts: Array<number[] | Uint8Array | string>): Uint8Array => {
-  const chunks = parts.map((p) => (typeof p === "string" ? enc.encode(p) : p instanceof Uint8Array ? p : new Uint8Array(p)));
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let o = 0;
-  for (const c of chunks) {
-    out.set(c, o);
-    o += c.length;
-  }
-  return out;
+  const w = new ByteWriter();
+  for (const p of parts) w.bytes(typeof p === "string" ? enc.encode(p) : p instanceof Uint8Array ? p : new Uint8Array(p));
+  return w.view8();
 };
 
 /** A protocol-2 pickle int (BININT, 4 bytes signed) or LONG1 for bigints. */

@@ -33,3 +33,53 @@ describe("codec scan on torch files", () => {
     expect(r.verdict).toBe("dangerous");
   });
 });
+
+/** Patch the central-directory and local headers of one zip member (PKWARE APPNOTE 4.3.7, 4.3.12). */
+function patchMember(zip: Uint8Array, member: RegExp, patch: (view: DataView, header: number, central: boolean) => void): Uint8Array {
+  const out = zip.slice();
+  const view = new DataView(out.buffer);
+  const text = new TextDecoder();
+  let patched = 0;
+  for (let i = 0; i + 46 <= out.length; i++) {
+    const sig = view.getUint32(i, true);
+    if (sig === 0x02014b50) {
+      const nameLen = view.getUint16(i + 28, true);
+      if (!member.test(text.decode(out.subarray(i + 46, i + 46 + nameLen)))) continue;
+      patch(view, i, true);
+      patch(view, view.getUint32(i + 42, true), false);
+      patched++;
+    }
+  }
+  expect(patched).toBeGreaterThan(0);
+  return out;
+}
+
+describe("scanTorch on malformed zips still gives a verdict", () => {
+  it("a CRC mismatch on data.pkl: raw bytes scanned, verdict not safe", async () => {
+    const bad = patchMember(fixture("checkpoint_sgd.pt"), /data\.pkl$/, (v, h, central) => {
+      const at = h + (central ? 16 : 14);
+      v.setUint32(at, v.getUint32(at, true) ^ 0xffffffff, true);
+    });
+    const r = await scanTorch(bad);
+    expect(r.verdict).toBe("suspicious");
+    expect(r.findings.some((f) => f.kind === "malformed-member")).toBe(true);
+    expect(r.globals.some((g) => g.name.startsWith("_rebuild_tensor"))).toBe(true);
+  });
+
+  it("a stray encryption flag on data.pkl: verdict not safe", async () => {
+    const bad = patchMember(fixture("checkpoint_sgd.pt"), /data\.pkl$/, (v, h, central) => {
+      const at = h + (central ? 8 : 6);
+      v.setUint16(at, v.getUint16(at, true) | 1, true);
+    });
+    const r = await scanTorch(bad);
+    expect(r.verdict).not.toBe("safe");
+    expect(r.findings.some((f) => f.kind === "malformed-member")).toBe(true);
+  });
+
+  it("os.system behind a CRC mismatch is still dangerous", async () => {
+    const enc = new TextEncoder();
+    const pkl = new Uint8Array([0x80, 0x02, ...enc.encode("cos\nsystem\n"), 0x58, 2, 0, 0, 0, ...enc.encode("id"), 0x85, 0x52, 0x2e]);
+    const bad = patchMember(handZip(pkl, {}), /data\.pkl$/, (v, h, central) => v.setUint32(h + (central ? 16 : 14), 0, true));
+    expect((await scanTorch(bad)).verdict).toBe("dangerous");
+  });
+});

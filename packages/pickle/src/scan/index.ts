@@ -16,6 +16,7 @@ export {
   type ScannedCall,
   type ScannedGlobal,
   type ScanResultLike,
+  type ScanSite,
   type StreamInfo,
 } from "./report.js";
 export { classifyGlobal, type GlobalRisk, maxRisk, normaliseModule, type Risk, type RiskContext, riskRank } from "./risk.js";

@@ -8,11 +8,10 @@
 import type { JsonValue } from "@codec/core";
 import { maxRisk, type Risk } from "./risk.js";
 
-export interface ScannedGlobal {
-  module: string;
-  name: string;
+/** What every listed global and call carries: its risk and where the opcode behind it is. */
+export interface ScanSite {
   risk: Risk;
-  /** Byte offset of the opcode that imported it (GLOBAL, STACK_GLOBAL, INST, EXT*). */
+  /** Byte offset of the opcode (GLOBAL, STACK_GLOBAL, INST, EXT* for a global; REDUCE, OBJ, ... for a call). */
   offset: number;
   opcode: string;
   reason?: string;
@@ -22,16 +21,15 @@ export interface ScannedGlobal {
   source?: string;
 }
 
-export interface ScannedCall {
+export interface ScannedGlobal extends ScanSite {
+  module: string;
+  name: string;
+}
+
+export interface ScannedCall extends ScanSite {
   /** Symbolic rendering, e.g. `os.system('id')`. */
   call: string;
   callable: string;
-  risk: Risk;
-  offset: number;
-  opcode: string;
-  reason?: string;
-  stream?: string;
-  source?: string;
 }
 
 /** A risk found from what the pickle does rather than which name it imports. */

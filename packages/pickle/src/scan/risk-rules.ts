@@ -10,6 +10,7 @@
  * _osx_support command runners, torch developer tools, numpy.f2py/testing).
  * Names are matched after normalising Python 2 spellings (risk.ts).
  */
+import { allowlistedNames } from "../allowlist/index.js";
 
 /**
  * Dotted prefixes whose every member is dangerous: `os` matches `os.system`
@@ -98,6 +99,8 @@ export const HARMLESS_EXCEPTIONS: ReadonlySet<string> = new Set([
   "_io.BytesIO",
   "_io.StringIO",
   "numpy.lib.format.descr_to_dtype",
+  // Looks a torch.layout up by name (torch/serialization.py); safe inside torch files (SAFE_TORCH_GLOBALS).
+  "torch.serialization._get_layout",
 ]);
 
 /**
@@ -119,21 +122,42 @@ export const DANGEROUS_LEAF_NAMES: ReadonlySet<string> = new Set([
   "set_trace", "interact", "startfile", "run_cprofile", "run_autograd_prof", "_run_pip", "basichandlers",
 ]);
 
-/** Python 3 qualified names of allowlisted reconstructors: these alone make a pickle `safe`. */
-export const SAFE_GLOBALS: ReadonlySet<string> = new Set([
-  "builtins.complex", "builtins.slice", "builtins.range", "builtins.set", "builtins.frozenset", "builtins.bytearray",
-  "builtins.bytes", "builtins.list", "builtins.dict", "builtins.tuple", "builtins.int", "builtins.float",
-  "builtins.str", "builtins.bool", "builtins.object", "builtins.Ellipsis", "builtins.NotImplemented",
-  "builtins.long", "builtins.xrange", "builtins.unicode",
-  "copyreg._reconstructor", "copyreg.__newobj__", "copyreg.__newobj_ex__", "_codecs.encode",
-  "collections.OrderedDict", "collections.defaultdict", "collections.Counter", "collections.deque",
-  "datetime.date", "datetime.time", "datetime.datetime", "datetime.timedelta", "datetime.timezone",
-  "decimal.Decimal", "fractions.Fraction", "uuid.UUID",
-  "numpy.core.multiarray._reconstruct", "numpy.core.multiarray.scalar", "numpy.ndarray", "numpy.dtype",
-  "numpy.core.numeric._frombuffer",
+/**
+ * Safe for the scanner beyond the decoder's allowlist (allowlist/index.ts
+ * `allowlistedNames()`), each with why the decoder does not list it:
+ * singletons and Python 2 spellings it resolves by name, the copyreg
+ * object protocol it runs itself (reconstruct.ts) rather than as an
+ * allowlisted call, and plain-data stdlib types it leaves as generic
+ * objects (their constructors only store their arguments).
+ */
+export const SCANNER_ONLY_SAFE: ReadonlyMap<string, string> = new Map([
+  ...pref("singleton or base class the decoder builds without a call", ["builtins.object", "builtins.Ellipsis", "builtins.NotImplemented"]),
+  ...pref("Python 2 builtin spelling of an allowlisted type", ["builtins.long", "builtins.xrange", "builtins.unicode"]),
+  ...pref("copyreg object protocol: the decoder runs it itself", ["copyreg._reconstructor", "copyreg.__newobj__", "copyreg.__newobj_ex__"]),
+  ...pref("plain-data standard library type the decoder keeps as a generic object", [
+    "collections.defaultdict", "collections.Counter", "collections.deque", "datetime.timezone", "fractions.Fraction",
+  ]),
+  ...pref("numpy type the decoder builds through numpy.core.multiarray._reconstruct", ["numpy.ndarray"]),
 ]);
 
-/** Added to SAFE_GLOBALS inside PyTorch files (torch.load(weights_only=True) allows the same family). */
+/**
+ * Python 3 qualified names of allowlisted reconstructors: these alone make a
+ * pickle `safe`. Everything the decoder reconstructs is safe here
+ * (scan-allowlist.test.ts checks each one classifies `safe`), plus
+ * SCANNER_ONLY_SAFE.
+ */
+export const SAFE_GLOBALS: ReadonlySet<string> = new Set([...allowlistedNames(), ...SCANNER_ONLY_SAFE.keys()]);
+
+/**
+ * Added to SAFE_GLOBALS inside PyTorch files: the one list of torch names
+ * (torch-zip's scanTorch uses it through `scanPickle(..., { torch: true })`).
+ * torch.load(weights_only=True) (torch/_weights_only_unpickler.py
+ * `_get_allowed_globals`) allows the same family, including the sparse
+ * layout lookup `torch.serialization._get_layout` and the quantization
+ * schemes `_rebuild_qtensor` takes; `argparse.Namespace` is what training
+ * scripts store as `args`, and its constructor only sets attributes from
+ * its keyword arguments.
+ */
 export const SAFE_TORCH_GLOBALS: ReadonlySet<string> = new Set([
   "torch._utils._rebuild_tensor", "torch._utils._rebuild_tensor_v2", "torch._utils._rebuild_tensor_v3",
   "torch._utils._rebuild_parameter", "torch._utils._rebuild_parameter_with_state",
@@ -150,7 +174,11 @@ export const SAFE_TORCH_GLOBALS: ReadonlySet<string> = new Set([
   ...["float32", "float", "float64", "double", "float16", "half", "bfloat16", "int64", "long", "int32", "int",
     "int16", "short", "int8", "uint8", "bool", "complex64", "cfloat", "complex128", "cdouble", "uint16", "uint32",
     "uint64", "float8_e4m3fn", "float8_e5m2", "qint8", "quint8", "qint32", "quint4x2", "complex32", "chalf",
-    "contiguous_format", "channels_last", "preserve_format", "strided", "sparse_coo"].map((s) => `torch.${s}`),
+    "contiguous_format", "channels_last", "preserve_format", "strided", "sparse_coo", "sparse_csr", "sparse_csc",
+    "sparse_bsr", "sparse_bsc", "per_tensor_affine", "per_channel_affine", "per_tensor_symmetric",
+    "per_channel_symmetric", "per_channel_affine_float_qparams"].map((s) => `torch.${s}`),
+  "torch.serialization._get_layout",
+  "argparse.Namespace",
 ]);
 
 /** Added inside joblib files: joblib's array wrappers (the array follows the pickle). */
