@@ -10,7 +10,7 @@ const cases = readdirSync(dir)
   .map((f) => f.slice(0, -4));
 
 describe("disassemble matches pickletools.dis", () => {
-  it("has golden listings made by tools in test/scan/fixtures", () => {
+  it("has golden listings made by tools/fixtures/pickle/scan/make_dis_fixtures.py", () => {
     expect(cases.length).toBeGreaterThanOrEqual(14);
   });
   for (const name of cases) {

@@ -2,7 +2,7 @@
  * joblib files put array bytes (and object arrays as nested pickles) inside
  * the pickle stream after each NumpyArrayWrapper BUILD. With `joblib: true`
  * the scanner steps over them the way NumpyUnpickler does, and scans the
- * nested object-array pickles. Fixtures: fixtures/make_joblib_fixtures.py.
+ * nested object-array pickles. Fixtures: tools/fixtures/pickle/scan/make_joblib_fixtures.py.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { repoPath } from "@codec/testing";

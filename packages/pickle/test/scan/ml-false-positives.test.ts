@@ -1,5 +1,5 @@
 /**
- * Everyday ML objects pickled by CPython (fixtures/make_ml_fixtures.py):
+ * Everyday ML objects pickled by CPython (tools/fixtures/pickle/scan/make_ml_fixtures.py):
  * none may be `dangerous`. Unknown classes (estimators, modules) are
  * `suspicious`; plainly pickled torch tensors go through
  * torch.storage._load_from_bytes, which is judged by the nested file.
