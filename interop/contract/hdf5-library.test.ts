@@ -8,10 +8,10 @@ import { cleanup, generate } from "./harness.js";
 /**
  * Library-level preview of the HDF5 contract: the same fresh h5py files and
  * Keras corpus files, opened with @codec/hdf5's openHdf5 directly and listed
- * the way `codec inspect --json --digest` would list them, so the hdf5 owners
- * see name/dtype/shape/digest violations before the CLI adapter lands
- * (hdf5.test.ts checks the CLI itself). The format name is not checked here:
- * "keras" is the CLI adapter's refinement.
+ * the way `codec inspect --json --digest` would list them, so a listing
+ * problem can be told apart from a CLI adapter problem (hdf5.test.ts checks
+ * the CLI itself). The format name is not checked here: "keras" is the CLI
+ * adapter's refinement.
  */
 const m = generate("hdf5");
 afterAll(() => cleanup(m));
