@@ -18,6 +18,7 @@ export {
   type ScanResultLike,
   type ScanSite,
   type StreamInfo,
+  unreadableReport,
 } from "./report.js";
 export { classifyGlobal, type GlobalRisk, maxRisk, normaliseModule, type Risk, type RiskContext, riskRank } from "./risk.js";
 export { type ScanPickleOptions, scanPickle } from "./scan-pickle.js";

@@ -5,7 +5,7 @@
  * archives hold data.pkl, constants.pkl, ...; legacy files hold several
  * streams) into one.
  */
-import type { JsonValue } from "@codec/core";
+import { isCodecError, type JsonValue } from "@codec/core";
 import { maxRisk, type Risk } from "./risk.js";
 
 /** What every listed global and call carries: its risk and where the opcode behind it is. */
@@ -95,6 +95,20 @@ export function appendRecords(dst: PickleScanReport, src: PickleScanReport): voi
 
 export function emptyReport(): PickleScanReport {
   return { verdict: "safe", globals: [], calls: [], findings: [], errors: [], streams: [] };
+}
+
+/**
+ * The report for a file that cannot be opened or unpacked at all (a broken
+ * zip directory, a joblib stream that does not decompress): its error and
+ * a `suspicious` verdict, so bad input still gets a verdict and is never
+ * called safe.
+ */
+export function unreadableReport(e: unknown, source?: string): PickleScanReport {
+  const r = emptyReport();
+  if (isCodecError(e)) r.errors.push({ message: e.message, code: e.code, offset: e.offset, source });
+  else r.errors.push({ message: e instanceof Error ? e.message : String(e), code: "CORRUPT", source });
+  r.verdict = "suspicious";
+  return r;
 }
 
 /** Verdict = the worst risk of any global, call or finding. */

@@ -9,10 +9,10 @@
  * Members that cannot be read at all make the verdict at least suspicious:
  * an unscannable file is never `safe`.
  */
-import { type ByteSource, isCodecError, openZip, toByteSource, type ZipArchive } from "@codec/core";
+import { type ByteSource, openZip, toByteSource, type ZipArchive } from "@codec/core";
 import { looksLikePickle } from "./heuristics.js";
 import { latin1String } from "./op-reader.js";
-import { computeVerdict, emptyReport, mergeScanReports, type PickleScanReport } from "./report.js";
+import { computeVerdict, emptyReport, mergeScanReports, type PickleScanReport, unreadableReport } from "./report.js";
 import { type ScanPickleOptions, scanPickle } from "./scan-pickle.js";
 
 /** The pickle inside an object-dtype .npy (format spec: magic, version, header dict, then a pickle), or null. */
@@ -76,10 +76,7 @@ export async function scanZip(input: ByteSource | Uint8Array, options: ScanZipOp
   try {
     zip = await openZip(source);
   } catch (e) {
-    const r = emptyReport();
-    r.errors.push({ message: e instanceof Error ? e.message : String(e), code: isCodecError(e) ? e.code : "CORRUPT", source: options.source });
-    r.verdict = "suspicious";
-    return r;
+    return unreadableReport(e, options.source);
   }
   const torch = options.torch ?? looksLikeTorchArchive(zip.names());
   const reports: PickleScanReport[] = [];

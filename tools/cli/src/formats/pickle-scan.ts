@@ -1,5 +1,5 @@
 import { type ByteSource, isCodecError, readAll } from "@codec/core";
-import { detectCompression, disassemble, emptyReport, joblibPayload, reportToScanResult, scanPickle } from "@codec/pickle";
+import { detectCompression, disassemble, joblibPayload, reportToScanResult, scanPickle, unreadableReport } from "@codec/pickle";
 import type { ScanResult } from "../adapter.js";
 
 /**
@@ -15,10 +15,7 @@ export async function scanPickleSource(source: ByteSource, kind: "pickle" | "job
     } catch (e) {
       // A file that cannot be decompressed cannot be scanned: never safe, and still a verdict, not a crash.
       if (!isCodecError(e)) throw e;
-      const r = emptyReport();
-      r.errors.push({ message: e.message, code: e.code, offset: e.offset });
-      r.verdict = "suspicious";
-      return reportToScanResult(r);
+      return reportToScanResult(unreadableReport(e));
     }
   }
   const report = scanPickle(bytes, { joblib: kind === "joblib" });
