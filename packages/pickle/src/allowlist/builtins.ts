@@ -7,6 +7,7 @@ import { fail } from "@codec/core";
 import { floatValue, parseIntText } from "../decode/text-args.js";
 import { PyByteArray, PyDict, PyFloat, PySet, PyTuple, type PyValue } from "../model.js";
 import type { Reconstructor } from "../decode/options.js";
+import { takeLatin1 } from "../decode/latin1-text.js";
 import { PyComplex, PyDateTime, PyDecimal, PyOrderedDict, PyRange, PySlice, PyUUID } from "../values.js";
 
 export function num(v: PyValue): number | undefined {
@@ -36,6 +37,8 @@ function encodeText(s: PyValue, encoding: PyValue): Uint8Array | undefined {
   if (typeof s !== "string") return undefined;
   const enc = typeof encoding === "string" ? encoding.toLowerCase().replace(/_/g, "-") : "";
   if (enc === "latin1" || enc === "latin-1" || enc === "iso-8859-1" || enc === "l1") {
+    const known = takeLatin1(s);
+    if (known !== undefined) return known;
     const out = new Uint8Array(s.length);
     for (let i = 0; i < s.length; i++) {
       const c = s.charCodeAt(i);

@@ -16,6 +16,8 @@ import { reconstructCall } from "./reconstruct.js";
 import { PyBuffer } from "./buffer.js";
 import { escapeDecode, floatValue, latin1, normalizeInt, parseFloatText, parseIntText, rawUnicodeEscapeDecode } from "./text-args.js";
 import { decodeUtf8 } from "./utf8.js";
+import { enterLatin1Scope, LARGE_TEXT, LazyMemoValue, leaveLatin1Scope } from "./latin1-text.js";
+import { codecsLatin1Reduce } from "./codecs-latin1.js";
 
 const F = "pickle";
 const EMPTY_TUPLE = new PyTuple([]);
@@ -34,17 +36,19 @@ export interface UnpickleResult {
   protocol: number;
 }
 
+type MemoEntry = PyValue | LazyMemoValue;
+
 class Memo {
-  private readonly dense: PyValue[] = [];
-  private sparse: Map<number, PyValue> | null = null;
+  private readonly dense: MemoEntry[] = [];
+  private sparse: Map<number, MemoEntry> | null = null;
   size = 0;
 
-  get(i: number): PyValue | undefined {
+  get(i: number): MemoEntry | undefined {
     if (i < this.dense.length) return this.dense[i];
     return this.sparse?.get(i);
   }
 
-  put(i: number, v: PyValue): void {
+  put(i: number, v: MemoEntry): void {
     const d = this.dense;
     if (i < d.length) {
       if (d[i] === undefined) this.size++;
@@ -62,7 +66,12 @@ class Memo {
 
 /** Decodes one pickle starting at `start`; see unpickle/unpickleAll in index.ts. */
 export function unpickleAt(bytes: Uint8Array, start: number, options?: UnpickleOptions, ext?: StreamExtension): UnpickleResult {
-  return run(bytes, start, resolveOptions(options), options ?? {}, ext);
+  const scope = enterLatin1Scope();
+  try {
+    return run(bytes, start, resolveOptions(options), options ?? {}, ext);
+  } finally {
+    leaveLatin1Scope(scope);
+  }
 }
 
 function run(bytes: Uint8Array, start: number, o: ResolvedOptions, raw: UnpickleOptions, ext: StreamExtension | undefined): UnpickleResult {
@@ -157,8 +166,16 @@ function run(bytes: Uint8Array, start: number, o: ResolvedOptions, raw: Unpickle
   const memoGet = (i: number): PyValue => {
     const v = memo.get(i);
     if (v === undefined) fail("CORRUPT", F, `memo value not found at index ${i}`, { offset: op });
+    if (v instanceof LazyMemoValue) {
+      const r = v.resolve();
+      memo.put(i, r);
+      return r;
+    }
     return v;
   };
+  // The _codecs.encode(str, 'latin1') fast path changes nothing observable, unless an
+  // observer or a caller-supplied reconstructor could see the intermediate str and call.
+  const latinFast = hooks === undefined && o.reconstruct && o.reconstructors === undefined;
   const memoPut = (i: number): void => {
     if (stack.length <= fence) underflow();
     const v = stack[stack.length - 1];
@@ -383,6 +400,14 @@ function run(bytes: Uint8Array, start: number, o: ResolvedOptions, raw: Unpickle
           pos += 4;
         } else n = size8();
         need(n);
+        if (n >= LARGE_TEXT && latinFast && frameEnd < 0 && stack.length > fence && isCodecsEncode(stack[stack.length - 1])) {
+          const r = codecsLatin1Reduce(bytes, pos, pos + n, end, memo, o.maxMemo);
+          if (r !== null) {
+            stack[stack.length - 1] = r.bytes;
+            pos = r.end;
+            break;
+          }
+        }
         stack.push(str(pos, pos + n));
         pos += n;
         break;
@@ -643,6 +668,12 @@ function run(bytes: Uint8Array, start: number, o: ResolvedOptions, raw: Unpickle
         return latin1(raw, 0, raw.length);
     }
   }
+}
+
+function isCodecsEncode(v: PyValue): boolean {
+  if (!(v instanceof PyGlobal)) return false;
+  const q = py3QualifiedName(v.module, v.name);
+  return q === "_codecs.encode" || q === "codecs.encode";
 }
 
 /** Values that may be called: globals and the (inert) results of calls; never plain data. */

@@ -4,6 +4,8 @@
  * pickle.dumps wrote (ED A0 80 ...) come back, while any other malformed
  * sequence is an error (null).
  */
+import { decodeLatin1Utf8, LARGE_TEXT } from "./latin1-text.js";
+
 const fatal = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 export function decodeUtf8(buf: Uint8Array, start: number, end: number): string | null {
@@ -17,6 +19,12 @@ export function decodeUtf8(buf: Uint8Array, start: number, end: number): string 
       s += String.fromCharCode(c);
     }
     return s;
+  }
+  if (n >= LARGE_TEXT) {
+    // Large text is mostly latin-1 array bytes (Python 2 style numpy pickles): a byte loop
+    // beats the fatal TextDecoder there and keeps the bytes for _codecs.encode.
+    const s = decodeLatin1Utf8(buf, start, end);
+    if (s !== null) return s;
   }
   try {
     return fatal.decode(buf.subarray(start, end));
