@@ -3,11 +3,11 @@
  * what h5py read (test/fixtures/corpus-expected.json). Shared by the
  * conformance test and by tools that want a per-file report.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { isCodecError } from "@codec/core";
 import { FileSource } from "@codec/core/node";
-import { Hdf5Dataset, type Hdf5File, type Hdf5Object, decodeElements, openHdf5FileSync } from "../src/index.js";
+import { Hdf5Dataset, type Hdf5File, type Hdf5Object, type OpenOptions, decodeElements, openHdf5FileSync } from "../src/index.js";
 import { jsonDigest, sha256 } from "./canonical.js";
 
 export interface ExpectedObject {
@@ -45,7 +45,7 @@ export function checkFile(path: string, expected: Record<string, ExpectedObject>
   let file: Hdf5File;
   const dir = dirname(path);
   try {
-    file = openHdf5FileSync(new FileSource(path), {
+    const options: OpenOptions = {
       externalFile: (name) => {
         try {
           return readFileSync(join(dir, name));
@@ -53,7 +53,13 @@ export function checkFile(path: string, expected: Record<string, ExpectedObject>
           return undefined;
         }
       },
-    });
+      // Sibling files for external links and virtual dataset sources, as libhdf5 finds them.
+      externalLink: (name) => {
+        const p = join(dir, name);
+        return existsSync(p) ? openHdf5FileSync(new FileSource(p), options) : undefined;
+      },
+    };
+    file = openHdf5FileSync(new FileSource(path), options);
   } catch (e) {
     return classify(e);
   }

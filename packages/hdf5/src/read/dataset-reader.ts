@@ -6,6 +6,7 @@ import { copyBlock } from "./copy-block.js";
 import { unshuffle } from "./filters/shuffle.js";
 import { inflateOnWorker, inflatePoolAvailable, inflatePoolDepth } from "./inflate-pool.js";
 import type { DatasetInfo } from "./objects.js";
+import { type ResolvedMapping, readVirtual } from "./virtual-dataset.js";
 
 /** A box of a dataset: `start` and `count` elements per dimension. */
 export interface Hyperslab {
@@ -18,6 +19,8 @@ export interface ReadLimits {
   readonly maxBytes: number;
   /** Opens an external raw-data file named by an external files message. */
   readonly externalFile?: (name: string) => ByteSource | Uint8Array | undefined;
+  /** A virtual dataset's mappings and how to open their sources. */
+  readonly virtual?: () => readonly ResolvedMapping[];
 }
 
 /**
@@ -45,7 +48,17 @@ export function readDatasetRaw(ctx: Context, ds: DatasetInfo, path: string, limi
   if (!Number.isSafeInteger(total) || total > limits.maxBytes) fail("LIMIT", FORMAT, `dataset ${path} selection is ${total} bytes, over the ${limits.maxBytes}-byte read limit`);
   const whole = slab === undefined || count.every((c, d) => c === dims[d]);
   const layout = ds.layout;
-  if (layout.kind === "virtual") fail("UNSUPPORTED", FORMAT, `virtual dataset layout in dataset ${path}`);
+  if (layout.kind === "virtual") {
+    if (!limits.virtual) return fail("UNSUPPORTED", FORMAT, `virtual dataset layout in dataset ${path} (no source resolver)`);
+    // Resolve the sources first: one that cannot be reached refuses even an empty read.
+    const resolved = limits.virtual();
+    if (numel === 0) return new Uint8Array(0);
+    const full = fullSize(dims) * es;
+    if (full > limits.maxBytes) fail("LIMIT", FORMAT, `virtual dataset ${path} is ${full} bytes, over the ${limits.maxBytes}-byte read limit`);
+    const out = fillBuffer(ds, full);
+    readVirtual(resolved, ds.type, dims, out, path);
+    return whole ? out : select(out, dims, start, count, es);
+  }
   if (numel === 0) return new Uint8Array(0);
   if (layout.kind === "compact") {
     const full = fullSize(dims) * es;

@@ -1,8 +1,8 @@
 import { type ByteInput, type ByteSource, type DType, MemorySource, Tensor, fail, guardDecode, guardDecodeAsync, toByteSource } from "@codec/core";
-import type { Attribute, AttributeValue, Dataspace, Datatype, ExternalFileSegment, FillValue, Filter, Layout, Link } from "../model.js";
+import { type Attribute, type AttributeValue, type Dataspace, type Datatype, type ExternalFileSegment, type FillValue, type Filter, type Layout, type Link, UNLIMITED } from "../model.js";
 import { Context, FORMAT } from "./context.js";
 import { cachedReader } from "./page-cache.js";
-import { type Hyperslab, readDatasetRaw, readDatasetRawAsync } from "./dataset-reader.js";
+import { type Hyperslab, type ReadLimits, readDatasetRaw, readDatasetRawAsync } from "./dataset-reader.js";
 import { type FilterDecode, type FilterImpl, FilterRegistry } from "./filters/registry.js";
 import { type GlobalHeapCollection, globalHeapObject } from "./global-heap.js";
 import type { RawAttribute } from "./messages/attribute.js";
@@ -11,6 +11,7 @@ import { type DatasetInfo, type ObjectKind, Objects } from "./objects.js";
 import { SharedMessages, sohmTableAddress } from "./shared.js";
 import { type Superblock, readSuperblock } from "./superblock.js";
 import { type ElementValue, type HeapAccess, decodeElements, isStringType, tensorPlan } from "./values.js";
+import { type ResolvedMapping, parseVirtualMappings, resolveMappings, virtualExtent } from "./virtual-dataset.js";
 
 export interface OpenOptions {
   /** Filter implementations for this file only, by filter id (e.g. szip, blosc, zstd). */
@@ -216,7 +217,16 @@ export class Hdf5Dataset extends Hdf5Base {
 
   /** @internal */
   get info(): DatasetInfo {
-    this.cached ??= guardDecode(FORMAT, () => this.file.objects.dataset(this.address));
+    if (!this.cached) {
+      let info = guardDecode(FORMAT, () => this.file.objects.dataset(this.address));
+      if (info.layout.kind === "virtual" && info.space.maxDims?.includes(UNLIMITED)) {
+        // libhdf5 sizes an unlimited virtual dataset from its sources when it opens it.
+        const base = info;
+        const dims = guardDecode(FORMAT, () => virtualExtent(this.resolveVirtual(base, false), base.space.dims, base.space.maxDims));
+        info = { ...info, space: { ...info.space, dims } };
+      }
+      this.cached = info;
+    }
     return this.cached;
   }
 
@@ -273,8 +283,38 @@ export class Hdf5Dataset extends Hdf5Base {
     });
   }
 
-  private limits() {
-    return { maxBytes: this.file.options.maxReadBytes ?? 0x7fffffff, externalFile: this.file.options.externalFile };
+  private limits(): ReadLimits {
+    const base = { maxBytes: this.file.options.maxReadBytes ?? 0x7fffffff, externalFile: this.file.options.externalFile };
+    const info = this.info;
+    if (info.layout.kind !== "virtual") return base;
+    return { ...base, virtual: () => this.resolveVirtual(info, true) };
+  }
+
+  /**
+   * Open a virtual dataset's sources: "." is this file, others come from
+   * the externalLink option (libhdf5 reads an unopenable source as fill).
+   * Without that option, `strict` refuses and otherwise skips them.
+   */
+  private resolveVirtual(info: DatasetInfo, strict: boolean): ResolvedMapping[] {
+    const layout = info.layout;
+    if (layout.kind !== "virtual" || layout.globalHeapAddress === undefined) return [];
+    const file = this.file;
+    const path = this.path;
+    const mappings = parseVirtualMappings(file.heap.globalObject(layout.globalHeapAddress, layout.globalHeapIndex), file.ctx.lengthSize, path);
+    return resolveMappings(mappings, info.type, (name, dataset) => {
+      let other: Hdf5File | undefined = file;
+      if (name !== ".") {
+        const open = file.options.externalLink;
+        if (!open) {
+          if (strict) fail("UNSUPPORTED", FORMAT, `virtual dataset ${path} maps file '${name}': pass the externalLink option to read it`);
+          return undefined;
+        }
+        other = open(name);
+      }
+      const o = other?.get(dataset);
+      if (!(o instanceof Hdf5Dataset)) return undefined;
+      return { dims: o.shape, type: o.type, read: () => o.readRaw() };
+    }, path);
   }
 
   private toTensor(slab: Hyperslab | undefined, raw: Uint8Array): Tensor {
