@@ -14,7 +14,7 @@ export const MAX_VISITS = 1 << 22;
  */
 export class Context {
   readonly source: ByteSource;
-  readonly readSync: (offset: number, length: number) => Uint8Array;
+  readSync: (offset: number, length: number) => Uint8Array;
   offsetSize = 8;
   lengthSize = 8;
   /** Absolute position of the base address (the superblock, past any user block). */
@@ -27,6 +27,29 @@ export class Context {
     this.source = source;
     this.readSync = readSync;
     this.filters = filters;
+  }
+
+  /**
+   * Serve reads of the given ranges (addresses relative to the base) from
+   * these bytes instead of the file: metadata cache image entries.
+   */
+  overlay(patches: readonly { address: number; bytes: Uint8Array }[]): void {
+    if (patches.length === 0) return;
+    const sorted = patches.map((p) => ({ start: this.base + p.address, bytes: p.bytes })).sort((a, b) => a.start - b.start);
+    const under = this.readSync;
+    this.readSync = (offset, length) => {
+      const got = under(offset, length);
+      let out: Uint8Array | undefined;
+      for (const p of sorted) {
+        if (p.start >= offset + length) break;
+        const end = p.start + p.bytes.length;
+        if (end <= offset) continue;
+        out ??= got.slice();
+        const from = Math.max(offset, p.start);
+        out.set(p.bytes.subarray(from - p.start, Math.min(end, offset + length) - p.start), from - offset);
+      }
+      return out ?? got;
+    };
   }
 
   get byteLength(): number {

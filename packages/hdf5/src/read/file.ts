@@ -1,5 +1,6 @@
 import { type ByteInput, type ByteSource, type DType, MemorySource, Tensor, fail, guardDecode, guardDecodeAsync, toByteSource } from "@codec/core";
 import { type Attribute, type AttributeValue, type Dataspace, type Datatype, type ExternalFileSegment, type FillValue, type Filter, type Layout, type Link, UNLIMITED } from "../model.js";
+import { readCacheImage } from "./cache-image.js";
 import { Context, FORMAT } from "./context.js";
 import { cachedReader } from "./page-cache.js";
 import { type Hyperslab, type ReadLimits, readDatasetRaw, readDatasetRawAsync } from "./dataset-reader.js";
@@ -61,7 +62,10 @@ export class Hdf5File {
     if (this.superblock.extensionAddress !== undefined) {
       const ext = this.objects.header(this.superblock.extensionAddress);
       // Message 0x18: metadata cache image (libhdf5 1.10 H5Pset_mdc_image_config): headers live in the image.
-      if (ext.messages.some((m) => m.type === 0x18)) fail("UNSUPPORTED", FORMAT, "metadata cache image (mdc image) files are not supported");
+      // Message 0x18: metadata cache image (libhdf5 1.10 H5Pset_mdc_image_config): entries the
+      // image holds were not written to their home addresses, so reads there come from the image.
+      const image = ext.messages.find((m) => m.type === 0x18);
+      if (image) this.ctx.overlay(readCacheImage(this.ctx, image.data, image.offset));
       for (const m of ext.messages) {
         if (m.type === 0x17 && m.data.length > 0 && m.data[0] === 0) {
           // File space info message version 0 (libhdf5 1.10 H5O__fsinfo_decode): strategy, threshold, and
