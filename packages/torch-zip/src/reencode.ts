@@ -1,4 +1,5 @@
 import { type ByteInput, guardDecodeAsync, ZipWriter } from "@codec/core";
+import { collectSink } from "./collect-sink.js";
 import { openTorch, type OpenTorchOptions, type TorchFile } from "./torch-file.js";
 import { TORCH_ALIGNMENT, writeTorch } from "./writer.js";
 
@@ -31,14 +32,6 @@ export function reencodeTorchTo(input: ByteInput | TorchFile, sink: (chunk: Uint
 }
 
 /** `reencodeTorchTo` into memory. */
-export async function reencodeTorch(input: ByteInput | TorchFile, options: ReencodeOptions = {}): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = [];
-  await reencodeTorchTo(input, (c) => chunks.push(c), options);
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let o = 0;
-  for (const c of chunks) {
-    out.set(c, o);
-    o += c.length;
-  }
-  return out;
+export function reencodeTorch(input: ByteInput | TorchFile, options: ReencodeOptions = {}): Promise<Uint8Array> {
+  return collectSink((sink) => reencodeTorchTo(input, sink, options));
 }

@@ -1,5 +1,6 @@
 import { fail, guardDecodeAsync, Tensor, utf8Encode, ZipWriter } from "@codec/core";
 import { PyDict, PyGlobal, PyTuple, type PyValue, pickle } from "@codec/pickle";
+import { collectSink } from "./collect-sink.js";
 import { emptyOrderedDict, torchTensorFrom } from "./from-tensor.js";
 import { TorchStorage } from "./storage.js";
 import { TorchTensor } from "./torch-tensor.js";
@@ -149,22 +150,6 @@ export function writeTorch(value: TorchSaveInput, sink: (chunk: Uint8Array) => v
 }
 
 /** `torch.save` to bytes in memory. */
-export async function saveTorch(value: TorchSaveInput, options: SaveTorchOptions = {}): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  await writeTorch(
-    value,
-    (c) => {
-      chunks.push(c);
-      total += c.length;
-    },
-    options,
-  );
-  const out = new Uint8Array(total);
-  let o = 0;
-  for (const c of chunks) {
-    out.set(c, o);
-    o += c.length;
-  }
-  return out;
+export function saveTorch(value: TorchSaveInput, options: SaveTorchOptions = {}): Promise<Uint8Array> {
+  return collectSink((sink) => writeTorch(value, sink, options));
 }

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { scanTorch } from "../src/index.js";
-import { fixture, fixtureDir, handZip } from "./helpers.js";
+import { fixture, fixtureDir, handZip, rewriteZip } from "./helpers.js";
 
 const expected = JSON.parse(readFileSync(join(fixtureDir, "expected.json"), "utf8")) as Record<string, { kind: string; scan?: string }>;
 
@@ -63,6 +63,14 @@ describe("scanTorch on malformed zips still gives a verdict", () => {
     const r = await scanTorch(bad);
     expect(r.verdict).toBe("suspicious");
     expect(r.findings.some((f) => f.kind === "malformed-member")).toBe(true);
+    expect(r.globals.some((g) => g.name.startsWith("_rebuild_tensor"))).toBe(true);
+  });
+
+  it("a CRC mismatch on a deflated data.pkl: inflated from the raw bytes and scanned", async () => {
+    const deflated = rewriteZip(fixture("checkpoint_sgd.pt"), (_n, d) => d, (n) => n.endsWith("data.pkl"));
+    const bad = patchMember(deflated, /data\.pkl$/, (v, h, central) => v.setUint32(h + (central ? 16 : 14), 0, true));
+    const r = await scanTorch(bad);
+    expect(r.verdict).toBe("suspicious");
     expect(r.globals.some((g) => g.name.startsWith("_rebuild_tensor"))).toBe(true);
   });
 

@@ -29,30 +29,21 @@ export function npyPicklePayload(bytes: Uint8Array): Uint8Array | null {
   return bytes.subarray(start + hlen);
 }
 
+/** Raw-deflate a salvaged member with the platform's DecompressionStream; null when it fails or inflates past `limit`. */
 async function inflateRaw(data: Uint8Array, limit: number): Promise<Uint8Array | null> {
   if (typeof DecompressionStream !== "function") return null;
+  let total = 0;
+  // Counts as it streams, so a zip bomb stops at the limit instead of filling memory.
+  const cap = new TransformStream<Uint8Array, Uint8Array>({
+    transform(chunk, ctl) {
+      total += chunk.length;
+      if (total > limit) ctl.error(new RangeError(`inflated member exceeds ${limit} bytes`));
+      else ctl.enqueue(chunk);
+    },
+  });
   try {
-    const stream = new Blob([data.slice()]).stream().pipeThrough(new DecompressionStream("deflate-raw"));
-    const reader = stream.getReader();
-    const parts: Uint8Array[] = [];
-    let total = 0;
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      total += value.length;
-      if (total > limit) {
-        await reader.cancel();
-        return null;
-      }
-      parts.push(value);
-    }
-    const out = new Uint8Array(total);
-    let o = 0;
-    for (const p of parts) {
-      out.set(p, o);
-      o += p.length;
-    }
-    return out;
+    const stream = new Blob([data.slice()]).stream().pipeThrough(new DecompressionStream("deflate-raw")).pipeThrough(cap);
+    return new Uint8Array(await new Response(stream).arrayBuffer());
   } catch {
     return null;
   }
