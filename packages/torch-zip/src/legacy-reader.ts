@@ -1,13 +1,12 @@
 import { type ByteSource, CodecError, DTYPES, fail, isCodecError } from "@codec/core";
-import { type PyValue, unpickleAt } from "@codec/pickle";
+import { looksTorchLegacy, type PyValue, TORCH_LEGACY_MAGIC, unpickleAt } from "@codec/pickle";
 import { torchReconstructors } from "./rebuild.js";
 import { TorchStorage } from "./storage.js";
 import { parseStoragePid } from "./storage-pid.js";
 
 const F = "torch";
 
-/** torch/serialization.py MAGIC_NUMBER and PROTOCOL_VERSION of the legacy format. */
-export const LEGACY_MAGIC = 0x1950a86a20f9469cfc6cn;
+/** torch/serialization.py PROTOCOL_VERSION of the legacy format (its MAGIC_NUMBER is @codec/pickle's TORCH_LEGACY_MAGIC). */
 export const LEGACY_PROTOCOL_VERSION = 1001;
 
 export interface LegacyDecoded {
@@ -23,14 +22,8 @@ export interface LegacyDecoded {
   setLoader(key: string, loader: () => Promise<Uint8Array>): void;
 }
 
-/** True when the bytes start like a legacy torch file (a pickle of the magic number). */
-export function looksLegacy(head: Uint8Array): boolean {
-  // PROTO 2, then LONG1 of 10 bytes holding 0x1950a86a20f9469cfc6c little-endian.
-  const magic = [0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19];
-  if (head.length < magic.length) return false;
-  for (let i = 0; i < magic.length; i++) if (head[i] !== magic[i]) return false;
-  return true;
-}
+/** True when the bytes start like a legacy torch file (a pickle of the magic number): @codec/pickle's sniffing rule. */
+export const looksLegacy: (head: Uint8Array) => boolean = looksTorchLegacy;
 
 /** A POSIX tar (the pre-0.4 torch.save format): "ustar" at offset 257. */
 export function looksTar(head: Uint8Array): boolean {
@@ -55,7 +48,7 @@ function bigOf(v: PyValue): bigint | undefined {
 export function decodeLegacyPickles(bytes: Uint8Array): LegacyDecoded {
   let pos = 0;
   const magic = unpickleAt(bytes, pos);
-  if (bigOf(magic.value) !== LEGACY_MAGIC) fail("BAD_MAGIC", F, "not a torch file: the first pickle is not torch's magic number", { offset: 0 });
+  if (bigOf(magic.value) !== TORCH_LEGACY_MAGIC) fail("BAD_MAGIC", F, "not a torch file: the first pickle is not torch's magic number", { offset: 0 });
   pos = magic.end;
   const proto = unpickleAt(bytes, pos);
   if (proto.value !== LEGACY_PROTOCOL_VERSION) fail("UNSUPPORTED", F, `legacy protocol version ${String(proto.value)} (expected 1001)`, { offset: pos });

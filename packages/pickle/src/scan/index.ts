@@ -21,5 +21,5 @@ export {
   unreadableReport,
 } from "./report.js";
 export { classifyGlobal, type GlobalRisk, maxRisk, normaliseModule, type Risk, type RiskContext, riskRank } from "./risk.js";
-export { type ScanPickleOptions, scanPickle } from "./scan-pickle.js";
+export { type ScanPickleOptions, scanPickle, TORCH_LEGACY_MAGIC } from "./scan-pickle.js";
 export { looksLikeTorchArchive, npyPicklePayload, type ScanZipOptions, scanZip } from "./zip-scan.js";

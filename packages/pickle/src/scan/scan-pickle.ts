@@ -132,7 +132,8 @@ function scanInto(bytes: Uint8Array, report: PickleScanReport, opts: ScanPickleO
 const MAX_CARVES = 256;
 
 /** torch.serialization MAGIC_NUMBER, the first pickle of a legacy (pre-zip) torch file. */
-const TORCH_LEGACY_MAGIC = 0x1950a86a20f9469cfc6cn;
+/** torch/serialization.py MAGIC_NUMBER: the first pickle of a legacy torch.save file. */
+export const TORCH_LEGACY_MAGIC = 0x1950a86a20f9469cfc6cn;
 
 /** Scan embedded `PROTO n` pickles that run to a STOP; their records join the report under stream "carved@off". */
 function carve(bytes: Uint8Array, report: PickleScanReport, opts: ScanPickleOptions): void {
