@@ -66,6 +66,20 @@ function keyOf(key: PyValue): unknown {
   return key;
 }
 
+/** Linear search of keys[0..n) with Python key equality. */
+function findIn(keys: readonly PyValue[], n: number, key: PyValue): number {
+  if (typeof key === "string") {
+    for (let i = 0; i < n; i++) if (keys[i] === key) return i;
+    return -1;
+  }
+  const k = keyOf(key);
+  for (let i = 0; i < n; i++) {
+    const x = keys[i];
+    if (x === key || (typeof x !== "string" && keyOf(x) === k)) return i;
+  }
+  return -1;
+}
+
 /** Dicts up to this size find keys by a linear scan; larger ones build hash indexes. */
 const SMALL_DICT = 8;
 
@@ -75,8 +89,10 @@ const SMALL_DICT = 8;
  * dicts (the common case in data pickles) allocate no index at all.
  */
 export class PyDict {
-  readonly keys: PyValue[] = [];
-  readonly values: PyValue[] = [];
+  /** Keys in insertion order (read-only for users: change the dict with `set`). */
+  keys: PyValue[] = [];
+  /** Values, parallel to `keys` (read-only for users). */
+  values: PyValue[] = [];
   private strIndex: Map<string, number> | null = null;
   private otherIndex: Map<unknown, number> | null = null;
 
@@ -85,19 +101,12 @@ export class PyDict {
   }
 
   private find(key: PyValue): number {
-    const keys = this.keys;
     if (typeof key === "string") {
       if (this.strIndex !== null) return this.strIndex.get(key) ?? -1;
-      for (let i = 0; i < keys.length; i++) if (keys[i] === key) return i;
-      return -1;
+    } else if (this.otherIndex !== null) {
+      return this.otherIndex.get(keyOf(key)) ?? -1;
     }
-    const k = keyOf(key);
-    if (this.otherIndex !== null) return this.otherIndex.get(k) ?? -1;
-    for (let i = 0; i < keys.length; i++) {
-      const x = keys[i];
-      if (x === key || (typeof x !== "string" && keyOf(x) === k)) return i;
-    }
-    return -1;
+    return findIn(this.keys, this.keys.length, key);
   }
 
   private index(key: PyValue, i: number): void {
@@ -120,6 +129,39 @@ export class PyDict {
       this.otherIndex = new Map();
       for (let j = 0; j <= n; j++) this.index(this.keys[j], j);
     }
+  }
+
+  /**
+   * Sets the pairs items[from], items[from + 1], ... up to `to` (SETITEMS
+   * and DICT). An empty dict receiving a small batch gets arrays of exactly
+   * the right size: decoded data is mostly small dicts, and the spare
+   * capacity that one-by-one pushes leave would double their memory.
+   */
+  setPairs(items: readonly PyValue[], from: number, to: number): void {
+    const n = (to - from) >> 1;
+    if (this.keys.length !== 0 || n > SMALL_DICT || n === 0) {
+      for (let i = from; i + 1 < to; i += 2) this.set(items[i], items[i + 1]);
+      return;
+    }
+    const keys = new Array<PyValue>(n);
+    const values = new Array<PyValue>(n);
+    let m = 0;
+    for (let i = from; i + 1 < to; i += 2) {
+      const key = items[i];
+      const j = findIn(keys, m, key);
+      if (j >= 0) {
+        values[j] = items[i + 1];
+      } else {
+        keys[m] = key;
+        values[m++] = items[i + 1];
+      }
+    }
+    if (m < n) {
+      keys.length = m;
+      values.length = m;
+    }
+    this.keys = keys;
+    this.values = values;
   }
 
   get(key: PyValue): PyValue | undefined {

@@ -40,7 +40,7 @@ export function appendItems(target: PyValue, items: PyValue[], from: number, off
 export function setItems(target: PyValue, items: PyValue[], from: number, offset: number): void {
   if ((items.length - from) % 2 !== 0) fail("CORRUPT", F, "odd number of items for SETITEMS", { offset });
   if (target instanceof PyDict) {
-    for (let i = from; i < items.length; i += 2) target.set(items[i], items[i + 1]);
+    target.setPairs(items, from, items.length);
     return;
   }
   if (target instanceof PyObject) {

@@ -96,30 +96,33 @@ function run(bytes: Uint8Array, start: number, o: ResolvedOptions, raw: Unpickle
     return fail("TRUNCATED", F, "pickle data was truncated", { offset: op });
   };
   const straddle = (): never => fail("CORRUPT", F, "pickle exhausted before end of frame", { offset: op });
-  const need = (n: number): void => {
+  // `pos` and `lim` (the end of the current frame, else of the input) stay out of every
+  // closure, so the optimizing compiler keeps them in registers; helpers take the position.
+  let lim = end;
+  /** An argument of n bytes at p does not fit before `lim`. */
+  const short = (p: number, n: number): never => {
     // An opcode that starts in a frame must have all its argument bytes in that frame
     // (CPython's framer writes large payloads, opcode included, outside frames).
-    if (frameEnd >= 0 && n > frameEnd - pos) straddle();
-    if (n > end - pos) truncated();
+    if (frameEnd >= 0 && n > frameEnd - p) straddle();
+    return truncated();
   };
-  const readLine = (): number => {
-    // Returns the offset of the newline; the line is bytes[pos, nl).
-    const nl = bytes.indexOf(0x0a, pos);
+  const readLine = (p: number): number => {
+    // Returns the offset of the newline; the line is bytes[p, nl).
+    const nl = bytes.indexOf(0x0a, p);
     if (frameEnd >= 0 && (nl < 0 || nl >= frameEnd)) straddle();
     if (nl < 0 || nl >= end) truncated();
     return nl;
   };
-  const lineText = (): string => {
-    const nl = readLine();
-    const s = latin1(bytes, pos, nl);
-    pos = nl + 1;
-    return s;
+  /** The line at p as latin-1 text; the caller continues at lineEnd + 1. */
+  let lineEnd = 0;
+  const lineText = (p: number): string => {
+    lineEnd = readLine(p);
+    return latin1(bytes, p, lineEnd);
   };
-  const size8 = (): number => {
-    need(8);
-    const lo = view.getUint32(pos, true);
-    const hi = view.getUint32(pos + 4, true);
-    pos += 8;
+  /** An 8-byte length at p (the caller has checked the 8 bytes exist). */
+  const size8 = (p: number): number => {
+    const lo = view.getUint32(p, true);
+    const hi = view.getUint32(p + 4, true);
     if (hi >= 0x200000) fail("LIMIT", F, "8-byte length exceeds 2**53", { offset: op });
     return hi * 0x100000000 + lo;
   };
@@ -209,8 +212,13 @@ function run(bytes: Uint8Array, start: number, o: ResolvedOptions, raw: Unpickle
   if (start >= end) fail("TRUNCATED", F, "empty pickle data", { offset: start });
   for (;;) {
     op = pos;
-    if (pos === frameEnd) frameEnd = -1;
-    if (pos >= end) truncated();
+    if (pos >= lim) {
+      if (pos === frameEnd) {
+        frameEnd = -1;
+        lim = end;
+      }
+      if (pos >= end) truncated();
+    }
     const code = bytes[pos++];
     if (onOpcode !== undefined) {
       const info = OPCODES[code];
@@ -219,17 +227,20 @@ function run(bytes: Uint8Array, start: number, o: ResolvedOptions, raw: Unpickle
     switch (code) {
       case 0x80: {
         // PROTO
-        need(1);
+        if (1 > lim - pos) short(pos, 1);
         proto = bytes[pos++];
         if (proto > 5) fail("UNSUPPORTED", F, `unsupported pickle protocol: ${proto}`, { offset: op });
         break;
       }
       case 0x95: {
         // FRAME: the frame's bytes must exist (C unpickler's prefetch check).
-        const n = size8();
+        if (8 > lim - pos) short(pos, 8);
+        const n = size8(pos);
+        pos += 8;
         if (frameEnd >= 0 && pos < frameEnd) fail("CORRUPT", F, "beginning of a new frame before end of current frame", { offset: op });
         if (n > end - pos) truncated();
         frameEnd = pos + n;
+        lim = frameEnd;
         break;
       }
       case 0x2e: {
@@ -247,22 +258,23 @@ function run(bytes: Uint8Array, start: number, o: ResolvedOptions, raw: Unpickle
         stack.push(false);
         break;
       case 0x4b:
-        need(1);
+        if (1 > lim - pos) short(pos, 1);
         stack.push(bytes[pos++]);
         break;
       case 0x4d:
-        need(2);
+        if (2 > lim - pos) short(pos, 2);
         stack.push(bytes[pos] | (bytes[pos + 1] << 8));
         pos += 2;
         break;
       case 0x4a:
-        need(4);
+        if (4 > lim - pos) short(pos, 4);
         stack.push(view.getInt32(pos, true));
         pos += 4;
         break;
       case 0x49: {
         // INT: "00"/"01" are the protocol 0 spellings of False/True.
-        const t = lineText();
+        const t = lineText(pos);
+        pos = lineEnd + 1;
         if (t === "00") stack.push(false);
         else if (t === "01") stack.push(true);
         else {
@@ -273,7 +285,8 @@ function run(bytes: Uint8Array, start: number, o: ResolvedOptions, raw: Unpickle
         break;
       }
       case 0x4c: {
-        const t = lineText();
+        const t = lineText(pos);
+        pos = lineEnd + 1;
         const v = parseIntText(t);
         if (v === null) fail("CORRUPT", F, `invalid LONG literal ${JSON.stringify(t.slice(0, 40))}`, { offset: op });
         stack.push(v);
@@ -283,28 +296,29 @@ function run(bytes: Uint8Array, start: number, o: ResolvedOptions, raw: Unpickle
       case 0x8b: {
         let n: number;
         if (code === 0x8a) {
-          need(1);
+          if (1 > lim - pos) short(pos, 1);
           n = bytes[pos++];
         } else {
-          need(4);
+          if (4 > lim - pos) short(pos, 4);
           n = view.getInt32(pos, true);
           pos += 4;
           if (n < 0) fail("CORRUPT", F, "LONG pickle has negative byte count", { offset: op });
         }
-        need(n);
+        if (n > lim - pos) short(pos, n);
         stack.push(decodeLong(bytes, pos, n));
         pos += n;
         break;
       }
       case 0x46: {
-        const t = lineText();
+        const t = lineText(pos);
+        pos = lineEnd + 1;
         const v = parseFloatText(t);
         if (v === null) fail("CORRUPT", F, `invalid FLOAT literal ${JSON.stringify(t.slice(0, 40))}`, { offset: op });
         stack.push(v);
         break;
       }
       case 0x47: {
-        need(8);
+        if (8 > lim - pos) short(pos, 8);
         const v = view.getFloat64(pos, false);
         pos += 8;
         stack.push(Number.isInteger(v) ? floatValue(v) : v);
@@ -312,7 +326,7 @@ function run(bytes: Uint8Array, start: number, o: ResolvedOptions, raw: Unpickle
       }
       case 0x53: {
         // STRING: a quoted Python 2 str literal with escapes.
-        const nl = readLine();
+        const nl = readLine(pos);
         let a = pos;
         let b = nl;
         pos = nl + 1;
@@ -329,15 +343,15 @@ function run(bytes: Uint8Array, start: number, o: ResolvedOptions, raw: Unpickle
       case 0x55: {
         let n: number;
         if (code === 0x55) {
-          need(1);
+          if (1 > lim - pos) short(pos, 1);
           n = bytes[pos++];
         } else {
-          need(4);
+          if (4 > lim - pos) short(pos, 4);
           n = view.getInt32(pos, true);
           pos += 4;
           if (n < 0) fail("CORRUPT", F, "BINSTRING pickle has negative byte count", { offset: op });
         }
-        need(n);
+        if (n > lim - pos) short(pos, n);
         stack.push(pyString(pos, pos + n));
         pos += n;
         break;
@@ -347,21 +361,27 @@ function run(bytes: Uint8Array, start: number, o: ResolvedOptions, raw: Unpickle
       case 0x8e: {
         let n: number;
         if (code === 0x43) {
-          need(1);
+          if (1 > lim - pos) short(pos, 1);
           n = bytes[pos++];
         } else if (code === 0x42) {
-          need(4);
+          if (4 > lim - pos) short(pos, 4);
           n = view.getUint32(pos, true);
           pos += 4;
-        } else n = size8();
-        need(n);
+        } else {
+          if (8 > lim - pos) short(pos, 8);
+          n = size8(pos);
+          pos += 8;
+        }
+        if (n > lim - pos) short(pos, n);
         stack.push(bytes.subarray(pos, pos + n));
         pos += n;
         break;
       }
       case 0x96: {
-        const n = size8();
-        need(n);
+        if (8 > lim - pos) short(pos, 8);
+        const n = size8(pos);
+        pos += 8;
+        if (n > lim - pos) short(pos, n);
         stack.push(new PyByteArray(bytes.subarray(pos, pos + n)));
         pos += n;
         break;
@@ -380,7 +400,7 @@ function run(bytes: Uint8Array, start: number, o: ResolvedOptions, raw: Unpickle
         break;
       }
       case 0x56: {
-        const nl = readLine();
+        const nl = readLine(pos);
         const s = rawUnicodeEscapeDecode(bytes.subarray(pos, nl));
         if (s === null) fail("CORRUPT", F, "invalid raw-unicode-escape in a UNICODE argument", { offset: op });
         pos = nl + 1;
@@ -392,14 +412,18 @@ function run(bytes: Uint8Array, start: number, o: ResolvedOptions, raw: Unpickle
       case 0x8d: {
         let n: number;
         if (code === 0x8c) {
-          need(1);
+          if (1 > lim - pos) short(pos, 1);
           n = bytes[pos++];
         } else if (code === 0x58) {
-          need(4);
+          if (4 > lim - pos) short(pos, 4);
           n = view.getUint32(pos, true);
           pos += 4;
-        } else n = size8();
-        need(n);
+        } else {
+          if (8 > lim - pos) short(pos, 8);
+          n = size8(pos);
+          pos += 8;
+        }
+        if (n > lim - pos) short(pos, n);
         if (n >= LARGE_TEXT && latinFast && frameEnd < 0 && stack.length > fence && isCodecsEncode(stack[stack.length - 1])) {
           const r = codecsLatin1Reduce(bytes, pos, pos + n, end, memo, o.maxMemo);
           if (r !== null) {
@@ -467,7 +491,7 @@ function run(bytes: Uint8Array, start: number, o: ResolvedOptions, raw: Unpickle
         const items = popMark();
         if (items.length % 2 !== 0) fail("CORRUPT", F, "odd number of items for DICT", { offset: op });
         const d = new PyDict();
-        for (let i = 0; i < items.length; i += 2) d.set(items[i], items[i + 1]);
+        d.setPairs(items, 0, items.length);
         stack.push(d);
         break;
       }
@@ -515,23 +539,25 @@ function run(bytes: Uint8Array, start: number, o: ResolvedOptions, raw: Unpickle
         popMark();
         break;
       case 0x67: {
-        const t = lineText();
+        const t = lineText(pos);
+        pos = lineEnd + 1;
         const i = parseIntText(t);
         if (typeof i !== "number" || i < 0) fail("CORRUPT", F, `invalid GET index ${JSON.stringify(t.slice(0, 40))}`, { offset: op });
         stack.push(memoGet(i));
         break;
       }
       case 0x68:
-        need(1);
+        if (1 > lim - pos) short(pos, 1);
         stack.push(memoGet(bytes[pos++]));
         break;
       case 0x6a:
-        need(4);
+        if (4 > lim - pos) short(pos, 4);
         stack.push(memoGet(view.getUint32(pos, true)));
         pos += 4;
         break;
       case 0x70: {
-        const t = lineText();
+        const t = lineText(pos);
+        pos = lineEnd + 1;
         const i = parseIntText(t);
         if (typeof i !== "number") fail("CORRUPT", F, `invalid PUT index ${JSON.stringify(t.slice(0, 40))}`, { offset: op });
         if (i < 0) fail("CORRUPT", F, "negative PUT argument", { offset: op });
@@ -539,11 +565,11 @@ function run(bytes: Uint8Array, start: number, o: ResolvedOptions, raw: Unpickle
         break;
       }
       case 0x71:
-        need(1);
+        if (1 > lim - pos) short(pos, 1);
         memoPut(bytes[pos++]);
         break;
       case 0x72: {
-        need(4);
+        if (4 > lim - pos) short(pos, 4);
         const i = view.getUint32(pos, true);
         pos += 4;
         if (i > 0x7fffffff) fail("CORRUPT", F, "negative LONG_BINPUT argument", { offset: op });
@@ -557,7 +583,7 @@ function run(bytes: Uint8Array, start: number, o: ResolvedOptions, raw: Unpickle
       case 0x83:
       case 0x84: {
         const w = code === 0x82 ? 1 : code === 0x83 ? 2 : 4;
-        need(w);
+        if (w > lim - pos) short(pos, w);
         const c = w === 1 ? bytes[pos] : w === 2 ? view.getUint16(pos, true) : view.getInt32(pos, true);
         pos += w;
         const name = code === 0x82 ? "EXT1" : code === 0x83 ? "EXT2" : "EXT4";
@@ -568,10 +594,10 @@ function run(bytes: Uint8Array, start: number, o: ResolvedOptions, raw: Unpickle
         break;
       }
       case 0x63: {
-        let nl = readLine();
+        let nl = readLine(pos);
         const module = globalLine(bytes, pos, nl, op);
         pos = nl + 1;
-        nl = readLine();
+        nl = readLine(pos);
         const name = globalLine(bytes, pos, nl, op);
         pos = nl + 1;
         stack.push(global(module, name, "GLOBAL"));
@@ -605,10 +631,10 @@ function run(bytes: Uint8Array, start: number, o: ResolvedOptions, raw: Unpickle
         break;
       }
       case 0x69: {
-        let nl = readLine();
+        let nl = readLine(pos);
         const module = globalLine(bytes, pos, nl, op);
         pos = nl + 1;
-        nl = readLine();
+        nl = readLine(pos);
         const name = globalLine(bytes, pos, nl, op);
         pos = nl + 1;
         const args = popMark();
@@ -629,14 +655,17 @@ function run(bytes: Uint8Array, start: number, o: ResolvedOptions, raw: Unpickle
         if (ext !== undefined) {
           const cursor = { pos, bytes: bytes.subarray(0, end) };
           const replaced = ext.afterBuild(target, cursor, raw);
-          if (cursor.pos !== pos && frameEnd >= 0 && cursor.pos >= frameEnd) frameEnd = -1;
+          if (cursor.pos !== pos && frameEnd >= 0 && cursor.pos >= frameEnd) {
+            frameEnd = -1;
+            lim = end;
+          }
           pos = cursor.pos;
           if (replaced !== undefined) stack[stack.length - 1] = replaced;
         }
         break;
       }
       case 0x50: {
-        const nl = readLine();
+        const nl = readLine(pos);
         for (let i = pos; i < nl; i++) if (bytes[i] >= 0x80) fail("CORRUPT", F, "persistent IDs in protocol 0 must be ASCII strings", { offset: op });
         const pid = latin1(bytes, pos, nl);
         pos = nl + 1;

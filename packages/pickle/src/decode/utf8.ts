@@ -8,16 +8,35 @@ import { decodeLatin1Utf8, LARGE_TEXT } from "./latin1-text.js";
 
 const fatal = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
+/**
+ * Short ASCII strings recur (dict keys that pickle did not memoize, small
+ * numbers as text, enum-like values): a direct-mapped cache keyed by a hash
+ * of the bytes returns the same JS string without allocating. A miss costs
+ * one compare; the cache holds at most CACHE_SIZE short strings.
+ */
+const SHORT = 32;
+const CACHE_SIZE = 4096;
+const cache: string[] = new Array<string>(CACHE_SIZE).fill("");
+const codes: number[] = [];
+
 export function decodeUtf8(buf: Uint8Array, start: number, end: number): string | null {
   const n = end - start;
-  if (n < 32) {
-    // Short strings: an ASCII loop beats TextDecoder's per-call overhead.
-    let s = "";
+  if (n < SHORT) {
+    let h = n;
     for (let i = start; i < end; i++) {
       const c = buf[i];
       if (c >= 0x80) return decodeSlow(buf, start, end);
-      s += String.fromCharCode(c);
+      h = Math.imul(h ^ c, 0x01000193);
     }
+    const slot = (h ^ (h >>> 13)) & (CACHE_SIZE - 1);
+    const hit = cache[slot];
+    if (hit.length === n) {
+      let i = 0;
+      while (i < n && hit.charCodeAt(i) === buf[start + i]) i++;
+      if (i === n) return hit;
+    }
+    const s = asciiString(buf, start, n);
+    cache[slot] = s;
     return s;
   }
   if (n >= LARGE_TEXT) {
@@ -30,6 +49,34 @@ export function decodeUtf8(buf: Uint8Array, start: number, end: number): string 
     return fatal.decode(buf.subarray(start, end));
   } catch {
     return decodeSlow(buf, start, end);
+  }
+}
+
+/** A short ASCII string: one String.fromCharCode call (no intermediate strings). */
+function asciiString(b: Uint8Array, a: number, n: number): string {
+  switch (n) {
+    case 0:
+      return "";
+    case 1:
+      return String.fromCharCode(b[a]);
+    case 2:
+      return String.fromCharCode(b[a], b[a + 1]);
+    case 3:
+      return String.fromCharCode(b[a], b[a + 1], b[a + 2]);
+    case 4:
+      return String.fromCharCode(b[a], b[a + 1], b[a + 2], b[a + 3]);
+    case 5:
+      return String.fromCharCode(b[a], b[a + 1], b[a + 2], b[a + 3], b[a + 4]);
+    case 6:
+      return String.fromCharCode(b[a], b[a + 1], b[a + 2], b[a + 3], b[a + 4], b[a + 5]);
+    case 7:
+      return String.fromCharCode(b[a], b[a + 1], b[a + 2], b[a + 3], b[a + 4], b[a + 5], b[a + 6]);
+    case 8:
+      return String.fromCharCode(b[a], b[a + 1], b[a + 2], b[a + 3], b[a + 4], b[a + 5], b[a + 6], b[a + 7]);
+    default:
+      codes.length = n;
+      for (let i = 0; i < n; i++) codes[i] = b[a + i];
+      return String.fromCharCode.apply(null, codes);
   }
 }
 
