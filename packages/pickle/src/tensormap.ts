@@ -38,7 +38,10 @@ export function describeType(v: PyValue): string {
 
 export function tensorMapOf(root: PyValue, format: string, metadata: { [key: string]: JsonValue }): PickleTensorMap {
   const entries = new Map<string, NdArray | NumpyScalar>();
-  for (const [path, v] of walkTensors(root)) entries.set(path === "" ? ROOT_TENSOR_NAME : path, v as NdArray | NumpyScalar);
+  // DESIGN.md section 5 names every path: an array the memo shares between
+  // two places (sklearn's classes_ and _label_binarizer.classes_) is listed
+  // under both, as torch lists tied weights.
+  for (const [path, v] of walkTensors(root, undefined, { aliases: true })) entries.set(path === "" ? ROOT_TENSOR_NAME : path, v as NdArray | NumpyScalar);
   const get = (name: string): NdArray | NumpyScalar => {
     const v = entries.get(name);
     if (v === undefined) return fail("USAGE", format, `no tensor named '${name}'`);
