@@ -1,4 +1,4 @@
-import { type ByteInput, type ByteSource, type DType, MemorySource, Tensor, fail, guardDecode, guardDecodeAsync, toByteSource } from "@codec/core";
+import { type ByteInput, type ByteSource, type DType, MemorySource, Tensor, asCodecError, fail, guardDecode, guardDecodeAsync, toByteSource } from "@codec/core";
 import { type Attribute, type AttributeValue, type Dataspace, type Datatype, type ExternalFileSegment, type FillValue, type Filter, type Layout, type Link, UNLIMITED } from "../model.js";
 import { readCacheImage } from "./cache-image.js";
 import { Context, FORMAT } from "./context.js";
@@ -141,7 +141,12 @@ export class Hdf5File {
       for (const l of g.links()) {
         if (l.kind !== "hard" || seen.has(l.address)) continue;
         seen.add(l.address);
-        const child = guardDecode(FORMAT, () => file.objectAt(l.address, g.path === "/" ? `/${l.name}` : `${g.path}/${l.name}`));
+        let child: Hdf5Object;
+        try {
+          child = file.objectAt(l.address, g.path === "/" ? `/${l.name}` : `${g.path}/${l.name}`);
+        } catch (e) {
+          throw asCodecError(FORMAT, e);
+        }
         yield child;
         if (child instanceof Hdf5Group) yield* visit(file, child);
       }

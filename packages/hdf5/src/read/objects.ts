@@ -61,8 +61,8 @@ export class Objects {
   kind(address: number): ObjectKind {
     const cached = this.headers.get(address);
     if (!cached) {
-      const types = scanV1MessageTypes(this.ctx, address);
-      if (types) return kindOf((t) => types.has(t));
+      const kind = scanV1Kind(this.ctx, address);
+      if (kind) return kind;
     }
     const h = this.header(address);
     return kindOf((t) => h.messages.some((m) => m.type === t));
@@ -202,25 +202,35 @@ function kindOf(has: (type: number) => boolean): ObjectKind {
 }
 
 /**
- * The message types of a version-1 object header's first chunk, read
- * without building messages (listing thousands of objects only needs
- * their kind). Undefined when the header is v2 or continues elsewhere:
- * the caller then reads the whole header.
+ * The kind of an object with a version-1 header whose first chunk holds
+ * every message, from its message types alone (listing thousands of
+ * objects only needs their kind; no message objects, views or sets are
+ * made). Undefined when the header is v2 or continues elsewhere: the
+ * caller then reads the whole header.
  */
-function scanV1MessageTypes(ctx: Context, address: number): Set<number> | undefined {
-  const head = ctx.bytesUpTo(address, 16, "object header");
-  if (head.length < 16 || head[0] !== 1) return undefined;
-  const size = (head[8] | (head[9] << 8) | (head[10] << 16) | (head[11] << 24)) >>> 0;
+function scanV1Kind(ctx: Context, address: number): ObjectKind | undefined {
+  // One read for the prefix and, usually, the whole first chunk.
+  let bytes = ctx.bytesUpTo(address, 512, "object header");
+  if (bytes.length < 16 || bytes[0] !== 1) return undefined;
+  const size = (bytes[8] | (bytes[9] << 8) | (bytes[10] << 16) | (bytes[11] << 24)) >>> 0;
   if (size > 65536) return undefined;
-  const chunk = ctx.bytes(address + 16, size, "object header chunk");
-  const types = new Set<number>();
-  let p = 0;
-  while (p + 8 <= chunk.length) {
-    const type = chunk[p] | (chunk[p + 1] << 8);
-    const len = chunk[p + 2] | (chunk[p + 3] << 8);
-    if (type === MSG.CONTINUATION || p + 8 + len > chunk.length) return undefined;
-    types.add(type);
+  if (16 + size > bytes.length) bytes = ctx.bytes(address, 16 + size, "object header chunk");
+  let group = false;
+  let datatype = false;
+  let dataspace = false;
+  const end = 16 + size;
+  let p = 16;
+  while (p + 8 <= end) {
+    const type = bytes[p] | (bytes[p + 1] << 8);
+    const len = bytes[p + 2] | (bytes[p + 3] << 8);
+    if (type === MSG.CONTINUATION || p + 8 + len > end) return undefined;
+    if (type === MSG.SYMBOL_TABLE || type === MSG.LINK_INFO || type === MSG.LINK) group = true;
+    else if (type === MSG.DATATYPE) datatype = true;
+    else if (type === MSG.DATASPACE) dataspace = true;
     p += 8 + len;
   }
-  return types;
+  // Same rule as kindOf.
+  if (group) return "group";
+  if (datatype) return dataspace ? "dataset" : "datatype";
+  return "group";
 }

@@ -9,9 +9,14 @@ const decoder = new TextDecoder("utf-8");
 export function decodeText(bytes: Uint8Array): string {
   // ASCII fast path: most names are short and plain.
   if (bytes.length < 32) {
-    let ascii = true;
-    for (let i = 0; i < bytes.length; i++) if (bytes[i] > 0x7f) ascii = false;
-    if (ascii) return String.fromCharCode(...bytes);
+    let s = "";
+    let i = 0;
+    for (; i < bytes.length; i++) {
+      const b = bytes[i];
+      if (b > 0x7f) break;
+      s += String.fromCharCode(b);
+    }
+    if (i === bytes.length) return s;
   }
   return decoder.decode(bytes);
 }
