@@ -18,6 +18,11 @@ const SEEDS = [
   "hdf5-json/compound.h5",
   "jhdf/test_file2.hdf5",
   "hdf5/tattr2.h5",
+  // szip chunks, a virtual dataset mapping block, a metadata cache image, VAX floats
+  "hdf5/h5repack_szip.h5",
+  "hdf5/1_vds.h5",
+  "hdf5/h5clear_mdc_image.h5",
+  "hdf5/tvms.h5",
 ];
 
 describe.runIf(hasCorpus("hdf5"))("hdf5 fuzz (DESIGN.md section 7)", () => {

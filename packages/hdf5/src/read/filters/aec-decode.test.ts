@@ -1,6 +1,8 @@
 import { isCodecError } from "@codec/core";
+import { rng } from "@codec/testing";
 import { describe, expect, it } from "vitest";
 import { aecDecode } from "./aec-decode.js";
+import { szipDecode } from "./szip.js";
 
 /** Pack a string of '0'/'1' (spaces ignored) MSB-first into bytes. */
 function bits(s: string): Uint8Array {
@@ -46,6 +48,28 @@ describe("CCSDS 121.0-B adaptive entropy decoder", () => {
         err = e;
       }
       expect(isCodecError(err)).toBe(true);
+    }
+  });
+
+  it("decodes random bytes under random szip parameters to a value or a CodecError", () => {
+    const random = rng(11);
+    const int = (n: number) => Math.floor(random() * n);
+    for (let i = 0; i < 300; i++) {
+      const input = new Uint8Array(4 + int(200));
+      for (let k = 0; k < input.length; k++) input[k] = int(256);
+      const chunkBytes = 1 + int(400);
+      input[0] = chunkBytes & 0xff;
+      input[1] = chunkBytes >> 8;
+      input[2] = 0;
+      input[3] = 0;
+      const bpp = [8, 16, 24, 32, 64, 1 + int(32)][int(6)];
+      const clientData = [int(256), [2, 4, 8, 16, 32][int(5)], bpp, 1 + int(64)];
+      try {
+        const out = szipDecode(input, { clientData, elementSize: Math.max(1, bpp >> 3), chunkBytes, dataset: "/fuzz" });
+        expect(out.length).toBeLessThanOrEqual(chunkBytes);
+      } catch (e) {
+        expect(isCodecError(e)).toBe(true);
+      }
     }
   });
 });
