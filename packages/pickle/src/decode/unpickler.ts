@@ -166,9 +166,16 @@ function run(bytes: Uint8Array, start: number, o: ResolvedOptions, raw: Unpickle
         return latin1(bytes, a, b);
     }
   };
+  // The newest empty list (EMPTY_LIST) while only the stack and at most one memo slot hold it:
+  // APPENDS then gives it an array of exactly its items (a pushed-into empty array keeps
+  // capacity for 17). Any other reference (GET, DUP, a second PUT, an observer) ends this.
+  let freshList: PyValue[] | null = null;
+  let freshMemo = -1;
+  const exactLists = hooks === undefined;
   const memoGet = (i: number): PyValue => {
     const v = memo.get(i);
     if (v === undefined) fail("CORRUPT", F, `memo value not found at index ${i}`, { offset: op });
+    if (v === freshList) freshList = null;
     if (v instanceof LazyMemoValue) {
       const r = v.resolve();
       memo.put(i, r);
@@ -182,6 +189,10 @@ function run(bytes: Uint8Array, start: number, o: ResolvedOptions, raw: Unpickle
   const memoPut = (i: number): void => {
     if (stack.length <= fence) underflow();
     const v = stack[stack.length - 1];
+    if (v === freshList) {
+      if (freshMemo < 0) freshMemo = i;
+      else freshList = null;
+    }
     memo.put(i, v);
     if (memo.size > o.maxMemo) fail("LIMIT", F, `memo exceeds ${o.maxMemo} entries`, { offset: op });
     hooks?.onMemo?.(i, v, op);
@@ -436,9 +447,15 @@ function run(bytes: Uint8Array, start: number, o: ResolvedOptions, raw: Unpickle
         pos += n;
         break;
       }
-      case 0x5d:
-        stack.push([]);
+      case 0x5d: {
+        const l: PyValue[] = [];
+        if (exactLists) {
+          freshList = l;
+          freshMemo = -1;
+        }
+        stack.push(l);
         break;
+      }
       case 0x29:
         stack.push(EMPTY_TUPLE);
         break;
@@ -459,7 +476,16 @@ function run(bytes: Uint8Array, start: number, o: ResolvedOptions, raw: Unpickle
       }
       case 0x65: {
         const k = popMarkIndex();
-        appendItems(markTarget(k), stack, k, op);
+        const t = markTarget(k);
+        if (freshList !== null && t === freshList && freshList.length === 0 && stack.length - k <= 4096) {
+          // Swap in an exact-size array; the memo slot (if it still holds the list) follows.
+          const exact = stack.slice(k);
+          stack[k - 1] = exact;
+          if (freshMemo >= 0 && memo.get(freshMemo) === t) memo.put(freshMemo, exact);
+          freshList = null;
+        } else {
+          appendItems(t, stack, k, op);
+        }
         stack.length = k;
         break;
       }
@@ -527,9 +553,12 @@ function run(bytes: Uint8Array, start: number, o: ResolvedOptions, raw: Unpickle
         else underflow();
         break;
       }
-      case 0x32:
-        stack.push(top());
+      case 0x32: {
+        const t = top();
+        if (t === freshList) freshList = null;
+        stack.push(t);
         break;
+      }
       case 0x28:
         if (marks.length >= o.maxDepth) fail("LIMIT", F, `MARK nesting exceeds ${o.maxDepth}`, { offset: op });
         marks.push(stack.length);
