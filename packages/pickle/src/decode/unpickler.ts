@@ -141,7 +141,12 @@ function run(bytes: Uint8Array, start: number, o: ResolvedOptions, raw: Unpickle
     fence = marks.length > 0 ? marks[marks.length - 1] : 0;
     return k;
   };
-  const popMark = (): PyValue[] => stack.splice(popMarkIndex());
+  const popMark = (): PyValue[] => {
+    const k = popMarkIndex();
+    const items = stack.slice(k);
+    truncate(stack, k);
+    return items;
+  };
   /** The value just below the items of a closed MARK (the target of APPENDS/SETITEMS/ADDITEMS). */
   const markTarget = (k: number): PyValue => {
     if (k <= fence) underflow();
@@ -471,7 +476,7 @@ function run(bytes: Uint8Array, start: number, o: ResolvedOptions, raw: Unpickle
         const t = stack[n - 2];
         if (Array.isArray(t)) t.push(stack[n - 1]);
         else appendItems(t, stack, n - 1, op);
-        stack.length = n - 1;
+        stack.pop();
         break;
       }
       case 0x65: {
@@ -486,7 +491,7 @@ function run(bytes: Uint8Array, start: number, o: ResolvedOptions, raw: Unpickle
         } else {
           appendItems(t, stack, k, op);
         }
-        stack.length = k;
+        truncate(stack, k);
         break;
       }
       case 0x6c:
@@ -528,19 +533,20 @@ function run(bytes: Uint8Array, start: number, o: ResolvedOptions, raw: Unpickle
         const t = stack[n - 3];
         if (t instanceof PyDict) t.set(stack[n - 2], stack[n - 1]);
         else setItems(t, stack, n - 2, op);
-        stack.length = n - 2;
+        stack.pop();
+        stack.pop();
         break;
       }
       case 0x75: {
         const k = popMarkIndex();
         setItems(markTarget(k), stack, k, op);
-        stack.length = k;
+        truncate(stack, k);
         break;
       }
       case 0x90: {
         const k = popMarkIndex();
         addItems(markTarget(k), stack, k, op);
-        stack.length = k;
+        truncate(stack, k);
         break;
       }
       case 0x91:
@@ -726,6 +732,11 @@ function run(bytes: Uint8Array, start: number, o: ResolvedOptions, raw: Unpickle
         return latin1(raw, 0, raw.length);
     }
   }
+}
+
+/** stack.length = k without the runtime call that assigning `length` costs (pop is inlined). */
+function truncate(stack: PyValue[], k: number): void {
+  while (stack.length > k) stack.pop();
 }
 
 function isCodecsEncode(v: PyValue): boolean {
