@@ -156,9 +156,25 @@ export class Hdf5File {
 
   /** Paths (without the leading '/') of every dataset. */
   datasetPaths(): string[] {
-    const out: string[] = [];
-    for (const o of this.walk()) if (o instanceof Hdf5Dataset) out.push(o.path.slice(1));
-    return out;
+    // The same traversal as walk(), without generators or an object per
+    // child: listing thousands of datasets mostly runs cold (interpreted)
+    // code, so the work per link is what counts.
+    return guardDecode(FORMAT, () => {
+      const out: string[] = [];
+      const objects = this.objects;
+      const seen = new Set<number>([this.superblock.rootAddress]);
+      const visit = (address: number, prefix: string): void => {
+        for (const l of objects.links(address)) {
+          if (l.kind !== "hard" || seen.has(l.address)) continue;
+          seen.add(l.address);
+          const kind = objects.kind(l.address);
+          if (kind === "dataset") out.push(prefix + l.name);
+          else if (kind === "group") visit(l.address, `${prefix}${l.name}/`);
+        }
+      };
+      visit(this.superblock.rootAddress, "");
+      return out;
+    });
   }
 
   async close(): Promise<void> {
