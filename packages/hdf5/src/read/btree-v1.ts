@@ -92,18 +92,17 @@ export function readSymbolNode(ctx: Context, address: number): SymbolEntry[] {
   const out: SymbolEntry[] = [];
   if (ctx.offsetSize === 8) {
     // Common layout, read straight from the bytes (listing walks thousands of entries).
-    const b = r.bytes;
-    const u32 = (p: number) => (b[p] | (b[p + 1] << 8) | (b[p + 2] << 16) | (b[p + 3] << 24)) >>> 0;
+    const v = new DataView(r.bytes.buffer, r.bytes.byteOffset, r.bytes.byteLength);
     for (let i = 0, p = 0; i < n; i++, p += entrySize) {
-      const nameLo = u32(p);
-      const nameHi = u32(p + 4);
-      const addrLo = u32(p + 8);
-      const addrHi = u32(p + 12);
-      const cacheType = u32(p + 16);
+      const nameLo = v.getUint32(p, true);
+      const nameHi = v.getUint32(p + 4, true);
+      const addrLo = v.getUint32(p + 8, true);
+      const addrHi = v.getUint32(p + 12, true);
+      const cacheType = v.getUint32(p + 16, true);
       const undefinedAddr = addrLo === 0xffffffff && addrHi === 0xffffffff;
       if (nameHi >= 0x200000 || (addrHi >= 0x200000 && !undefinedAddr)) fail("LIMIT", FORMAT, "symbol table entry offset past 2^53", { offset: r.base + p });
       if (undefinedAddr && cacheType !== 2) fail("CORRUPT", FORMAT, "symbol table entry with an undefined address", { offset: r.base + p + 24 });
-      out.push({ nameOffset: nameHi * 0x100000000 + nameLo, address: undefinedAddr ? -1 : addrHi * 0x100000000 + addrLo, cacheType, softLinkOffset: cacheType === 2 ? u32(p + 24) : undefined });
+      out.push({ nameOffset: nameHi * 0x100000000 + nameLo, address: undefinedAddr ? -1 : addrHi * 0x100000000 + addrLo, cacheType, softLinkOffset: cacheType === 2 ? v.getUint32(p + 24, true) : undefined });
     }
     return out;
   }
