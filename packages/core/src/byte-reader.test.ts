@@ -1,15 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { ByteReader, ByteWriter, utf8Decode, utf8Encode } from "./byte-reader.js";
 import { isCodecError } from "./errors.js";
+import { codeOf } from "@codec/testing";
 
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    return isCodecError(e) ? e.code : `non-codec ${String(e)}`;
-  }
-  return "ok";
-}
 
 describe("ByteWriter -> ByteReader", () => {
   it("round-trips every field type in both byte orders", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { isCodecError } from "./errors.js";
 import { cToFortran, fortranToC, stridedToContiguous } from "./strided.js";
+import { codeOf } from "@codec/testing";
 
 /** Naive reference: enumerate C-order indices and gather element by element. */
 function reference(src: Uint8Array, itemSize: number, shape: number[], strides: number[], offset: number): Uint8Array {
@@ -30,14 +30,6 @@ function rng(seed: number): () => number {
   };
 }
 
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    return isCodecError(e) ? e.code : `non-codec ${String(e)}`;
-  }
-  return "ok";
-}
 
 describe("stridedToContiguous", () => {
   it("matches the naive gather on 500 random shapes and strides (negative, zero, 0-d, empty)", () => {

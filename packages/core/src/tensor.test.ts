@@ -1,17 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { DTYPES, DTYPE_NAMES, type DType, dtypeSize, isDType, swapUnit } from "./dtype.js";
-import { isCodecError } from "./errors.js";
 import { float32ToBfloat16, float32ToFloat8E4M3FN, float32ToFloat8E5M2, float32ToFloat16 } from "./minifloat.js";
 import { Tensor } from "./tensor.js";
+import { codeOf } from "@codec/testing";
 
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    return isCodecError(e) ? e.code : `non-codec ${String(e)}`;
-  }
-  return "ok";
-}
 
 /** Values every dtype can hold exactly (float8_e4m3fn and e5m2 included). */
 const VALUES = [0, 1, -2, 3, 0.5, -1.5, 4, 6];

@@ -6,18 +6,11 @@ import { isCodecError } from "../errors.js";
 import { openZip } from "../zip/zip-archive.js";
 import { ZipWriter } from "../zip/zip-writer.js";
 import { FileSource, openFile } from "./file-source.js";
+import { codeOf } from "@codec/testing";
 
 const dir = mkdtempSync(join(tmpdir(), "codec-core-file-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    return isCodecError(e) ? e.code : `non-codec ${String(e)}`;
-  }
-  return "ok";
-}
 
 describe("FileSource", () => {
   it("reads ranges synchronously and asynchronously, checking bounds", async () => {

@@ -1,0 +1,15 @@
+import { isCodecError } from "@codec/core";
+
+/**
+ * What a call does under DESIGN.md section 7, as one string for
+ * assertions: "ok", a CodecError's code, or "non-codec <error>" (always a
+ * contract violation).
+ */
+export function codeOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (e) {
+    return isCodecError(e) ? e.code : `non-codec ${String(e)}`;
+  }
+  return "ok";
+}
