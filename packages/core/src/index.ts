@@ -10,3 +10,4 @@ export * from "./tensor.js";
 export * from "./sniff.js";
 export * from "./zip/index.js";
 export * from "./sources/index.js";
+export * from "./numpy-typestr.js";

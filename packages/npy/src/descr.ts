@@ -1,4 +1,4 @@
-import { DTYPES, type DType, type NumericDType, fail } from "@codec/core";
+import { DTYPES, DTYPE_NUMPY_TYPESTR, type DType, NUMPY_TYPESTR_DTYPE, type NumericDType, fail } from "@codec/core";
 import type { PyValue } from "./py-literal.js";
 
 /**
@@ -19,26 +19,10 @@ export interface NpyDType {
   readonly itemSize: number;
 }
 
-// Kind letter + item size -> DType, as numpy's type characters define them.
-const SIMPLE: Readonly<Record<string, NumericDType>> = {
-  b1: "bool",
-  i1: "int8",
-  u1: "uint8",
-  i2: "int16",
-  u2: "uint16",
-  i4: "int32",
-  u4: "uint32",
-  i8: "int64",
-  u8: "uint64",
-  f2: "float16",
-  f4: "float32",
-  f8: "float64",
-  c8: "complex64",
-  c16: "complex128",
-};
+// Kind letter + item size -> DType, as numpy's type characters define them (shared table in core).
+const SIMPLE = NUMPY_TYPESTR_DTYPE;
 
-const WRITE: Partial<Record<DType, string>> = {};
-for (const [code, dtype] of Object.entries(SIMPLE)) WRITE[dtype] = code;
+const WRITE = DTYPE_NUMPY_TYPESTR;
 
 /** Why a kind letter is not supported, in numpy's terms. */
 function unsupportedKind(kind: string, descr: string): string {

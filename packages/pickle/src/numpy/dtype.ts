@@ -6,28 +6,13 @@
  * void/structured, object and datetime dtypes are described but are not
  * tensor dtypes.
  */
-import type { DType } from "@codec/core";
+import { type DType, DTYPE_NUMPY_TYPESTR, NUMPY_TYPESTR_DTYPE } from "@codec/core";
 import { PyDict, PyReconstructed, PyTuple, type PyValue } from "../model.js";
 
-const NUMERIC: Readonly<Record<string, DType>> = {
-  b1: "bool",
-  i1: "int8",
-  u1: "uint8",
-  i2: "int16",
-  u2: "uint16",
-  i4: "int32",
-  u4: "uint32",
-  i8: "int64",
-  u8: "uint64",
-  f2: "float16",
-  f4: "float32",
-  f8: "float64",
-  c8: "complex64",
-  c16: "complex128",
-};
+const NUMERIC: Readonly<Record<string, DType>> = NUMPY_TYPESTR_DTYPE;
 
 /** numpy typestr (kind + size) for each tensor dtype, for writing. */
-export const NUMPY_TYPESTR: Readonly<Partial<Record<DType, string>>> = Object.fromEntries(Object.entries(NUMERIC).map(([k, v]) => [v, k]));
+export const NUMPY_TYPESTR: Readonly<Partial<Record<DType, string>>> = DTYPE_NUMPY_TYPESTR;
 
 export interface DTypeField {
   name: string;
