@@ -295,7 +295,14 @@ export interface FillValue {
   readonly allocTime: number;
   /** Fill value write time: 0 on allocation, 1 never, 2 if set by user. */
   readonly fillTime: number;
-  /** The fill value bytes in the dataset's datatype; undefined = library default (zeros). */
+  /**
+   * Whether a fill value is defined at all (spec IV.A.2.f: the "fill value defined"
+   * byte of versions 1-2, the inverse of flag bit 4 of version 3). false is libhdf5's
+   * H5D_FILL_VALUE_UNDEFINED, which differs from the default (zeros): `value` is then
+   * undefined and readers report no fill value.
+   */
+  readonly defined: boolean;
+  /** The fill value bytes in the dataset's datatype; undefined = library default (zeros) when defined. */
   readonly value: Uint8Array | undefined;
 }
 

@@ -114,7 +114,7 @@ export function dataspaceMessageV2(space: Dataspace): Uint8Array {
 
 /** Fill value message version 3: flags carry the times; a value follows only when one is set. */
 export function fillValueMessageV3(fill: FillValue): Uint8Array {
-  const undefinedFill = (fill as FillValue & { defined?: boolean }).defined === false;
+  const undefinedFill = fill.defined === false;
   const v = fill.value;
   const flags = (fill.allocTime & 3) | ((fill.fillTime & 3) << 2) | (undefinedFill ? 0x10 : 0) | (v && !undefinedFill ? 0x20 : 0);
   const w = new ByteWriter(8 + (v?.length ?? 0));

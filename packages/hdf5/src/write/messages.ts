@@ -58,9 +58,9 @@ export function dataspaceMessage(space: Dataspace): Uint8Array {
 /** Fill value message version 2 (IV.A.2.f): what h5py writes by default. */
 export function fillValueMessage(fill: FillValue): Uint8Array {
   const w = new ByteWriter(16);
-  // An explicitly undefined fill value (`defined: false`, when the model carries it)
-  // is written as such: no size or value follows (spec IV.A.2.f, version 2).
-  const undefinedFill = (fill as FillValue & { defined?: boolean }).defined === false;
+  // An explicitly undefined fill value (`defined: false`) is written as such:
+  // no size or value follows (spec IV.A.2.f, version 2).
+  const undefinedFill = fill.defined === false;
   w.u8(2).u8(fill.allocTime).u8(fill.fillTime).u8(undefinedFill ? 0 : 1);
   if (undefinedFill) return w.finish();
   const v = fill.value;

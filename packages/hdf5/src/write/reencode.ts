@@ -1,5 +1,5 @@
 import { type ByteInput, fail, guardDecodeAsync } from "@codec/core";
-import type { Datatype } from "../model.js";
+import type { Datatype, FillValue } from "../model.js";
 import { Hdf5Dataset, Hdf5Datatype, Hdf5Group, type OpenOptions, openHdf5File } from "../read/file.js";
 import { type DatasetOptions, Hdf5Writer, type WriterOptions } from "./writer.js";
 
@@ -74,6 +74,15 @@ function copyAttributes(w: Hdf5Writer, o: Hdf5Group | Hdf5Dataset, path: string)
   }
 }
 
+/**
+ * A dataset with no fill value message at all (HDF5 1.4-era files) has an undefined
+ * fill value in libhdf5 (H5D__open_oid maps the missing value's size 0 to "undefined"),
+ * with the allocation time of its layout and fill time "if set"; keep it undefined.
+ */
+function undefinedFill(layout: string): FillValue {
+  return { allocTime: layout === "compact" ? 1 : layout === "chunked" ? 3 : 2, fillTime: 2, defined: false, value: undefined };
+}
+
 function copyDataset(w: Hdf5Writer, ds: Hdf5Dataset, path: string): void {
   const type = ds.type;
   if (containsClass(type, "reference")) fail("UNSUPPORTED", "hdf5", `dataset ${path} holds references`);
@@ -82,7 +91,7 @@ function copyDataset(w: Hdf5Writer, ds: Hdf5Dataset, path: string): void {
   const space = ds.space;
   const opts: DatasetOptions = {
     filters: ds.filters,
-    fill: ds.fill,
+    fill: ds.fill ?? undefinedFill(layout.kind),
     compact: layout.kind === "compact",
     chunks: layout.kind === "chunked" ? [...layout.chunkDims] : undefined,
     maxShape: space.kind === "simple" && space.maxDims ? space.maxDims.map((m) => (m === Number.POSITIVE_INFINITY ? null : m)) : undefined,

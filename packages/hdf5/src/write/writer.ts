@@ -219,6 +219,7 @@ export class Hdf5Writer {
       allocTime: compact ? 1 : chunks ? 3 : 2,
       // h5py sets fill time "alloc" (0) for chunked datasets (so resizing fills) and for vlen types; else "ifset" (2).
       fillTime: chunks || isVlen(init.type) ? 0 : 2,
+      defined: true,
       value: undefined,
     };
     parent.children.set(name, {

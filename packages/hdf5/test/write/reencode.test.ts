@@ -28,6 +28,8 @@ function describeFile(f: Hdf5File): unknown[] {
         o.shape,
         layout.kind === "chunked" ? layout.chunkDims : layout.kind,
         o.filters.map((x) => [x.id, x.clientData]),
+        // No fill value message at all means "undefined" to libhdf5 (H5D__open_oid).
+        [o.fill?.defined ?? false, o.fill?.value ? Buffer.from(o.fill.value).toString("base64") : null],
         vlen ? JSON.stringify(o.values().map((v) => attributeToJson(v))) : Buffer.from(o.readRaw()).toString("base64"),
         attrs,
       ]);
@@ -61,6 +63,24 @@ describe("reencodeHdf5", () => {
     const src = w.finish();
     const copy = await reencodeHdf5(src);
     expect(describeFile(await openHdf5File(copy))).toEqual(describeFile(await openHdf5File(src)));
+  });
+
+  it("keeps undefined, default and user fill values in both profiles", async () => {
+    for (const profile of ["default", "latest"] as const) {
+      const w = new Hdf5Writer({ profile });
+      const t = () => new Tensor({ dtype: "int32", shape: [2], data: new Uint8Array(8) });
+      w.createDataset("undef", t(), { fill: { allocTime: 2, fillTime: 2, defined: false, value: undefined } });
+      w.createDataset("dflt", t());
+      w.createDataset("user", t(), { fill: { allocTime: 2, fillTime: 2, defined: true, value: new Uint8Array([7, 0, 0, 0]) } });
+      for (const bytes of [w.finish(), await reencodeHdf5(w.finish())]) {
+        const f = await openHdf5File(bytes);
+        const fill = (p: string) => (f.get(p) as Hdf5Dataset).fill;
+        expect(fill("undef")).toMatchObject({ defined: false, value: undefined });
+        expect(fill("dflt")).toMatchObject({ defined: true, value: undefined });
+        expect(fill("user")?.defined).toBe(true);
+        expect([...(fill("user")?.value ?? [])]).toEqual([7, 0, 0, 0]);
+      }
+    }
   });
 
   it("re-encodes the corpus losslessly or refuses clearly", async () => {

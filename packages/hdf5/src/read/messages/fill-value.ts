@@ -19,7 +19,8 @@ export function decodeFillValue(data: Uint8Array, offset: number): FillValue {
         value = size > 0 ? r.bytesView(size) : undefined;
       }
     }
-    return { allocTime, fillTime, value };
+    // Version 1 always stores the size; a zero "defined" byte still means undefined.
+    return { allocTime, fillTime, defined: defined !== 0, value: defined ? value : undefined };
   }
   const flags = r.u8();
   if (flags & 0xc0) fail("CORRUPT", FORMAT, "fill value message with unknown flags", { offset });
@@ -29,7 +30,9 @@ export function decodeFillValue(data: Uint8Array, offset: number): FillValue {
     if (size > r.remaining) fail("CORRUPT", FORMAT, `fill value of ${size} bytes overruns its message`, { offset });
     value = size > 0 ? r.bytesView(size) : undefined;
   }
-  return { allocTime: flags & 3, fillTime: (flags >> 2) & 3, value };
+  // Bit 4 is "fill value undefined"; it excludes bit 5 ("fill value defined", with a value).
+  if ((flags & 0x30) === 0x30) fail("CORRUPT", FORMAT, "fill value message both undefined and defined", { offset });
+  return { allocTime: flags & 3, fillTime: (flags >> 2) & 3, defined: (flags & 0x10) === 0, value };
 }
 
 /** Old fill value message (spec IV.A.2.e): a size and the raw value. */
@@ -37,5 +40,6 @@ export function decodeOldFillValue(data: Uint8Array, offset: number): FillValue 
   const r = new ByteReader(data, FORMAT, offset);
   const size = r.u32();
   if (size > r.remaining) fail("CORRUPT", FORMAT, `old fill value of ${size} bytes overruns its message`, { offset });
-  return { allocTime: 2, fillTime: 2, value: size > 0 ? r.bytesView(size) : undefined };
+  // libhdf5 (H5D__open_oid) maps an old message of size 0 to an undefined fill value.
+  return { allocTime: 2, fillTime: 2, defined: size > 0, value: size > 0 ? r.bytesView(size) : undefined };
 }
