@@ -11,3 +11,4 @@ export * from "./sniff.js";
 export * from "./zip/index.js";
 export * from "./sources/index.js";
 export * from "./numpy-typestr.js";
+export * from "./node-builtin.js";

@@ -1,4 +1,5 @@
 import { HOST_LITTLE_ENDIAN } from "../byteorder.js";
+import { nodeBuiltin } from "../node-builtin.js";
 
 /**
  * CRC-32 as used by zip (PKWARE APPNOTE.TXT 4.4.7): the reflected
@@ -38,10 +39,8 @@ type NativeCrc32 = (data: Uint8Array, value?: number) => number;
  * simply absent elsewhere, where the slicing-by-8 loop below is used.
  */
 const nativeCrc32: NativeCrc32 | undefined = (() => {
-  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
   try {
-    const zlib = proc?.getBuiltinModule?.("node:zlib") as { crc32?: unknown } | undefined;
-    const fn = zlib?.crc32;
+    const fn = nodeBuiltin<{ crc32?: unknown }>("node:zlib")?.crc32;
     if (typeof fn !== "function") return undefined;
     const native = fn as NativeCrc32;
     // Trust it only if it agrees with the APPNOTE check value and chains seeds as we do.

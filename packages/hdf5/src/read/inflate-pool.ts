@@ -1,4 +1,4 @@
-import { fail } from "@codec/core";
+import { fail, nodeBuiltin } from "@codec/core";
 import { FORMAT } from "./context.js";
 
 /**
@@ -53,25 +53,9 @@ parentPort.on("message", (job) => {
 });
 `;
 
-const Worker: WorkerCtor | undefined = (() => {
-  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
-  try {
-    const wt = proc?.getBuiltinModule?.("node:worker_threads") as { Worker?: WorkerCtor } | undefined;
-    return wt?.Worker;
-  } catch {
-    return undefined;
-  }
-})();
+const Worker: WorkerCtor | undefined = nodeBuiltin<{ Worker?: WorkerCtor }>("node:worker_threads")?.Worker;
 
-const cores = (() => {
-  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
-  try {
-    const os = proc?.getBuiltinModule?.("node:os") as { availableParallelism?: () => number } | undefined;
-    return Math.max(1, Math.min(8, os?.availableParallelism?.() ?? 1));
-  } catch {
-    return 1;
-  }
-})();
+const cores = Math.max(1, Math.min(8, nodeBuiltin<{ availableParallelism?: () => number }>("node:os")?.availableParallelism?.() ?? 1));
 
 class Pool {
   private readonly workers: WorkerLike[] = [];

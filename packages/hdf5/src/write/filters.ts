@@ -1,4 +1,4 @@
-import { fail } from "@codec/core";
+import { fail, nodeBuiltin } from "@codec/core";
 import { zlibSync } from "fflate";
 import type { Filter } from "../model.js";
 
@@ -94,9 +94,8 @@ interface NodeZlib {
  * never see as an import); undefined elsewhere.
  */
 function nodeZlibDeflate(): DeflateFn | undefined {
-  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
-  const zlib = proc?.getBuiltinModule?.("node:zlib") as NodeZlib | undefined;
-  if (typeof zlib?.deflateSync !== "function") return undefined;
+  const zlib = nodeBuiltin<NodeZlib>("node:zlib");
+  if (zlib === undefined || typeof zlib.deflateSync !== "function") return undefined;
   return (data, level) => {
     const out = zlib.deflateSync(data, { level: Math.min(9, Math.max(0, level)) });
     return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);

@@ -1,4 +1,4 @@
-import { fail } from "@codec/core";
+import { fail, nodeBuiltin } from "@codec/core";
 import { inflateSync, unzlibSync } from "fflate";
 import { FORMAT } from "../context.js";
 import type { FilterContext } from "./registry.js";
@@ -13,13 +13,8 @@ interface NodeZlib {
  * a JavaScript inflate. Browsers and older runtimes use fflate.
  */
 const nativeZlib: NodeZlib | undefined = (() => {
-  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
-  try {
-    const z = proc?.getBuiltinModule?.("node:zlib") as NodeZlib | undefined;
-    return z && typeof z.inflateSync === "function" ? z : undefined;
-  } catch {
-    return undefined;
-  }
+  const z = nodeBuiltin<NodeZlib>("node:zlib");
+  return z && typeof z.inflateSync === "function" ? z : undefined;
 })();
 
 /**
