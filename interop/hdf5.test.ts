@@ -4,7 +4,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DTYPES, type DType, type JsonValue, Tensor } from "@codec/core";
-import { fixedStrings, Hdf5Writer, openKeras, reencodeHdf5, writeKerasArchive, writeKerasWeights } from "@codec/hdf5";
+import { fixedStrings, Hdf5Writer, openHdf5, openKeras, reencodeHdf5, writeKerasArchive, writeKerasWeights } from "@codec/hdf5";
 import { corpusPath, hasCorpus } from "@codec/testing";
 import h5wasm, { type Dataset } from "h5wasm/node";
 import { afterAll, describe, expect, it } from "vitest";
@@ -198,13 +198,16 @@ function describeProfile(profile: "default" | "latest"): void {
 }
 
 describe("custom floats -> h5py", () => {
-  it("bfloat16 reads as exact float32, float8 as exact float16", () => {
+  it("bfloat16 reads as exact float32, float8 as exact float16 (our reader keeps the dtypes)", async () => {
     const w = new Hdf5Writer();
     w.createDataset("bf", new Tensor({ dtype: "bfloat16", shape: [4], data: new Uint8Array(new Uint16Array([0x3f80, 0xc000, 0x4780, 0x3400]).buffer) }));
     w.createDataset("e4", new Tensor({ dtype: "float8_e4m3fn", shape: [3], data: new Uint8Array([0x38, 0xc0, 0x01]) }));
     w.createDataset("e5", new Tensor({ dtype: "float8_e5m2", shape: [3], data: new Uint8Array([0x3c, 0xc0, 0x7c]) }));
     const file = join(dir, "minifloat.h5");
-    writeFileSync(file, w.finish());
+    const bytes = w.finish();
+    writeFileSync(file, bytes);
+    const ours = await openHdf5(bytes);
+    expect(["bf", "e4", "e5"].map((k) => ours.info(k).dtype)).toEqual(["bfloat16", "float8_e4m3fn", "float8_e5m2"]);
     const out = execFileSync(
       "/usr/bin/python3",
       ["-c", "import h5py,sys,json; f=h5py.File(sys.argv[1]); print(json.dumps({k: [str(f[k].dtype), [repr(float(x)) for x in f[k][()]]] for k in f}))", file],

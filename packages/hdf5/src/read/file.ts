@@ -370,6 +370,8 @@ function describeType(t: Datatype): string {
   return t.class === "vlen" ? `variable-length ${t.kind}` : t.class;
 }
 
+const MINIFLOATS: ReadonlySet<DType> = new Set<DType>(["bfloat16", "float8_e4m3fn", "float8_e5m2"]);
+
 /** Decode an attribute's value: scalar -> one element, simple -> flat array (typed array for numbers), null -> null. */
 export function decodeAttributeValue(file: Hdf5File, a: RawAttribute): Attribute {
   const n = spaceNumel(a.space);
@@ -381,7 +383,9 @@ export function decodeAttributeValue(file: Hdf5File, a: RawAttribute): Attribute
     if (a.space.kind === "simple" && plan && plan.dtype !== "bool" && !plan.dtype.startsWith("complex")) {
       const bytes = plan.convert(a.raw.subarray(0, n * a.type.size), n);
       const m = plan.innerDims.reduce((x, y) => x * y, 1);
-      value = new Tensor({ dtype: plan.dtype, shape: [n * m], data: bytes }).typed() as AttributeValue;
+      const tensor = new Tensor({ dtype: plan.dtype, shape: [n * m], data: bytes });
+      // Attribute values are plain numbers: bfloat16/float8 widen exactly to float32 (as before).
+      value = (MINIFLOATS.has(plan.dtype) ? tensor.toFloat32() : tensor.typed()) as AttributeValue;
     } else {
       const els = decodeElements(a.type, a.raw, 0, n, file.heap);
       value = a.space.kind === "scalar" ? els[0] : els;

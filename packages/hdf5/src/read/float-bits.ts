@@ -11,6 +11,23 @@ export function isIeee(t: FloatingPointType): boolean {
   return false;
 }
 
+/**
+ * The core minifloat dtype whose exact bit layout this type has, as our writer
+ * emits them (write/standard-types.ts): sign in the top bit, mantissa at bit 0,
+ * implied leading one, no padding. bfloat16 = 2 bytes, exponent 7..14 bias 127,
+ * mantissa 7 bits; float8_e4m3fn = exponent 3..6 bias 7, mantissa 3 bits;
+ * float8_e5m2 = exponent 2..6 bias 15, mantissa 2 bits. Any other layout
+ * (including IEEE binary16) gives undefined.
+ */
+export function minifloatDType(t: FloatingPointType): "bfloat16" | "float8_e4m3fn" | "float8_e5m2" | undefined {
+  if (t.byteOrder === "VAX" || t.bitOffset !== 0 || t.precision !== t.size * 8 || t.mantissaNormalization !== "implied") return undefined;
+  if (t.signLocation !== t.size * 8 - 1 || t.mantissaLocation !== 0 || t.exponentLocation !== t.mantissaSize) return undefined;
+  if (t.size === 2 && t.exponentSize === 8 && t.mantissaSize === 7 && t.exponentBias === 127) return "bfloat16";
+  if (t.size === 1 && t.exponentSize === 4 && t.mantissaSize === 3 && t.exponentBias === 7) return "float8_e4m3fn";
+  if (t.size === 1 && t.exponentSize === 5 && t.mantissaSize === 2 && t.exponentBias === 15) return "float8_e5m2";
+  return undefined;
+}
+
 /** Bits [pos, pos+len) of a little-endian element as a number (len <= 53). */
 function bitsAt(le: Uint8Array, pos: number, len: number): number {
   let v = 0;

@@ -1,7 +1,7 @@
 import { type DType, fail, swapBytesInPlace } from "@codec/core";
 import type { AttributeValue, Datatype, EnumType, FixedPointType } from "../model.js";
 import { FORMAT } from "./context.js";
-import { decodeFloatBits, isIeee } from "./float-bits.js";
+import { decodeFloatBits, isIeee, minifloatDType } from "./float-bits.js";
 import { type HeapAccess, elementReader } from "./element-reader.js";
 
 export type { HeapAccess } from "./element-reader.js";
@@ -85,6 +85,20 @@ export function tensorPlan(t: Datatype): TensorPlan | undefined {
         const be = t.byteOrder === "BE";
         return {
           dtype, innerDims: [], fileSize: t.size, identity: !be,
+          convert: (raw, n) => {
+            const out = raw.slice(0, n * t.size);
+            if (be) swapBytesInPlace(out, t.size);
+            return out;
+          },
+        };
+      }
+      // bfloat16 / float8 layouts (as our writer stores them) keep their dtype: the
+      // bytes are already those elements (2-byte big-endian ones need a swap).
+      const mini = minifloatDType(t);
+      if (mini) {
+        const be = t.size > 1 && t.byteOrder === "BE";
+        return {
+          dtype: mini, innerDims: [], fileSize: t.size, identity: !be,
           convert: (raw, n) => {
             const out = raw.slice(0, n * t.size);
             if (be) swapBytesInPlace(out, t.size);
