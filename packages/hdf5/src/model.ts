@@ -105,14 +105,26 @@ export interface CompoundType {
   readonly members: readonly CompoundMember[];
 }
 
-/** Class 7 reference kinds: object (hobj_ref_t) or dataset region (hdset_reg_ref_t). */
-export type ReferenceKind = "object" | "region";
+/**
+ * Class 7 reference kinds: object (hobj_ref_t) or dataset region (hdset_reg_ref_t);
+ * HDF5 1.12 revised references (H5R_ref_t, reference types 2-4): "object2",
+ * "region2" and "attribute".
+ */
+export type ReferenceKind = "object" | "region" | "object2" | "region2" | "attribute";
 
-/** Class 7: reference (v1/v2 reference types; `size` is 8 or 12 with 8-byte offsets). */
+/**
+ * Class 7: reference. Old-style types: `size` is 8 or 12 with 8-byte offsets.
+ * Revised (`revised: true`, datatype version 4): 18 bytes with 8-byte offsets;
+ * libhdf5 labels the generic H5T_STD_REF type "object2" and each element carries
+ * its own reference type, so values() gives per element
+ * `{reference: "object" | "region" | "attribute", address, path | file, rank?, selection?, attribute?}`.
+ */
 export interface ReferenceType {
   readonly class: "reference";
   readonly size: number;
   readonly kind: ReferenceKind;
+  /** True for HDF5 1.12 revised references (kinds object2, region2, attribute). */
+  readonly revised?: boolean;
 }
 
 export interface EnumMember {

@@ -3,12 +3,15 @@ import type { AttributeValue, Datatype } from "../model.js";
 import { FORMAT } from "./context.js";
 import { decodeFloatBits, isIeee } from "./float-bits.js";
 import { intValue } from "./messages/datatype.js";
+import { decodeRevisedReference } from "./revised-reference.js";
 import { decodeText } from "./text.js";
 
 /** Access to the global heap for variable-length data and region references. */
 export interface HeapAccess {
   readonly offsetSize: number;
   globalObject(collection: number, index: number): Uint8Array;
+  /** The hard-link path of the object whose header is at `address` (revised references). */
+  objectPath?(address: number): string | undefined;
 }
 
 /** Reads one element of a type at a byte position. */
@@ -129,6 +132,7 @@ export function elementReader(t: Datatype, heap: HeapAccess, depth = 0): Element
     }
     case "reference": {
       const os = heap.offsetSize;
+      if (t.revised) return (b, at) => decodeRevisedReference(b, at, s, heap);
       if (t.kind === "object") {
         return (b, at) => {
           const a = readAddr(b, at, Math.min(os, s));

@@ -58,6 +58,7 @@ export class Hdf5File {
     this.heap = {
       offsetSize: this.ctx.offsetSize,
       globalObject: (collection, index) => globalHeapObject(this.ctx, collection, index, this.heapCache),
+      objectPath: (address) => this.pathOfAddress(address),
     };
     if (this.superblock.extensionAddress !== undefined) {
       const ext = this.objects.header(this.superblock.extensionAddress);
@@ -127,6 +128,18 @@ export class Hdf5File {
     if (kind === "group") return new Hdf5Group(this, path || "/", address);
     if (kind === "dataset") return new Hdf5Dataset(this, path, address);
     return new Hdf5Datatype(this, path, address);
+  }
+
+  private addressPaths: Map<number, string> | undefined;
+
+  /** The first hard-link path (walk order) of the object at `address`; built once on demand. */
+  pathOfAddress(address: number): string | undefined {
+    if (!this.addressPaths) {
+      const m = new Map<number, string>();
+      for (const o of this.walk()) m.set(o.address, o.path);
+      this.addressPaths = m;
+    }
+    return this.addressPaths.get(address);
   }
 
   /**

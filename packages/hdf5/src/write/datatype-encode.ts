@@ -130,6 +130,8 @@ export function encodeDatatype(w: ByteWriter, t: Datatype, version = datatypeVer
       return;
     }
     case "reference":
+      // Revised (HDF5 1.12) references need datatype version 4 and heap blobs: not written.
+      if (t.kind !== "object" && t.kind !== "region") fail("UNSUPPORTED", "hdf5", `writing ${t.kind} (HDF5 1.12 revised) references`);
       head(t.kind === "object" ? 0 : 1);
       return;
     case "enum": {

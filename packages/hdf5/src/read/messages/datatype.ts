@@ -80,7 +80,9 @@ export function readDatatype(r: ByteReader, offsetSize: number, depth: number): 
       return readCompound(r, version, bits & 0xffff, size, offsetSize, depth, at);
     case 7: {
       const t = bits & 15;
-      if (t > 1) fail("UNSUPPORTED", FORMAT, `reference type ${t} (HDF5 1.12 H5R_ref_t references)`, { offset: at });
+      // Types 2-4 are HDF5 1.12 revised references (H5R_ref_t; datatype version 4).
+      if (t === 2 || t === 3 || t === 4) return { class: "reference", size, kind: t === 2 ? "object2" : t === 3 ? "region2" : "attribute", revised: true };
+      if (t > 1) fail("UNSUPPORTED", FORMAT, `reference type ${t}`, { offset: at });
       return { class: "reference", size, kind: t === 0 ? "object" : "region" };
     }
     case 8: {
