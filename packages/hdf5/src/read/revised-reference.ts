@@ -89,6 +89,8 @@ export function decodeRevisedReference(b: Uint8Array, at: number, size: number, 
     body = new ByteReader(blob.subarray(0, len), FORMAT);
   }
   const tokenSize = body.u8();
+  // H5O_token_t is 16 bytes; libhdf5 (H5R__decode_obj_token) rejects larger token sizes.
+  if (tokenSize > 16) fail("CORRUPT", FORMAT, `revised reference token of ${tokenSize} bytes`);
   const token = body.bytesView(tokenSize);
   // Native VOL tokens: the object header address in the first offsetSize bytes (H5VL_native_addr_to_token).
   const address = tokenSize >= access.offsetSize ? (leNumber(token, 0, access.offsetSize) ?? null) : null;
