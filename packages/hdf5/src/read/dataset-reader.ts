@@ -207,16 +207,7 @@ function readChunked(ctx: Context, ds: DatasetInfo, layout: ChunkedLayout, path:
   const dstStart = new Array<number>(rank);
   const extent = new Array<number>(rank);
   for (;;) {
-    let partialEdge = false;
-    for (let d = 0; d < rank; d++) {
-      const c0 = scaled[d] * chunk[d];
-      const a = Math.max(c0, start[d]);
-      const b = Math.min(c0 + chunk[d], start[d] + count[d]);
-      srcStart[d] = a - c0;
-      dstStart[d] = a - start[d];
-      extent[d] = b - a;
-      if (c0 + chunk[d] > dims[d]) partialEdge = true;
-    }
+    const partialEdge = chunkOverlap(scaled, chunk, start, count, dims, srcStart, dstStart, extent);
     ctx.spend("chunk", 0);
     const loc = index.get(scaled);
     if (loc === undefined) {
@@ -322,16 +313,7 @@ export async function readDatasetRawAsync(ctx: Context, ds: DatasetInfo, path: s
     const srcStart = new Array<number>(rank);
     const dstStart = new Array<number>(rank);
     const extent = new Array<number>(rank);
-    let partialEdge = false;
-    for (let d = 0; d < rank; d++) {
-      const c0 = scaled[d] * chunk[d];
-      const a = Math.max(c0, start[d]);
-      const b = Math.min(c0 + chunk[d], start[d] + count[d]);
-      srcStart[d] = a - c0;
-      dstStart[d] = a - start[d];
-      extent[d] = b - a;
-      if (c0 + chunk[d] > dims[d]) partialEdge = true;
-    }
+    const partialEdge = chunkOverlap(scaled, chunk, start, count, dims, srcStart, dstStart, extent);
     const loc = index.get(scaled);
     if (loc === undefined) {
       fill ??= fillBuffer(ds, chunkBytes);
@@ -362,4 +344,32 @@ export async function readDatasetRawAsync(ctx: Context, ds: DatasetInfo, path: s
   }
   await Promise.all(inflight);
   return out;
+}
+
+/**
+ * Where chunk `scaled` (in chunk units) meets the selection start/count:
+ * fills the offsets inside the chunk, inside the output and the extent per
+ * dimension; returns whether the chunk runs past the dataset's edge.
+ */
+function chunkOverlap(
+  scaled: readonly number[],
+  chunk: readonly number[],
+  start: readonly number[],
+  count: readonly number[],
+  dims: readonly number[],
+  srcStart: number[],
+  dstStart: number[],
+  extent: number[],
+): boolean {
+  let partialEdge = false;
+  for (let d = 0; d < scaled.length; d++) {
+    const c0 = scaled[d] * chunk[d];
+    const a = Math.max(c0, start[d]);
+    const b = Math.min(c0 + chunk[d], start[d] + count[d]);
+    srcStart[d] = a - c0;
+    dstStart[d] = a - start[d];
+    extent[d] = b - a;
+    if (c0 + chunk[d] > dims[d]) partialEdge = true;
+  }
+  return partialEdge;
 }

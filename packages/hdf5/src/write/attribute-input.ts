@@ -1,4 +1,4 @@
-import { fail, Tensor } from "@codec/core";
+import { fail, Tensor, type TypedArray } from "@codec/core";
 import type { AttributeValue, Dataspace, Datatype } from "../model.js";
 import { BOOL_ENUM, datatypeForDType, FLOAT32, FLOAT64, fixedStringType, intType, VLEN_UTF8 } from "./standard-types.js";
 
@@ -23,16 +23,7 @@ export type AttributeInput =
   | readonly string[]
   | readonly number[]
   | readonly boolean[]
-  | Int8Array
-  | Uint8Array
-  | Int16Array
-  | Uint16Array
-  | Int32Array
-  | Uint32Array
-  | BigInt64Array
-  | BigUint64Array
-  | Float32Array
-  | Float64Array
+  | TypedArray
   | Tensor
   | TypedAttributeValue;
 
