@@ -9,6 +9,7 @@ export * from "./byte-source.js";
 export * from "./tensor.js";
 export * from "./sniff.js";
 export * from "./zip/index.js";
+export * from "./compress/index.js";
 export * from "./sources/index.js";
 export * from "./numpy-typestr.js";
 export * from "./node-builtin.js";

@@ -1,0 +1,3 @@
+// Pure-TypeScript decompressors for the codecs model files use inside other
+// containers (HDF5 filter plugins, Blosc, joblib). One codec per file.
+export {};
