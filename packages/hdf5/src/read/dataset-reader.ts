@@ -215,14 +215,7 @@ function readChunked(ctx: Context, ds: DatasetInfo, layout: ChunkedLayout, path:
       copyBlock(fill, chunk, srcStart, out, count, dstStart, extent, es);
     } else {
       const skipAll = partialEdge && ((layout.flags ?? 0) & 1) !== 0;
-      // A whole chunk that lands as one contiguous run of the output is decoded straight into it.
-      let direct = true;
-      for (let d = 0; d < rank; d++) {
-        if (srcStart[d] !== 0 || extent[d] !== chunk[d] || (d > 0 && count[d] !== chunk[d])) direct = false;
-      }
-      let dstOff = 0;
-      if (direct) dstOff = dstStart[0] * (chunkBytes / chunk[0]);
-      const target = direct ? out.subarray(dstOff, dstOff + chunkBytes) : undefined;
+      const target = directTarget(out, chunk, chunkBytes, count, srcStart, dstStart, extent);
       const data = decodeChunk(ctx, ds.filters, skipAll ? 0xffffffff : loc.filterMask, ctx.bytes(loc.address, loc.size, `chunk of dataset ${path}`), es, chunkBytes, path, target);
       if (!target) copyBlock(data, chunk, srcStart, out, count, dstStart, extent, es);
     }
@@ -325,9 +318,17 @@ export async function readDatasetRawAsync(ctx: Context, ds: DatasetInfo, path: s
         const data = decodeChunk(ctx, ds.filters, skipAll ? 0xffffffff : loc.filterMask, raw, es, chunkBytes, path);
         copyBlock(data, chunk, srcStart, out, count, dstStart, extent, es);
       } else {
-        const job = inflateOnWorker(raw, chunkBytes, shuffle, path).then((data) => {
-          if (data.length !== chunkBytes) fail("CORRUPT", FORMAT, `chunk of dataset ${path} decodes to ${data.length} bytes, expected ${chunkBytes}`);
-          copyBlock(data, chunk, srcStart, out, count, dstStart, extent, es);
+        const target = directTarget(out, chunk, chunkBytes, count, srcStart, dstStart, extent);
+        const job = inflateOnWorker(raw, chunkBytes, path).then((inflated) => {
+          if (inflated.length !== chunkBytes) fail("CORRUPT", FORMAT, `chunk of dataset ${path} decodes to ${inflated.length} bytes, expected ${chunkBytes}`);
+          let data = inflated;
+          if (shuffle > 1) {
+            data = target ?? new Uint8Array(chunkBytes);
+            const n = Math.floor(chunkBytes / shuffle);
+            unshuffle(inflated, data, n, shuffle);
+            if (n * shuffle < chunkBytes) data.set(inflated.subarray(n * shuffle), n * shuffle);
+          } else if (target) target.set(data);
+          if (!target) copyBlock(data, chunk, srcStart, out, count, dstStart, extent, es);
         });
         inflight.push(job);
         if (inflight.length >= depth) await inflight.shift();
@@ -344,6 +345,18 @@ export async function readDatasetRawAsync(ctx: Context, ds: DatasetInfo, path: s
   }
   await Promise.all(inflight);
   return out;
+}
+
+/**
+ * The part of `out` a whole chunk fills when it lands as one contiguous
+ * run of the output (then it is decoded straight into it), else undefined.
+ */
+function directTarget(out: Uint8Array, chunk: readonly number[], chunkBytes: number, count: readonly number[], srcStart: readonly number[], dstStart: readonly number[], extent: readonly number[]): Uint8Array | undefined {
+  for (let d = 0; d < chunk.length; d++) {
+    if (srcStart[d] !== 0 || extent[d] !== chunk[d] || (d > 0 && count[d] !== chunk[d])) return undefined;
+  }
+  const dstOff = dstStart[0] * (chunkBytes / chunk[0]);
+  return out.subarray(dstOff, dstOff + chunkBytes);
 }
 
 /**

@@ -2,7 +2,7 @@ import { fail, nodeBuiltin } from "@codec/core";
 import { FORMAT } from "./context.js";
 
 /**
- * A small pool of Node worker threads that inflate (and unshuffle) chunks
+ * A small pool of Node worker threads that inflate chunks
  * in parallel for `Hdf5Dataset.readAsync`. Only used where the runtime
  * offers `worker_threads` without an import (`process.getBuiltinModule`);
  * elsewhere `available()` is false and reads stay on the calling thread.
@@ -25,7 +25,9 @@ interface JobResult {
 
 type WorkerCtor = new (code: string, opts: { eval: boolean }) => WorkerLike;
 
-// The worker: zlib inflate with a bounded output, then the shuffle filter's inverse.
+// The worker: zlib inflate with a bounded output. The shuffle filter's
+// inverse runs on the calling thread, straight into the output array
+// (filters/shuffle.ts), so it exists once.
 const WORKER_CODE = `
 const { parentPort } = require("node:worker_threads");
 const zlib = require("node:zlib");
@@ -33,19 +35,7 @@ parentPort.on("message", (job) => {
   try {
     const max = job.chunkBytes * 2 + 4096;
     let out = zlib.inflateSync(job.data, { maxOutputLength: max, chunkSize: Math.min(Math.max(job.chunkBytes + 64, 16384), 1 << 26) });
-    const es = job.shuffle;
-    if (es > 1 && out.length === job.chunkBytes) {
-      const n = Math.floor(out.length / es);
-      const dst = new Uint8Array(out.length);
-      for (let b = 0; b < es; b++) {
-        const base = b * n;
-        for (let i = 0, o = b; i < n; i++, o += es) dst[o] = out[base + i];
-      }
-      for (let k = n * es; k < out.length; k++) dst[k] = out[k];
-      out = dst;
-    } else if (out.byteOffset !== 0 || out.byteLength !== out.buffer.byteLength) {
-      out = new Uint8Array(out);
-    }
+    if (out.byteOffset !== 0 || out.byteLength !== out.buffer.byteLength) out = new Uint8Array(out);
     parentPort.postMessage({ id: job.id, out }, [out.buffer]);
   } catch (e) {
     parentPort.postMessage({ id: job.id, error: String(e && e.message || e) });
@@ -87,7 +77,7 @@ class Pool {
     return this.workers.length;
   }
 
-  run(data: Uint8Array, chunkBytes: number, shuffle: number): Promise<Uint8Array> {
+  run(data: Uint8Array, chunkBytes: number): Promise<Uint8Array> {
     const id = this.next++;
     const w = this.workers[id % this.workers.length];
     if (this.busy++ === 0) for (const x of this.workers) x.ref();
@@ -95,7 +85,7 @@ class Pool {
       this.pending.set(id, { resolve, reject });
       // Copy so the transfer never detaches memory the source owns.
       const copy = new Uint8Array(data);
-      w.postMessage({ id, data: copy, chunkBytes, shuffle }, [copy.buffer]);
+      w.postMessage({ id, data: copy, chunkBytes }, [copy.buffer]);
     });
   }
 }
@@ -106,12 +96,12 @@ export function inflatePoolAvailable(): boolean {
   return Worker !== undefined && cores > 1;
 }
 
-/** Inflate (+ unshuffle with element size `shuffle` > 1) one chunk on a worker thread. */
-export async function inflateOnWorker(data: Uint8Array, chunkBytes: number, shuffle: number, dataset: string): Promise<Uint8Array> {
+/** Inflate one chunk on a worker thread. */
+export async function inflateOnWorker(data: Uint8Array, chunkBytes: number, dataset: string): Promise<Uint8Array> {
   if (!Worker) return fail("UNSUPPORTED", FORMAT, "worker threads are not available");
   pool ??= new Pool(cores, Worker);
   try {
-    return await pool.run(data, chunkBytes, shuffle);
+    return await pool.run(data, chunkBytes);
   } catch (e) {
     return fail("CORRUPT", FORMAT, `deflate stream in dataset ${dataset} is invalid (${e instanceof Error ? e.message : String(e)})`, { cause: e });
   }
