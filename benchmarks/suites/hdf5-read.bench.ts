@@ -98,7 +98,7 @@ async function main(): Promise<void> {
       { name: "jsfive", role: "peer", run: jsfiveRead(contigPath) },
     ],
     [{ case: "@codec/hdf5", against: "fs.readFileSync", maxRatio: 1.1, label: "within 1.1x of fs.readFileSync" }],
-    { rounds: 5, warmup: 1, budgetMs: 120_000 },
+    { rounds: 15, warmup: 3, budgetMs: 120_000 },
   );
 
   await benchGroup(
