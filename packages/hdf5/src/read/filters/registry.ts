@@ -1,8 +1,10 @@
 import { fail } from "@codec/core";
 import { FILTER_NAMES } from "../../model.js";
 import { FORMAT } from "../context.js";
+import { bitshuffleDecode } from "./bitshuffle.js";
 import { deflateDecode } from "./deflate.js";
 import { fletcher32Decode } from "./fletcher32.js";
+import { lz4FilterDecode } from "./lz4.js";
 import { lzfDecode } from "./lzf.js";
 import { nbitDecode } from "./nbit.js";
 import { scaleOffsetDecode } from "./scaleoffset.js";
@@ -38,6 +40,8 @@ const BUILTIN: ReadonlyMap<number, FilterImpl> = new Map([
   [5, { name: "nbit", decode: nbitDecode }],
   [6, { name: "scaleoffset", decode: scaleOffsetDecode }],
   [32000, { name: "lzf", decode: lzfDecode }],
+  [32004, { name: "lz4", decode: lz4FilterDecode }],
+  [32008, { name: "bitshuffle", decode: bitshuffleDecode }],
 ]);
 
 const global = new Map<number, FilterImpl>();
