@@ -4,3 +4,4 @@ export {};
 export * from "./xxhash32.js";
 export * from "./lz4.js";
 export * from "./blosclz.js";
+export * from "./bzip2.js";
