@@ -10,6 +10,7 @@ import { nbitDecode } from "./nbit.js";
 import { scaleOffsetDecode } from "./scaleoffset.js";
 import { shuffleDecode } from "./shuffle.js";
 import { szipDecode } from "./szip.js";
+import { zfpDecode } from "./zfp.js";
 
 /** What a filter's decode function is told about the chunk it is undoing. */
 export interface FilterContext {
@@ -40,6 +41,7 @@ const BUILTIN: ReadonlyMap<number, FilterImpl> = new Map([
   [5, { name: "nbit", decode: nbitDecode }],
   [6, { name: "scaleoffset", decode: scaleOffsetDecode }],
   [32000, { name: "lzf", decode: lzfDecode }],
+  [32013, { name: "zfp", decode: zfpDecode }],
   [32004, { name: "lz4", decode: lz4FilterDecode }],
   [32008, { name: "bitshuffle", decode: bitshuffleDecode }],
 ]);
