@@ -1,4 +1,5 @@
 import { type ByteInput, guardDecodeAsync, ZipWriter } from "@codec/core";
+import { type ByteSink, orderedSink } from "./byte-sink.js";
 import { collectSink } from "./collect-sink.js";
 import { openTorch, type OpenTorchOptions, type TorchFile } from "./torch-file.js";
 import { TORCH_ALIGNMENT, writeTorch } from "./writer.js";
@@ -18,13 +19,24 @@ export interface ReencodeOptions extends OpenTorchOptions {
  * - TorchScript archives: every record copied (code, constants, debug
  *   info, storages), realigned at 64 bytes, CRC-checked on the way.
  */
-export function reencodeTorchTo(input: ByteInput | TorchFile, sink: (chunk: Uint8Array) => void, options: ReencodeOptions = {}): Promise<void> {
+export function reencodeTorchTo(input: ByteInput | TorchFile, sink: ByteSink, options: ReencodeOptions = {}): Promise<void> {
   return guardDecodeAsync("torch", async () => {
     const file = input instanceof Object && "kind" in input && "object" in input ? (input as TorchFile) : await openTorch(input as ByteInput, options);
     if (file.kind === "torchscript" && file.archive !== undefined) {
-      const zip = new ZipWriter({ sink });
-      for (const e of file.archive.entries) zip.add(e.name, await file.archive.read(e), { align: TORCH_ALIGNMENT });
-      zip.finish();
+      const out = orderedSink(sink);
+      const zip = new ZipWriter({ sink: out.push });
+      try {
+        for (const e of file.archive.entries) {
+          const bytes = await file.archive.read(e);
+          await out.drain();
+          zip.add(e.name, bytes, { align: TORCH_ALIGNMENT });
+        }
+        zip.finish();
+      } catch (e) {
+        await out.drain().catch(() => undefined);
+        throw e;
+      }
+      await out.drain();
       return;
     }
     await writeTorch(file.object, sink, { archiveName: options.archiveName ?? file.layout?.root ?? "archive" });

@@ -1,5 +1,6 @@
-import { fail, guardDecodeAsync, Tensor, utf8Encode, ZipWriter } from "@codec/core";
+import { crc32, fail, guardDecodeAsync, Tensor, utf8Encode, ZipWriter } from "@codec/core";
 import { PyDict, PyGlobal, PyTuple, type PyValue, pickle } from "@codec/pickle";
+import { type ByteSink, orderedSink } from "./byte-sink.js";
 import { collectSink } from "./collect-sink.js";
 import { emptyOrderedDict, torchTensorFrom } from "./from-tensor.js";
 import { TorchStorage } from "./storage.js";
@@ -127,25 +128,35 @@ export function pickleTorchObject(value: PyValue): { pkl: Uint8Array; storages: 
  * .data/serialization_id; ZIP64 when sizes need it). Storages are read one
  * at a time, so peak memory is one storage.
  */
-export function writeTorch(value: TorchSaveInput, sink: (chunk: Uint8Array) => void, options: SaveTorchOptions = {}): Promise<void> {
+export function writeTorch(value: TorchSaveInput, sink: ByteSink, options: SaveTorchOptions = {}): Promise<void> {
   return guardDecodeAsync(F, async () => {
     const root = options.archiveName ?? "archive";
     if (root === "" || root.includes("/")) fail("USAGE", F, `invalid archive name '${root}'`);
     const { pkl, storages } = pickleTorchObject(toPickleValue(value));
-    const zip = new ZipWriter({ sink, forceZip64: options.forceZip64 });
-    zip.add(`${root}/data.pkl`, pkl, { align: TORCH_ALIGNMENT });
-    zip.add(`${root}/byteorder`, utf8Encode("little"), { align: TORCH_ALIGNMENT });
-    let id = 0;
-    for (const [key, storage] of storages) {
-      const bytes = await storage.bytes();
-      const entry = zip.add(`${root}/data/${key}`, bytes.subarray(0, storage.byteLength), { align: TORCH_ALIGNMENT, crc32: storage.verifiedCrc32 });
-      id = (id * 31 + entry.crc32) >>> 0;
+    const out = orderedSink(sink);
+    const zip = new ZipWriter({ sink: out.push, forceZip64: options.forceZip64 });
+    try {
+      zip.add(`${root}/data.pkl`, pkl, { align: TORCH_ALIGNMENT });
+      zip.add(`${root}/byteorder`, utf8Encode("little"), { align: TORCH_ALIGNMENT });
+      let id = 0;
+      for (const [key, storage] of storages) {
+        const bytes = (await storage.bytes()).subarray(0, storage.byteLength);
+        // This storage's CRC while the previous one is still being written.
+        const crc = storage.verifiedCrc32 ?? crc32(bytes);
+        await out.drain(); // one storage in flight: memory stays bounded by the caller's tensors
+        const entry = zip.add(`${root}/data/${key}`, bytes, { align: TORCH_ALIGNMENT, crc32: crc });
+        id = (id * 31 + entry.crc32) >>> 0;
+      }
+      zip.add(`${root}/version`, utf8Encode(TORCH_FILE_VERSION), { align: TORCH_ALIGNMENT });
+      // torch >= 2.0 adds a serialization id; any digits do (it is only compared for equality).
+      const serial = `${id.toString().padStart(10, "0")}${storages.length.toString().padStart(10, "0")}`;
+      zip.add(`${root}/.data/serialization_id`, utf8Encode(serial), { align: TORCH_ALIGNMENT });
+      zip.finish();
+    } catch (e) {
+      await out.drain().catch(() => undefined); // the first failure is the one to report
+      throw e;
     }
-    zip.add(`${root}/version`, utf8Encode(TORCH_FILE_VERSION), { align: TORCH_ALIGNMENT });
-    // torch >= 2.0 adds a serialization id; any digits do (it is only compared for equality).
-    const serial = `${id.toString().padStart(10, "0")}${storages.length.toString().padStart(10, "0")}`;
-    zip.add(`${root}/.data/serialization_id`, utf8Encode(serial), { align: TORCH_ALIGNMENT });
-    zip.finish();
+    await out.drain();
   });
 }
 

@@ -1,4 +1,4 @@
-import { closeSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
+import { closeSync, openSync, renameSync, rmSync, write, writeSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 
 /** fs.writeSync writes at most ~2 GiB per call. */
@@ -18,6 +18,24 @@ export class FileSink {
     let done = 0;
     while (done < bytes.byteLength) {
       done += writeSync(this.fd, bytes, done, Math.min(bytes.byteLength - done, CHUNK));
+    }
+    this.bytesWritten += bytes.byteLength;
+  }
+
+  /**
+   * The same append, with the kernel write on libuv's thread pool: a
+   * streaming encoder whose sink returns this promise keeps computing
+   * (CRC-32 of the next storage, say) meanwhile. One call at a time.
+   */
+  async writeAsync(bytes: Uint8Array): Promise<void> {
+    const fd = this.fd;
+    if (fd === null) throw new Error("write after close");
+    let done = 0;
+    while (done < bytes.byteLength) {
+      const at = this.bytesWritten + done;
+      done += await new Promise<number>((resolve, reject) => {
+        write(fd, bytes, done, Math.min(bytes.byteLength - done, CHUNK), at, (err, n) => (err ? reject(err) : resolve(n)));
+      });
     }
     this.bytesWritten += bytes.byteLength;
   }

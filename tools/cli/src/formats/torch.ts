@@ -91,12 +91,12 @@ export const torchAdapter: FormatAdapter = {
       if (isShardIndex(path)) {
         // A shard set re-encodes to one state dict file.
         const map = await openShards(path);
-        await writeTorch(stateDictFromMap(withProgress(map, options.progress, "writing")), (c) => sink.write(c), {
+        await writeTorch(stateDictFromMap(withProgress(map, options.progress, "writing")), (c) => sink.writeAsync(c), {
           archiveName: archiveNameFor(realOutputName(outPath)),
         });
         return;
       }
-      await reencodeTorchTo(await openTorch(source), (c) => sink.write(c));
+      await reencodeTorchTo(await openTorch(source), (c) => sink.writeAsync(c));
     } finally {
       sink.close();
     }
@@ -105,7 +105,7 @@ export const torchAdapter: FormatAdapter = {
   async write(input: TensorMap, outPath: string, options: WriteOptions): Promise<void> {
     const sink = new FileSink(outPath);
     try {
-      await writeTorch(stateDictFromMap(withProgress(input, options.progress, "writing")), (c) => sink.write(c), {
+      await writeTorch(stateDictFromMap(withProgress(input, options.progress, "writing")), (c) => sink.writeAsync(c), {
         archiveName: archiveNameFor(realOutputName(outPath)),
       });
     } finally {
