@@ -4,7 +4,7 @@ export { TorchTensor, TorchSparseTensor, TorchUnsupportedTensor, type AnyTorchTe
 export { walkTorchTensors, type NamedTensor, type LeafTensor } from "./naming.js";
 export { STORAGE_CLASS_DTYPE, DTYPE_STORAGE_CLASS, TORCH_DTYPE_ATTR } from "./dtypes.js";
 export { looksLegacy, looksTar } from "./legacy-reader.js";
-export { type ByteSink } from "./byte-sink.js";
+export type { ByteSink } from "./byte-sink.js";
 export { saveTorch, writeTorch, pickleTorchObject, archiveNameFor, toPickleValue, type TorchSaveInput, type SaveTorchOptions, TORCH_ALIGNMENT, TORCH_FILE_VERSION } from "./writer.js";
 export { reencodeTorch, reencodeTorchTo, type ReencodeOptions } from "./reencode.js";
 export { torchTensorFrom, stateDictFrom, stateDictFromMap, rebuildCall, parameterCall } from "./from-tensor.js";
