@@ -5,3 +5,4 @@ export * from "./xxhash32.js";
 export * from "./lz4.js";
 export * from "./blosclz.js";
 export * from "./bzip2.js";
+export * from "./zstd.js";

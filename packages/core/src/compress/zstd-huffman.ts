@@ -1,0 +1,181 @@
+import { fail } from "../errors.js";
+import { BackwardBitReader, highBit } from "./zstd-bits.js";
+import { buildFseTable, readFseDistribution } from "./zstd-fse.js";
+
+/** Section 4.2.1: Huffman codes of literals are at most 11 bits long. */
+const MAX_HUFFMAN_BITS = 11;
+
+/**
+ * A Huffman decoding table (RFC 8878 section 4.2): indexed by the next
+ * `maxBits` bits of the stream; each entry is `symbol << 4 | codeLength`.
+ */
+export interface HuffmanTable {
+  readonly maxBits: number;
+  readonly entries: Uint16Array;
+}
+
+/** The parsed tree description and how many bytes of input it took. */
+export interface HuffmanTree {
+  readonly table: HuffmanTable;
+  readonly bytes: number;
+}
+
+/**
+ * Read a Huffman tree description (section 4.2.1) at src[pos, end) and
+ * build its decoding table. The header byte either counts FSE-compressed
+ * weight bytes (< 128) or gives the number of 4-bit weights (>= 128).
+ */
+export function readHuffmanTree(src: Uint8Array, pos: number, end: number, format: string): HuffmanTree {
+  if (pos >= end) fail("TRUNCATED", format, "Huffman tree description is missing", { offset: pos });
+  const header = src[pos];
+  const weights = new Uint8Array(256);
+  let count: number;
+  let bytes: number;
+  if (header < 128) {
+    bytes = 1 + header;
+    if (pos + bytes > end) fail("TRUNCATED", format, "Huffman weights are truncated", { offset: pos });
+    count = decodeFseWeights(src, pos + 1, pos + bytes, weights, format);
+  } else {
+    count = header - 127;
+    bytes = 1 + ((count + 1) >>> 1);
+    if (pos + bytes > end) fail("TRUNCATED", format, "Huffman weights are truncated", { offset: pos });
+    // Section 4.2.1.1: two weights per byte, the first in the high nibble.
+    for (let i = 0; i < count; i++) {
+      const b = src[pos + 1 + (i >>> 1)];
+      weights[i] = i & 1 ? b & 15 : b >>> 4;
+    }
+  }
+  return { table: buildHuffmanTable(weights, count, pos, format), bytes };
+}
+
+/**
+ * Section 4.2.1.2: weights compressed with FSE (accuracy log <= 6), decoded
+ * with two interleaved states sharing one backward bit stream until it runs
+ * out. Returns how many weights were decoded.
+ */
+function decodeFseWeights(src: Uint8Array, start: number, end: number, weights: Uint8Array, format: string): number {
+  const dist = readFseDistribution(src, start, end, 255, 6, format);
+  const table = buildFseTable(dist.norm, dist.symbols, dist.accuracyLog, format);
+  const br = new BackwardBitReader(src);
+  br.init(start + dist.bytes, end, format);
+  const { symbol, nbBits, baseline } = table;
+  let s1 = br.read(dist.accuracyLog);
+  let s2 = br.read(dist.accuracyLog);
+  let n = 0;
+  // The reference behaviour: after each state update, a reader that went past
+  // the start means the stream is done; the other state still holds one symbol.
+  for (;;) {
+    if (n >= 255) fail("CORRUPT", format, "too many Huffman weights", { offset: start });
+    weights[n++] = symbol[s1];
+    s1 = baseline[s1] + br.read(nbBits[s1]);
+    if (br.remaining() < 0) {
+      weights[n++] = symbol[s2];
+      break;
+    }
+    if (n >= 255) fail("CORRUPT", format, "too many Huffman weights", { offset: start });
+    weights[n++] = symbol[s2];
+    s2 = baseline[s2] + br.read(nbBits[s2]);
+    if (br.remaining() < 0) {
+      weights[n++] = symbol[s1];
+      break;
+    }
+  }
+  return n;
+}
+
+/**
+ * Section 4.2.1.3: the last symbol's weight is implied (it completes the
+ * sum of 2^(w-1) to a power of two); code length = maxBits + 1 - weight.
+ * Codes are assigned by increasing weight, then symbol value, so the table
+ * is filled in that order with 2^(w-1) entries per symbol.
+ */
+function buildHuffmanTable(weights: Uint8Array, count: number, offset: number, format: string): HuffmanTable {
+  const corrupt = (why: string): never => fail("CORRUPT", format, `invalid Huffman tree (${why})`, { offset });
+  if (count >= 256) corrupt("more than 255 explicit weights");
+  let total = 0;
+  for (let i = 0; i < count; i++) {
+    const w = weights[i];
+    if (w > MAX_HUFFMAN_BITS) corrupt(`weight ${w}`);
+    if (w > 0) total += 1 << (w - 1);
+  }
+  if (total === 0) corrupt("all weights are zero");
+  const maxBits = highBit(total) + 1;
+  if (maxBits > MAX_HUFFMAN_BITS) corrupt(`code length ${maxBits} > ${MAX_HUFFMAN_BITS}`);
+  const rest = (1 << maxBits) - total;
+  if ((rest & (rest - 1)) !== 0) corrupt("weights do not complete a power of two");
+  weights[count] = highBit(rest) + 1;
+  const symbols = count + 1;
+  const rankCount = new Uint16Array(MAX_HUFFMAN_BITS + 2);
+  for (let i = 0; i < symbols; i++) rankCount[weights[i]]++;
+  const rankStart = new Uint32Array(MAX_HUFFMAN_BITS + 2);
+  let next = 0;
+  for (let w = 1; w <= maxBits; w++) {
+    rankStart[w] = next;
+    next += rankCount[w] << (w - 1);
+  }
+  const entries = new Uint16Array(1 << maxBits);
+  for (let s = 0; s < symbols; s++) {
+    const w = weights[s];
+    if (w === 0) continue;
+    const len = 1 << (w - 1);
+    const e = (s << 4) | (maxBits + 1 - w);
+    const at = rankStart[w];
+    entries.fill(e, at, at + len);
+    rankStart[w] = at + len;
+  }
+  return { maxBits, entries };
+}
+
+/**
+ * Decode one Huffman-coded stream br.src[start, end) into out[op, op + n)
+ * (section 4.2.2): peek maxBits bits, emit the entry's symbol, consume its
+ * code length. The stream must be consumed exactly.
+ */
+export function decodeHuffmanStream(
+  start: number,
+  end: number,
+  table: HuffmanTable,
+  out: Uint8Array,
+  op: number,
+  n: number,
+  br: BackwardBitReader,
+  format: string,
+): void {
+  br.init(start, end, format);
+  const { maxBits, entries } = table;
+  const mask = (1 << maxBits) - 1;
+  const stop = op + n;
+  let bits = br.bits;
+  let nbits = br.nbits;
+  // Two symbols per refill: 2 * 11 bits fit in the >= 25 bits a refill guarantees.
+  while (op + 1 < stop) {
+    if (nbits < 2 * MAX_HUFFMAN_BITS) {
+      br.bits = bits;
+      br.nbits = nbits;
+      br.refill();
+      bits = br.bits;
+      nbits = br.nbits;
+    }
+    let e = entries[(bits >>> (nbits - maxBits)) & mask];
+    out[op++] = e >>> 4;
+    nbits -= e & 15;
+    e = entries[(bits >>> (nbits - maxBits)) & mask];
+    out[op++] = e >>> 4;
+    nbits -= e & 15;
+  }
+  if (op < stop) {
+    if (nbits < MAX_HUFFMAN_BITS) {
+      br.bits = bits;
+      br.nbits = nbits;
+      br.refill();
+      bits = br.bits;
+      nbits = br.nbits;
+    }
+    const e = entries[(bits >>> (nbits - maxBits)) & mask];
+    out[op++] = e >>> 4;
+    nbits -= e & 15;
+  }
+  br.bits = bits;
+  br.nbits = nbits;
+  if (br.remaining() !== 0) fail("CORRUPT", format, "Huffman stream is not consumed exactly", { offset: start });
+}
