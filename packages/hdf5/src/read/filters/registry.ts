@@ -2,6 +2,7 @@ import { fail } from "@codec/core";
 import { FILTER_NAMES } from "../../model.js";
 import { FORMAT } from "../context.js";
 import { bitshuffleDecode } from "./bitshuffle.js";
+import { bzip2FilterDecode } from "./bzip2.js";
 import { deflateDecode } from "./deflate.js";
 import { fletcher32Decode } from "./fletcher32.js";
 import { lz4FilterDecode } from "./lz4.js";
@@ -40,6 +41,7 @@ const BUILTIN: ReadonlyMap<number, FilterImpl> = new Map([
   [4, { name: "szip", decode: szipDecode }],
   [5, { name: "nbit", decode: nbitDecode }],
   [6, { name: "scaleoffset", decode: scaleOffsetDecode }],
+  [307, { name: "bzip2", decode: bzip2FilterDecode }],
   [32000, { name: "lzf", decode: lzfDecode }],
   [32013, { name: "zfp", decode: zfpDecode }],
   [32004, { name: "lz4", decode: lz4FilterDecode }],
