@@ -11,6 +11,7 @@ import { nbitDecode } from "./nbit.js";
 import { scaleOffsetDecode } from "./scaleoffset.js";
 import { shuffleDecode } from "./shuffle.js";
 import { szipDecode } from "./szip.js";
+import { zstdFilterDecode } from "./zstd.js";
 import { zfpDecode } from "./zfp.js";
 
 /** What a filter's decode function is told about the chunk it is undoing. */
@@ -43,6 +44,7 @@ const BUILTIN: ReadonlyMap<number, FilterImpl> = new Map([
   [6, { name: "scaleoffset", decode: scaleOffsetDecode }],
   [307, { name: "bzip2", decode: bzip2FilterDecode }],
   [32000, { name: "lzf", decode: lzfDecode }],
+  [32015, { name: "zstd", decode: zstdFilterDecode }],
   [32013, { name: "zfp", decode: zfpDecode }],
   [32004, { name: "lz4", decode: lz4FilterDecode }],
   [32008, { name: "bitshuffle", decode: bitshuffleDecode }],
