@@ -50,14 +50,15 @@ function decodeChunk(input: Uint8Array, ctx: FilterContext): Uint8Array {
   const writerCodec = zfpVersion < 0x0500 ? 4 : zfpVersion <= 0x1000 ? 5 : (cd[0] >>> 12) & 0xf;
   if (writerCodec !== 5)
     fail("UNSUPPORTED", FORMAT, `unsupported zfp codec version ${writerCodec} in dataset ${ctx.dataset} (zfp library 0x${zfpVersion.toString(16)}; only codec 5 is supported)`);
-  // zfp 1.0.0 changed the reversible float block layout and ZFP_MAX_BITS (16657 -> 16658)
+  // zfp 1.0.0 changed ZFP_MAX_BITS (16657 -> 16658), the maxbits of the short
+  // fixed-precision/accuracy/reversible modes; the block format is the same.
   const legacy = zfpVersion < 0x1000;
   const { header, swapped } = readCdHeader(cd, legacy ? ZFP_MAX_BITS_055 : ZFP_MAX_BITS, ctx.dataset);
   const bytes = zfpScalarBytes(header.type);
   if (bytes !== ctx.elementSize)
     fail("CORRUPT", FORMAT, `zfp header of dataset ${ctx.dataset} says ${header.type} but the dataset's elements are ${ctx.elementSize} bytes`);
   const out = allocateField(header, ctx.chunkBytes, `dataset ${ctx.dataset}`);
-  decodeZfpField(new ZfpBitReader(input, `dataset ${ctx.dataset}`), header, out, legacy);
+  decodeZfpField(new ZfpBitReader(input, `dataset ${ctx.dataset}`), header, out);
   // The values come out little-endian; a file written on a big-endian machine
   // has big-endian elements, which H5Z-ZFP restores by swapping.
   if (swapped) swapBytesInPlace(out, bytes);

@@ -59,10 +59,9 @@ function scatter64(hi: Int32Array, lo: Int32Array, dst: Int32Array, base: number
 
 /**
  * Decode the blocks of `header`'s field from `r` into `out` (exactly
- * elements * scalar bytes long, 8-byte aligned). `legacyReversible`: the
- * stream was written by zfp before 1.0 (see decodeFloat32Block).
+ * elements * scalar bytes long, 8-byte aligned).
  */
-export function decodeZfpField(r: ZfpBitReader, header: ZfpHeader, out: Uint8Array, legacyReversible: boolean): void {
+export function decodeZfpField(r: ZfpBitReader, header: ZfpHeader, out: Uint8Array): void {
   const { type, dims, mode } = header;
   const nd = dims.length;
   const nx = dims[0];
@@ -94,10 +93,10 @@ export function decodeZfpField(r: ZfpBitReader, header: ZfpHeader, out: Uint8Arr
           const bz = Math.min(4, nz - z);
           const bw = Math.min(4, nw - w);
           if (f32 && bits32 && b32) {
-            decodeFloat32Block(r, mode, nd, b32, f32, bits32, legacyReversible);
+            decodeFloat32Block(r, mode, nd, b32, f32, bits32);
             scatter(f32, dst, base, bx, by, bz, bw, sy, sz, sw);
           } else if (f64 && bits64 && b64) {
-            decodeFloat64Block(r, mode, nd, b64, f64, bits64, legacyReversible);
+            decodeFloat64Block(r, mode, nd, b64, f64, bits64);
             scatter(f64, dst, base, bx, by, bz, bw, sy, sz, sw);
           } else if (b32) {
             if (mode.reversible) revDecodeBlock32(r, mode.minbits, mode.maxbits, nd, b32);
@@ -125,7 +124,7 @@ export function decodeZfpStream(bytes: Uint8Array, maxBytes: number, what = "str
   const r = new ZfpBitReader(bytes, what);
   const header = readZfpHeader(r);
   const data = allocateField(header, maxBytes, what);
-  decodeZfpField(r, header, data, false);
+  decodeZfpField(r, header, data);
   return { header, data };
 }
 

@@ -50,28 +50,23 @@ function precision(emax: number, maxprec: number, minexp: number, dims: number):
 }
 
 /**
- * Decode one float32 block into `out` (4^dims values). `legacyReversible`
- * selects zfp 0.5.5's reversible block layout (one bit: 1 = block-floating-
- * point, 0 = reinterpreted bits) instead of zfp 1.0's (a 0 bit for an
- * all-zero block, then 1 = reinterpreted bits, 0 = block-floating-point).
+ * Decode one float32 block into `out` (4^dims values; `outBits` aliases it
+ * as int32). Lossy blocks (decodef.c): a 0 bit for an all-zero block, else
+ * emax and the integer block. Reversible blocks (revdecodef.c, the same in
+ * zfp 0.5.5 and 1.0): a 0 bit for an all-zero block, else 1 = the float
+ * bits reinterpreted as sign-magnitude integers, 0 = emax and a
+ * block-floating-point block that is exact.
  */
-export function decodeFloat32Block(r: ZfpBitReader, mode: ZfpMode, dims: number, b: Block32, out: Float32Array, outBits: Int32Array, legacyReversible: boolean): void {
+export function decodeFloat32Block(r: ZfpBitReader, mode: ZfpMode, dims: number, b: Block32, out: Float32Array, outBits: Int32Array): void {
   const size = 1 << (2 * dims);
   if (mode.reversible) {
-    let bits = 1;
-    let reinterpret: boolean;
-    if (legacyReversible) {
-      reinterpret = r.readBit() === 0;
-    } else {
-      if (!r.readBit()) {
-        out.fill(0, 0, size);
-        if (mode.minbits > bits) r.skip(mode.minbits - bits);
-        return;
-      }
-      bits++;
-      reinterpret = r.readBit() === 1;
+    if (!r.readBit()) {
+      out.fill(0, 0, size);
+      if (mode.minbits > 1) r.skip(mode.minbits - 1);
+      return;
     }
-    if (reinterpret) {
+    let bits = 2;
+    if (r.readBit()) {
       revDecodeBlock32(r, (mode.minbits - bits) | 0, (mode.maxbits - bits) | 0, dims, b);
       // two's complement to sign-magnitude, then the bits are the floats (rev_inv_reinterpret)
       for (let i = 0; i < size; i++) {
@@ -106,23 +101,16 @@ function castFloat32(iblock: Int32Array, out: Float32Array, size: number, emax: 
 }
 
 /** Decode one float64 block into `out`; `outBits` aliases it as (lo, hi) int32 pairs. See decodeFloat32Block. */
-export function decodeFloat64Block(r: ZfpBitReader, mode: ZfpMode, dims: number, b: Block64, out: Float64Array, outBits: Int32Array, legacyReversible: boolean): void {
+export function decodeFloat64Block(r: ZfpBitReader, mode: ZfpMode, dims: number, b: Block64, out: Float64Array, outBits: Int32Array): void {
   const size = 1 << (2 * dims);
   if (mode.reversible) {
-    let bits = 1;
-    let reinterpret: boolean;
-    if (legacyReversible) {
-      reinterpret = r.readBit() === 0;
-    } else {
-      if (!r.readBit()) {
-        out.fill(0, 0, size);
-        if (mode.minbits > bits) r.skip(mode.minbits - bits);
-        return;
-      }
-      bits++;
-      reinterpret = r.readBit() === 1;
+    if (!r.readBit()) {
+      out.fill(0, 0, size);
+      if (mode.minbits > 1) r.skip(mode.minbits - 1);
+      return;
     }
-    if (reinterpret) {
+    let bits = 2;
+    if (r.readBit()) {
       revDecodeBlock64(r, (mode.minbits - bits) | 0, (mode.maxbits - bits) | 0, dims, b);
       for (let i = 0; i < size; i++) {
         const h = b.ih[i];
