@@ -1,6 +1,8 @@
 import { fail } from "@codec/core";
 import { FILTER_NAMES } from "../../model.js";
 import { FORMAT } from "../context.js";
+import { bloscDecode } from "./blosc.js";
+import { blosc2Decode } from "./blosc2.js";
 import { bitshuffleDecode } from "./bitshuffle.js";
 import { bzip2FilterDecode } from "./bzip2.js";
 import { deflateDecode } from "./deflate.js";
@@ -45,6 +47,8 @@ const BUILTIN: ReadonlyMap<number, FilterImpl> = new Map([
   [307, { name: "bzip2", decode: bzip2FilterDecode }],
   [32000, { name: "lzf", decode: lzfDecode }],
   [32015, { name: "zstd", decode: zstdFilterDecode }],
+  [32001, { name: "blosc", decode: bloscDecode }],
+  [32026, { name: "blosc2", decode: blosc2Decode }],
   [32013, { name: "zfp", decode: zfpDecode }],
   [32004, { name: "lz4", decode: lz4FilterDecode }],
   [32008, { name: "bitshuffle", decode: bitshuffleDecode }],
