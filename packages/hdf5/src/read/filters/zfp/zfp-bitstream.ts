@@ -13,10 +13,13 @@ export class ZfpBitReader {
   private readonly bytes: Uint8Array;
   /** Index of the next byte to load into `cur`. */
   private next = 0;
-  /** Pending bits, least significant first. */
-  private cur = 0;
-  /** How many bits of `cur` are pending (0..32). */
-  private avail = 0;
+  /**
+   * Pending bits, least significant first, and how many of them (0..32).
+   * The block decoder's inner loops copy these two into locals and write
+   * them back (see decodeInts32), so they are public.
+   */
+  cur = 0;
+  avail = 0;
   private readonly what: string;
 
   constructor(bytes: Uint8Array, what: string) {
@@ -29,7 +32,8 @@ export class ZfpBitReader {
     return this.next * 8 - this.avail;
   }
 
-  private refill(): void {
+  /** Load up to 32 more bits; only when none are pending. */
+  refill(): void {
     const b = this.bytes;
     const left = b.length - this.next;
     if (left <= 0) fail("TRUNCATED", FORMAT, `zfp stream of ${this.what} ends before its last block (${b.length} bytes)`);

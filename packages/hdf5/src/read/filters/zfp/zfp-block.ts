@@ -44,17 +44,38 @@ export function decodeInts32(r: ZfpBitReader, maxbits: number, maxprec: number, 
       m -= c;
     }
     // unary run-length decode the remainder of the plane
+    // (the reader's pending bits live in locals here: this loop is the hot path)
+    let cur = r.cur;
+    let avail = r.avail;
     while (n < size && bits > 0) {
       bits--;
-      if (!r.readBit()) break;
+      if (avail === 0) {
+        r.refill();
+        cur = r.cur;
+        avail = r.avail;
+      }
+      const group = cur & 1;
+      cur >>>= 1;
+      avail--;
+      if (!group) break;
       while (n < size - 1 && bits > 0) {
         bits--;
-        if (r.readBit()) break;
+        if (avail === 0) {
+          r.refill();
+          cur = r.cur;
+          avail = r.avail;
+        }
+        const one = cur & 1;
+        cur >>>= 1;
+        avail--;
+        if (one) break;
         n++;
       }
       data[n] |= plane;
       n++;
     }
+    r.cur = cur;
+    r.avail = avail;
   }
   return maxbits - bits;
 }

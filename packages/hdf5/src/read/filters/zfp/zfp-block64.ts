@@ -9,36 +9,6 @@ import { zfpPermutation } from "./zfp-permutation.js";
  * the compiled C does, without BigInt.
  */
 
-/** Result registers of the 64-bit helpers below (one pair, no allocation). */
-let rh = 0;
-let rl = 0;
-
-/** (ah:al) + (bh:bl); al, bl unsigned. */
-function add(ah: number, al: number, bh: number, bl: number): void {
-  const l = al + bl;
-  rh = (ah + bh + (l > 0xffffffff ? 1 : 0)) | 0;
-  rl = l >>> 0;
-}
-
-/** (ah:al) - (bh:bl); al, bl unsigned. */
-function sub(ah: number, al: number, bh: number, bl: number): void {
-  const l = al - bl;
-  rh = (ah - bh - (l < 0 ? 1 : 0)) | 0;
-  rl = l >>> 0;
-}
-
-/** Arithmetic shift right by one. */
-function sar1(ah: number, al: number): void {
-  rl = ((al >>> 1) | (ah << 31)) >>> 0;
-  rh = ah >> 1;
-}
-
-/** Shift left by one. */
-function shl1(ah: number, al: number): void {
-  rh = (ah << 1) | (al >>> 31);
-  rl = (al << 1) >>> 0;
-}
-
 /** decode_ints with 64 bit planes; the planes above 31 land in the high halves. */
 export function decodeInts64(r: ZfpBitReader, maxbits: number, maxprec: number, hi: Int32Array, lo: Int32Array, size: number): number {
   const kmin = 64 > maxprec ? 64 - maxprec : 0;
@@ -62,30 +32,58 @@ export function decodeInts64(r: ZfpBitReader, maxbits: number, maxprec: number, 
       i += c;
       m -= c;
     }
+    // (the reader's pending bits live in locals here: this loop is the hot path)
+    let cur = r.cur;
+    let avail = r.avail;
     while (n < size && bits > 0) {
       bits--;
-      if (!r.readBit()) break;
+      if (avail === 0) {
+        r.refill();
+        cur = r.cur;
+        avail = r.avail;
+      }
+      const group = cur & 1;
+      cur >>>= 1;
+      avail--;
+      if (!group) break;
       while (n < size - 1 && bits > 0) {
         bits--;
-        if (r.readBit()) break;
+        if (avail === 0) {
+          r.refill();
+          cur = r.cur;
+          avail = r.avail;
+        }
+        const one = cur & 1;
+        cur >>>= 1;
+        avail--;
+        if (one) break;
         n++;
       }
       half[n] |= plane;
       n++;
     }
+    r.cur = cur;
+    r.avail = avail;
   }
   return maxbits - bits;
 }
 
 const NB = 0xaaaaaaaa;
 
+/*
+ * The 64-bit steps below are written out on locals (hi signed, lo as an
+ * unsigned number): a carry is lo > 2^32 - 1 after an add, a borrow lo < 0
+ * after a subtract, and `>>> 0` / `| 0` wrap each half. Helper functions
+ * returning pairs would allocate on every step.
+ */
+
 /** inv_order + uint2int for 64-bit values: (x ^ NBMASK) - NBMASK, permuted. */
 export function invOrder64(uh: Int32Array, ul: Int32Array, ih: Int32Array, il: Int32Array, dims: number): void {
   const perm = zfpPermutation(dims);
   for (let i = 0; i < perm.length; i++) {
-    sub((uh[i] ^ NB) | 0, (ul[i] ^ NB) >>> 0, NB | 0, NB);
-    ih[perm[i]] = rh;
-    il[perm[i]] = rl;
+    const t = ((ul[i] ^ NB) >>> 0) - NB;
+    ih[perm[i]] = ((uh[i] ^ NB) - (NB | 0) - (t < 0 ? 1 : 0)) | 0;
+    il[perm[i]] = t;
   }
 }
 
@@ -102,49 +100,56 @@ function invLift64(H: Int32Array, L: Int32Array, p: number, s: number): void {
   let zl = L[p2] >>> 0;
   let wh = H[p3];
   let wl = L[p3] >>> 0;
-  // y += w >> 1; w -= y >> 1;
-  sar1(wh, wl);
-  add(yh, yl, rh, rl);
-  yh = rh;
-  yl = rl;
-  sar1(yh, yl);
-  sub(wh, wl, rh, rl);
-  wh = rh;
-  wl = rl;
-  // y += w; w <<= 1; w -= y;
-  add(yh, yl, wh, wl);
-  yh = rh;
-  yl = rl;
-  shl1(wh, wl);
-  sub(rh, rl, yh, yl);
-  wh = rh;
-  wl = rl;
-  // z += x; x <<= 1; x -= z;
-  add(zh, zl, xh, xl);
-  zh = rh;
-  zl = rl;
-  shl1(xh, xl);
-  sub(rh, rl, zh, zl);
-  xh = rh;
-  xl = rl;
-  // y += z; z <<= 1; z -= y;
-  add(yh, yl, zh, zl);
-  yh = rh;
-  yl = rl;
-  shl1(zh, zl);
-  sub(rh, rl, yh, yl);
-  zh = rh;
-  zl = rl;
-  // w += x; x <<= 1; x -= w;
-  add(wh, wl, xh, xl);
-  wh = rh;
-  wl = rl;
-  shl1(xh, xl);
-  sub(rh, rl, wh, wl);
-  xh = rh;
-  xl = rl;
+  let t: number;
+  // y += w >> 1
+  t = yl + (((wl >>> 1) | (wh << 31)) >>> 0);
+  yh = (yh + (wh >> 1) + (t > 0xffffffff ? 1 : 0)) | 0;
+  yl = t >>> 0;
+  // w -= y >> 1
+  t = wl - (((yl >>> 1) | (yh << 31)) >>> 0);
+  wh = (wh - (yh >> 1) - (t < 0 ? 1 : 0)) | 0;
+  wl = t >>> 0;
+  // y += w
+  t = yl + wl;
+  yh = (yh + wh + (t > 0xffffffff ? 1 : 0)) | 0;
+  yl = t >>> 0;
+  // w <<= 1; w -= y
+  wh = (wh << 1) | (wl >>> 31);
+  wl = (wl << 1) >>> 0;
+  t = wl - yl;
+  wh = (wh - yh - (t < 0 ? 1 : 0)) | 0;
+  wl = t >>> 0;
+  // z += x
+  t = zl + xl;
+  zh = (zh + xh + (t > 0xffffffff ? 1 : 0)) | 0;
+  zl = t >>> 0;
+  // x <<= 1; x -= z
+  xh = (xh << 1) | (xl >>> 31);
+  xl = (xl << 1) >>> 0;
+  t = xl - zl;
+  xh = (xh - zh - (t < 0 ? 1 : 0)) | 0;
+  xl = t >>> 0;
+  // y += z
+  t = yl + zl;
+  yh = (yh + zh + (t > 0xffffffff ? 1 : 0)) | 0;
+  yl = t >>> 0;
+  // z <<= 1; z -= y
+  zh = (zh << 1) | (zl >>> 31);
+  zl = (zl << 1) >>> 0;
+  t = zl - yl;
+  zh = (zh - yh - (t < 0 ? 1 : 0)) | 0;
+  zl = t >>> 0;
+  // w += x
+  t = wl + xl;
+  wh = (wh + xh + (t > 0xffffffff ? 1 : 0)) | 0;
+  wl = t >>> 0;
+  // x <<= 1; x -= w
+  xh = (xh << 1) | (xl >>> 31);
+  xl = (xl << 1) >>> 0;
+  t = xl - wl;
+  xh = (xh - wh - (t < 0 ? 1 : 0)) | 0;
   H[p] = xh;
-  L[p] = xl;
+  L[p] = t;
   H[p1] = yh;
   L[p1] = yl;
   H[p2] = zh;
@@ -166,28 +171,36 @@ function revInvLift64(H: Int32Array, L: Int32Array, p: number, s: number): void 
   let zl = L[p2] >>> 0;
   let wh = H[p3];
   let wl = L[p3] >>> 0;
-  add(wh, wl, zh, zl);
-  wh = rh;
-  wl = rl;
-  add(zh, zl, yh, yl);
-  zh = rh;
-  zl = rl;
-  add(wh, wl, zh, zl);
-  wh = rh;
-  wl = rl;
-  add(yh, yl, xh, xl);
-  yh = rh;
-  yl = rl;
-  add(zh, zl, yh, yl);
-  zh = rh;
-  zl = rl;
-  add(wh, wl, zh, zl);
+  let t: number;
+  // w += z
+  t = wl + zl;
+  wh = (wh + zh + (t > 0xffffffff ? 1 : 0)) | 0;
+  wl = t >>> 0;
+  // z += y
+  t = zl + yl;
+  zh = (zh + yh + (t > 0xffffffff ? 1 : 0)) | 0;
+  zl = t >>> 0;
+  // w += z
+  t = wl + zl;
+  wh = (wh + zh + (t > 0xffffffff ? 1 : 0)) | 0;
+  wl = t >>> 0;
+  // y += x
+  t = yl + xl;
+  yh = (yh + xh + (t > 0xffffffff ? 1 : 0)) | 0;
+  yl = t >>> 0;
+  // z += y
+  t = zl + yl;
+  zh = (zh + yh + (t > 0xffffffff ? 1 : 0)) | 0;
+  zl = t >>> 0;
+  // w += z
+  t = wl + zl;
+  wh = (wh + zh + (t > 0xffffffff ? 1 : 0)) | 0;
   H[p1] = yh;
   L[p1] = yl;
   H[p2] = zh;
   L[p2] = zl;
-  H[p3] = rh;
-  L[p3] = rl;
+  H[p3] = wh;
+  L[p3] = t;
 }
 
 type Lift64 = (H: Int32Array, L: Int32Array, p: number, s: number) => void;
