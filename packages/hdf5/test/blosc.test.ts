@@ -92,6 +92,27 @@ describe.runIf(hasCorpus("hdf5"))("Blosc2 frames", () => {
     expect(() => decodeBlosc2Frame(frame.subarray(0, 100), 1024, "hdf5")).toThrow(expect.objectContaining({ code: "TRUNCATED" }));
   });
 
+  it("decodes special chunk offsets (bit 63 set) as zeros or NaNs", () => {
+    const { frame } = raw();
+    const v = new DataView(frame.buffer, frame.byteOffset);
+    // Header size and compressed size are msgpack big-endian fields; the index chunk
+    // follows the chunks and is memcpy'd (32-byte header, then the int64 offset).
+    const hlen = v.getInt32(11, false);
+    const cbytes = v.getUint32(43, false);
+    const top = hlen + cbytes + 32 + 7;
+    expect(frame[top]).toBe(0);
+    const zeros = frame.slice();
+    zeros[top] = 0x81;
+    expect(decodeBlosc2Frame(zeros, 1024, "hdf5").data).toEqual(new Uint8Array(128));
+    const nans = frame.slice();
+    nans[top] = 0x82;
+    const f = new Float32Array(decodeBlosc2Frame(nans, 1024, "hdf5").data.slice().buffer);
+    expect(f.every((x) => Number.isNaN(x))).toBe(true);
+    const unknown = frame.slice();
+    unknown[top] = 0x88;
+    expect(() => decodeBlosc2Frame(unknown, 1024, "hdf5")).toThrow(expect.objectContaining({ code: "CORRUPT" }));
+  });
+
   it("fuzz: mutated frames give values or CodecErrors", async () => {
     const { frame } = raw();
     const report = await fuzzDecoder([frame], (b) => blosc2Decode(b, ctx), { iterations: 400 });
