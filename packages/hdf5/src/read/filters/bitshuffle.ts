@@ -1,4 +1,4 @@
-import { fail } from "@codec/core";
+import { fail, isCodecError, zstdDecompress } from "@codec/core";
 import { FORMAT } from "../context.js";
 import { filterOutputBound, lz4BlockExact, u32be, u64be } from "./lz4.js";
 import type { FilterContext } from "./registry.js";
@@ -8,7 +8,7 @@ import type { FilterContext } from "./registry.js";
  * and bitshuffle_core.c, reverse direction).
  *
  * Client data: [major, minor, element size, block size (elements, 0 =
- * default), compression (0 none, 2 lz4, 3 zstd)]. The data is cut into
+ * default), compression (2 lz4, 3 zstd, anything else none)]. The data is cut into
  * blocks of `block size` elements; each block's bits are transposed (bit k
  * of byte b of every element forms row b*8+k, one bit per element, LSB
  * first). After the full blocks, a last block of the remaining elements
@@ -17,8 +17,8 @@ import type { FilterContext } from "./registry.js";
  *
  * With compression the chunk starts with an 8-byte big-endian uncompressed
  * size and a 4-byte big-endian block size in bytes; each transposed block
- * is then a 4-byte big-endian compressed length and an LZ4 (or zstd)
- * block. The verbatim trailing elements follow the last block.
+ * is then a 4-byte big-endian compressed length and an LZ4 block (or a
+ * zstd frame). The verbatim trailing elements follow the last block.
  */
 
 const COMPRESS_LZ4 = 2;
@@ -73,6 +73,19 @@ export function bitUnshuffleBlock(src: Uint8Array, sp: number, dst: Uint8Array, 
 /** Decompressor for one compressed block (compression 2 or 3) into `out`, exactly filling it. */
 type BlockDecoder = (src: Uint8Array, out: Uint8Array, base: number) => void;
 
+/** One zstd frame (bshuf_decompress_zstd_block) that must decode to exactly `out.length` bytes. */
+function zstdBlockExact(src: Uint8Array, out: Uint8Array, base: number, ctx: FilterContext): void {
+  let got: Uint8Array;
+  try {
+    got = zstdDecompress(src, out.length, FORMAT);
+  } catch (e) {
+    if (!isCodecError(e)) throw e;
+    fail(e.code === "LIMIT" ? "CORRUPT" : e.code, FORMAT, `bitshuffle zstd block in dataset ${ctx.dataset}: ${e.message}`, { offset: base + (e.offset ?? 0), cause: e });
+  }
+  if (got.length !== out.length) fail("CORRUPT", FORMAT, `bitshuffle zstd block in dataset ${ctx.dataset} decodes to ${got.length} bytes, expected ${out.length}`, { offset: base });
+  out.set(got);
+}
+
 export function bitshuffleDecode(input: Uint8Array, ctx: FilterContext): Uint8Array {
   const cd = ctx.clientData;
   const es = cd.length > 2 ? cd[2] : ctx.elementSize;
@@ -82,18 +95,21 @@ export function bitshuffleDecode(input: Uint8Array, ctx: FilterContext): Uint8Ar
   let total: number;
   let ip = 0;
   let decodeBlock: BlockDecoder | undefined;
-  if (compression === COMPRESS_LZ4 || compression === COMPRESS_ZSTD) {
-    if (compression === COMPRESS_ZSTD) fail("UNSUPPORTED", FORMAT, `unsupported filter 'bitshuffle+zstd' in dataset ${ctx.dataset} (no zstd decoder is available)`);
+  // bitshuffle before 0.4 (Debian's 0.3.5 plugin) knows no zstd: it ignores
+  // compression 3 and stores plain bitshuffled bytes, a whole chunk. A real
+  // zstd chunk starts with the chunk's own size, so the two cannot be confused.
+  const plainZstd = compression === COMPRESS_ZSTD && input.length === ctx.chunkBytes && (input.length < 8 || u64be(input, 0) !== ctx.chunkBytes);
+  if ((compression === COMPRESS_LZ4 || compression === COMPRESS_ZSTD) && !plainZstd) {
     if (input.length < 12) fail("TRUNCATED", FORMAT, `bitshuffle chunk header in dataset ${ctx.dataset} is cut off`);
     total = u64be(input, 0);
     // The header stores the block size in bytes (bshuf_h5filter.c divides by the element size).
     blockElems = Math.floor(u32be(input, 8) / es);
     ip = 12;
-    decodeBlock = (src, out, base) => lz4BlockExact(src, out, "bitshuffle lz4 block", base, ctx);
-  } else if (compression === 0 || compression === 1) {
-    total = input.length;
+    decodeBlock =
+      compression === COMPRESS_LZ4 ? (src, out, base) => lz4BlockExact(src, out, "bitshuffle lz4 block", base, ctx) : (src, out, base) => zstdBlockExact(src, out, base, ctx);
   } else {
-    return fail("UNSUPPORTED", FORMAT, `unsupported bitshuffle compression ${compression} in dataset ${ctx.dataset}`);
+    // Any other value means no compression (bshuf_h5filter.c tests only for 2 and 3).
+    total = input.length;
   }
   if (total > filterOutputBound(ctx)) fail("CORRUPT", FORMAT, `bitshuffle chunk in dataset ${ctx.dataset} declares ${total} bytes, more than the chunk's ${ctx.chunkBytes}`);
   if (total % es !== 0) fail("CORRUPT", FORMAT, `bitshuffle data in dataset ${ctx.dataset} (${total} bytes) is not a whole number of ${es}-byte elements`);
