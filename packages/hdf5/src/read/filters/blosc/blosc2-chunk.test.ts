@@ -105,6 +105,14 @@ describe("Blosc2 chunks", () => {
     expect([...buf]).toEqual([1, 2, 3, 4, 9, 0, 0, 0, 7]);
   });
 
+  it("names the compressors it cannot decode", () => {
+    // Blosc 1 header, compressor format 2 (snappy) in flags bits 5-7; one compressed stream.
+    const snappy = Uint8Array.of(2, 1, 0x50, 1, ...i32(4), ...i32(4), ...i32(26), ...i32(20), ...i32(2), 1, 2);
+    expect(() => decode(snappy)).toThrow(/'snappy' is not supported/);
+    const udcodec = chunk({ typesize: 1, nbytes: 4, blocksize: 4, flags: 0xd0 }, [...i32(36), ...i32(2), 1, 2]);
+    expect(() => decode(udcodec)).toThrow(expect.objectContaining({ code: "UNSUPPORTED" }));
+  });
+
   it("refuses lazy and dictionary chunks, and bounds everything", () => {
     expect(() => decode(chunk({ typesize: 1, nbytes: 4, blocksize: 4, blosc2Flags: 0x08 }, [...i32(36)]))).toThrow(expect.objectContaining({ code: "UNSUPPORTED" }));
     expect(() => decode(chunk({ typesize: 1, nbytes: 4, blocksize: 4, blosc2Flags: 0x01 }, [...i32(36)]))).toThrow(expect.objectContaining({ code: "UNSUPPORTED" }));
