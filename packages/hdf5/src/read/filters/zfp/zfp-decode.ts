@@ -21,19 +21,12 @@ export function zfpFieldElements(dims: readonly number[]): number {
   return Number.isSafeInteger(n) ? n : -1;
 }
 
-/** Copy the kept part of a decoded block (index x + 4y + 16z + 64w) into the array. */
-function scatter(
-  src: Float32Array | Float64Array | Int32Array,
-  dst: Float32Array | Float64Array | Int32Array,
-  base: number,
-  bx: number,
-  by: number,
-  bz: number,
-  bw: number,
-  sy: number,
-  sz: number,
-  sw: number,
-): void {
+/**
+ * Copy the kept part of a decoded block (index x + 4y + 16z + 64w) into
+ * the array. Values move as raw 32-bit words (floats through an Int32Array
+ * alias), so this loop sees one array type whatever the scalar.
+ */
+function scatter32(src: Int32Array, dst: Int32Array, base: number, bx: number, by: number, bz: number, bw: number, sy: number, sz: number, sw: number): void {
   for (let w = 0; w < bw; w++)
     for (let z = 0; z < bz; z++)
       for (let y = 0; y < by; y++) {
@@ -43,18 +36,26 @@ function scatter(
       }
 }
 
-/** scatter for int64 values held as (hi, lo) halves, into (lo, hi) int32 pairs. */
+/** scatter32 for 8-byte values: (lo, hi) word pairs, from `lo`/`hi` halves of the block. */
 function scatter64(hi: Int32Array, lo: Int32Array, dst: Int32Array, base: number, bx: number, by: number, bz: number, bw: number, sy: number, sz: number, sw: number): void {
   for (let w = 0; w < bw; w++)
     for (let z = 0; z < bz; z++)
       for (let y = 0; y < by; y++) {
         const q = 64 * w + 16 * z + 4 * y;
-        const p = base + w * sw + z * sz + y * sy;
+        const p = 2 * (base + w * sw + z * sz + y * sy);
         for (let x = 0; x < bx; x++) {
-          dst[2 * (p + x)] = lo[q + x];
-          dst[2 * (p + x) + 1] = hi[q + x];
+          dst[p + 2 * x] = lo[q + x];
+          dst[p + 2 * x + 1] = hi[q + x];
         }
       }
+}
+
+/** Split a block of float64 values (as (lo, hi) word pairs) into halves for scatter64. */
+function splitWords(words: Int32Array, hi: Int32Array, lo: Int32Array, size: number): void {
+  for (let i = 0; i < size; i++) {
+    lo[i] = words[2 * i];
+    hi[i] = words[2 * i + 1];
+  }
 }
 
 /**
@@ -74,15 +75,14 @@ export function decodeZfpField(r: ZfpBitReader, header: ZfpHeader, out: Uint8Arr
   const size = 1 << (2 * nd);
   const buf = out.buffer;
   const off = out.byteOffset;
-  const count = out.byteLength / zfpScalarBytes(type);
   const b32 = type === "int32" || type === "float32" ? new Block32() : undefined;
   const b64 = b32 ? undefined : new Block64();
   const f32 = type === "float32" ? new Float32Array(size) : undefined;
   const f64 = type === "float64" ? new Float64Array(size) : undefined;
   const bits32 = f32 ? new Int32Array(f32.buffer) : undefined;
   const bits64 = f64 ? new Int32Array(f64.buffer) : undefined;
-  const dst: Float32Array | Float64Array | Int32Array =
-    type === "float32" ? new Float32Array(buf, off, count) : type === "float64" ? new Float64Array(buf, off, count) : new Int32Array(buf, off, type === "int64" ? 2 * count : count);
+  const dst = new Int32Array(buf, off, out.byteLength / 4);
+  const split = type === "float64" ? new Block64() : undefined;
   for (let w = 0; w < nw; w += 4)
     for (let z = 0; z < nz; z += 4)
       for (let y = 0; y < ny; y += 4)
@@ -94,18 +94,19 @@ export function decodeZfpField(r: ZfpBitReader, header: ZfpHeader, out: Uint8Arr
           const bw = Math.min(4, nw - w);
           if (f32 && bits32 && b32) {
             decodeFloat32Block(r, mode, nd, b32, f32, bits32);
-            scatter(f32, dst, base, bx, by, bz, bw, sy, sz, sw);
-          } else if (f64 && bits64 && b64) {
+            scatter32(bits32, dst, base, bx, by, bz, bw, sy, sz, sw);
+          } else if (f64 && bits64 && b64 && split) {
             decodeFloat64Block(r, mode, nd, b64, f64, bits64);
-            scatter(f64, dst, base, bx, by, bz, bw, sy, sz, sw);
+            splitWords(bits64, split.ih, split.il, size);
+            scatter64(split.ih, split.il, dst, base, bx, by, bz, bw, sy, sz, sw);
           } else if (b32) {
             if (mode.reversible) revDecodeBlock32(r, mode.minbits, mode.maxbits, nd, b32);
             else decodeBlock32(r, mode.minbits, mode.maxbits, mode.maxprec, nd, b32);
-            scatter(b32.iblock, dst, base, bx, by, bz, bw, sy, sz, sw);
+            scatter32(b32.iblock, dst, base, bx, by, bz, bw, sy, sz, sw);
           } else if (b64) {
             if (mode.reversible) revDecodeBlock64(r, mode.minbits, mode.maxbits, nd, b64);
             else decodeBlock64(r, mode.minbits, mode.maxbits, mode.maxprec, nd, b64);
-            scatter64(b64.ih, b64.il, dst as Int32Array, base, bx, by, bz, bw, sy, sz, sw);
+            scatter64(b64.ih, b64.il, dst, base, bx, by, bz, bw, sy, sz, sw);
           }
         }
 }
