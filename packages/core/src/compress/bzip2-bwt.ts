@@ -58,31 +58,24 @@ export function buildTVector(tt: Uint32Array, nblock: number, counts: Int32Array
  * the encoder's first run-length stage) and undo that stage: after four
  * equal bytes the next byte is a repeat count (0..255) for the same byte,
  * and the run state starts afresh after it. Randomised blocks (bzip2 0.9.0)
- * first XOR 1 into the bytes at the positions BZIP2_RNUMS selects.
+ * first get 1 XORed back into the bytes at the positions BZIP2_RNUMS selects.
  * Appends to `out` and returns nothing; the CRC is computed by the caller.
  */
 export function walkBlock(tt: Uint32Array, nblock: number, start: number, randomised: boolean, out: Bzip2Output, inputOffset: number): void {
-  let buf = out.buf;
+  if (randomised) derandomise(tt, nblock, start);
+  // Reserve the block's length up front (the first stage only shrinks runs
+  // of 4+, so most blocks decode to about this much); past it, grow as the
+  // run counts demand.
+  let buf = out.len + nblock <= out.max ? out.reserve(out.len + nblock, inputOffset) : out.buf;
   let op = out.len;
   let cap = buf.length;
   let tPos = start;
   let last = -1;
   let run = 0;
-  // Randomisation state: rNToGo counts down to the next flipped byte.
-  let rNToGo = 0;
-  let rTPos = 0;
   for (let n = 0; n < nblock; n++) {
     const link = tt[tPos];
-    let ch = link & 0xff;
+    const ch = link & 0xff;
     tPos = link >>> 8;
-    if (randomised) {
-      if (rNToGo === 0) {
-        rNToGo = BZIP2_RNUMS[rTPos];
-        rTPos = (rTPos + 1) & 511;
-      }
-      rNToGo--;
-      if (rNToGo === 1) ch ^= 1;
-    }
     if (run === 4) {
       if (ch !== 0) {
         if (op + ch > cap) {
@@ -111,4 +104,27 @@ export function walkBlock(tt: Uint32Array, nblock: number, start: number, random
     buf[op++] = ch;
   }
   out.len = op;
+}
+
+/**
+ * Undo bzip2 0.9.0's randomisation in the T-vector itself: walking from
+ * `start`, the n-th byte of the block (n counted from 0) had 1 XORed into it
+ * when BZIP2_RNUMS's countdown stood at 1. We flip the low byte of the
+ * entry that yields it, so the plain walk then sees the original bytes
+ * (a valid block's walk visits every entry exactly once).
+ */
+function derandomise(tt: Uint32Array, nblock: number, start: number): void {
+  let rNToGo = 0;
+  let rTPos = 0;
+  let tPos = start;
+  for (let n = 0; n < nblock; n++) {
+    const link = tt[tPos];
+    if (rNToGo === 0) {
+      rNToGo = BZIP2_RNUMS[rTPos];
+      rTPos = (rTPos + 1) & 511;
+    }
+    rNToGo--;
+    if (rNToGo === 1) tt[tPos] = link ^ 1;
+    tPos = link >>> 8;
+  }
 }

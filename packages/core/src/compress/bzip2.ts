@@ -14,7 +14,8 @@ const EOS_MAGIC_LO = 0x385090;
 /**
  * The T-vector of the inverse BWT, kept between calls so decoding many
  * small streams (HDF5 chunks) does not allocate and zero 3.6 MB each time.
- * Decoding is synchronous, so one buffer per module is safe.
+ * Decoding is synchronous and never re-entered, so one buffer per module
+ * is safe.
  */
 let ttCache = new Uint32Array(0);
 
@@ -22,6 +23,9 @@ function ttOfSize(n: number): Uint32Array {
   if (ttCache.length < n) ttCache = new Uint32Array(n);
   return ttCache;
 }
+
+/** Tables and selectors (about 40 KB), likewise reused; every block rebuilds what it uses. */
+let blockDecoder: BlockDecoder | undefined;
 
 /**
  * Decompress bzip2 data: one stream or several concatenated ones (as
@@ -51,13 +55,16 @@ export function bzip2Decompress(input: Uint8Array, maxOutputBytes: number, forma
 function decodeStreams(input: Uint8Array, max: number, format: string): Uint8Array {
   // Text compresses 3-5x; start there and double as needed (up to max).
   const out = new Bzip2Output(Math.max(1 << 16, input.length * 6), max, format);
-  const blocks = new BlockDecoder();
+  blockDecoder ??= new BlockDecoder();
+  const blocks = blockDecoder;
   let start = 0;
   do {
     start = decodeStream(input, start, out, blocks, format);
   } while (start < input.length);
+  // A view when little of the buffer is unused (HDF5 chunks, whose bound is
+  // the chunk plus a small margin), else a right-sized copy.
   const buf = out.buf;
-  return out.len === buf.length ? buf : buf.slice(0, out.len);
+  return out.len >= buf.length - (buf.length >>> 3) ? buf.subarray(0, out.len) : buf.slice(0, out.len);
 }
 
 /** Decode the stream at `start`; returns the byte offset just past it. */
