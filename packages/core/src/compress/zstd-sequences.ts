@@ -162,6 +162,10 @@ function executeSequences(
   let rep1 = st.rep1;
   let rep2 = st.rep2;
   let rep3 = st.rep3;
+  const outLen = out.length;
+  const ov = new DataView(out.buffer, out.byteOffset, out.byteLength);
+  const lv = new DataView(lit.buffer, lit.byteOffset, lit.byteLength);
+  const litCap = lit.length;
 
   for (let i = 0; i < nbSeq; i++) {
     const ofCode = ofSym[ofState];
@@ -281,7 +285,16 @@ function executeSequences(
     // Section 3.1.1.4: copy litLen literals, then matchLen bytes from offset back.
     if (litLen > litEnd - litPos) fail("CORRUPT", format, "sequence uses more literals than decoded", { offset: pos });
     if (litLen + matchLen > limit - op) blockOverflow(st);
-    if (litLen > 64) {
+    if (litLen <= 16 && op + 16 <= outLen && litPos + 16 <= litCap) {
+      // Short literal runs: four unaligned 32-bit moves; bytes past litLen are
+      // scratch that the next sequence overwrites ("wild copy", as the reference does).
+      ov.setUint32(op, lv.getUint32(litPos, true), true);
+      ov.setUint32(op + 4, lv.getUint32(litPos + 4, true), true);
+      ov.setUint32(op + 8, lv.getUint32(litPos + 8, true), true);
+      ov.setUint32(op + 12, lv.getUint32(litPos + 12, true), true);
+      op += litLen;
+      litPos += litLen;
+    } else if (litLen > 64) {
       out.set(lit.subarray(litPos, litPos + litLen), op);
       op += litLen;
       litPos += litLen;
@@ -291,12 +304,33 @@ function executeSequences(
     }
     if (offset > op - frameStart) fail("CORRUPT", format, `match offset ${offset} reaches before the frame`, { offset: pos });
     let ref = op - offset;
-    if (matchLen > 64 && offset >= matchLen) {
+    if (matchLen <= 16) {
+      if (offset >= 4 && op + 16 <= outLen) {
+        // 32-bit moves are exact for offsets >= 4: each reads only bytes already written.
+        ov.setUint32(op, ov.getUint32(ref, true), true);
+        ov.setUint32(op + 4, ov.getUint32(ref + 4, true), true);
+        ov.setUint32(op + 8, ov.getUint32(ref + 8, true), true);
+        ov.setUint32(op + 12, ov.getUint32(ref + 12, true), true);
+        op += matchLen;
+      } else {
+        const stop = op + matchLen;
+        while (op < stop) out[op++] = out[ref++];
+      }
+    } else if (offset >= matchLen) {
       out.copyWithin(op, ref, ref + matchLen);
       op += matchLen;
     } else {
+      // Overlapping match: the pattern repeats every `offset` bytes, so copy
+      // from its start in doubling chunks (each chunk reads only written bytes).
       const stop = op + matchLen;
-      while (op < stop) out[op++] = out[ref++];
+      if (offset < 8) {
+        for (let k = 0; k < 16; k++) out[op++] = out[ref++];
+      }
+      while (op < stop) {
+        const n = Math.min(op - ref, stop - op);
+        out.copyWithin(op, ref, ref + n);
+        op += n;
+      }
     }
   }
   // The stream must end exactly where the last sequence's bits do.
