@@ -35,6 +35,7 @@ export function decodeBloscChunk(src: Uint8Array, maxBytes: number, format: stri
   if (special !== 0) return specialChunk(h, data, special, format, base);
   if (h.blosc2Flags & B2_LAZY) fail("UNSUPPORTED", format, "Blosc2 lazy chunks (data left in a file frame) are not supported", { offset: base + 31 });
   if (h.blosc2Flags & B2_USE_DICT) fail("UNSUPPORTED", format, "Blosc2 chunks compressed with a dictionary are not supported", { offset: base + 31 });
+  if (h.blosc2Flags2 !== 0) fail("UNSUPPORTED", format, "Blosc2 chunks with variable-length blocks are not supported", { offset: base + 30 });
   if (h.blosc2Flags & B2_INSTRUMENTED) fail("UNSUPPORTED", format, "instrumented Blosc2 chunks are not supported", { offset: base + 31 });
   const out = new Uint8Array(h.nbytes);
   if (h.nbytes === 0) return out;

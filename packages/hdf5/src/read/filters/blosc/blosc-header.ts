@@ -9,7 +9,8 @@ import { fail } from "@codec/core";
  *
  * and, when flags has both the byte- and bit-shuffle bits set (Blosc2),
  * 16 more: 16-21 filter codes, 22 user-defined codec, 23 codec meta,
- * 24-29 filter meta, 30 reserved, 31 blosc2 flags.
+ * 24-29 filter meta, 30 blosc2 flags2 (format 6: variable-length blocks),
+ * 31 blosc2 flags.
  */
 
 export const HEADER_LEN = 16;
@@ -22,8 +23,10 @@ export const FLAG_BITSHUFFLE = 0x04;
 export const FLAG_DELTA = 0x08;
 export const FLAG_DONT_SPLIT = 0x10;
 
-/** Highest chunk format version known: c-blosc 1 writes 2, c-blosc2 3 to 5. */
-const MAX_VERSION = 5;
+/** Highest chunk format version known: c-blosc 1 writes 2, c-blosc2 3 to 6 (6: variable-length blocks). */
+const MAX_VERSION = 6;
+/** c-blosc2 format version 3 ("alpha") left filter slot 5 uninitialized (blosc2.c read_chunk_header). */
+const VERSION_ALPHA = 3;
 
 export interface BloscHeader {
   readonly version: number;
@@ -41,6 +44,8 @@ export interface BloscHeader {
   readonly filtersMeta: Uint8Array | undefined;
   readonly udCodec: number;
   readonly blosc2Flags: number;
+  /** Byte 30 of an extended header (c-blosc2 BLOSC2_CHUNK_BLOSC2_FLAGS2). */
+  readonly blosc2Flags2: number;
 }
 
 function i32(b: Uint8Array, p: number): number {
@@ -69,6 +74,17 @@ export function parseBloscHeader(src: Uint8Array, format: string, base = 0): Blo
   if (cbytes < headerLen) fail("CORRUPT", format, `Blosc chunk size ${cbytes} is smaller than its ${headerLen}-byte header`, { offset: base + 12 });
   if (cbytes > src.length) fail("TRUNCATED", format, `Blosc chunk needs ${cbytes} bytes, ${src.length} present`, { offset: base + 12 });
   if (nbytes > 0 && blocksize === 0) fail("CORRUPT", format, "Blosc chunk has a block size of 0", { offset: base + 8 });
+  let filters: Uint8Array | undefined;
+  let filtersMeta: Uint8Array | undefined;
+  if (extended) {
+    if (src.length < EXTENDED_HEADER_LEN) fail("TRUNCATED", format, "Blosc2 chunk is shorter than its 32-byte header", { offset: base });
+    filters = src.slice(16, 22);
+    filtersMeta = src.slice(24, 30);
+    if (version === VERSION_ALPHA) {
+      filters[5] = 0;
+      filtersMeta[5] = 0;
+    }
+  }
   return {
     version,
     flags,
@@ -78,9 +94,10 @@ export function parseBloscHeader(src: Uint8Array, format: string, base = 0): Blo
     blocksize,
     cbytes,
     headerLen,
-    filters: extended ? src.slice(16, 22) : undefined,
-    filtersMeta: extended ? src.slice(24, 30) : undefined,
+    filters,
+    filtersMeta,
     udCodec: extended ? src[22] : 0,
     blosc2Flags: extended ? src[31] : 0,
+    blosc2Flags2: extended ? src[30] : 0,
   };
 }

@@ -89,6 +89,10 @@ describe("Blosc2 chunks", () => {
     // Truncate-precision needs no undoing; user-defined filters are refused.
     const tp = chunk({ typesize: 1, nbytes: 2, blocksize: 2, flags: 0x10, filters: [4, 0, 0, 0, 0, 0] }, [...i32(36), ...i32(2), 9, 8]);
     expect([...decode(tp)]).toEqual([9, 8]);
+    // Format 3 ("alpha") left slot 5 uninitialized: it is ignored.
+    const alpha = chunk({ typesize: 2, nbytes: 4, blocksize: 4, flags: 0x10, filters: [0, 0, 0, 0, 0, 1] }, [...i32(36), ...i32(4), 1, 2, 3, 4]);
+    alpha[0] = 3;
+    expect([...decode(alpha)]).toEqual([1, 2, 3, 4]);
     const ud = chunk({ typesize: 1, nbytes: 2, blocksize: 2, flags: 0x10, filters: [160, 0, 0, 0, 0, 0] }, [...i32(36), ...i32(2), 9, 8]);
     expect(() => decode(ud)).toThrow(expect.objectContaining({ code: "UNSUPPORTED" }));
   });
@@ -120,6 +124,12 @@ describe("Blosc2 chunks", () => {
     const c = chunk({ typesize: 1, nbytes: 4, blocksize: 4 }, [...i32(36), ...i32(4), 1, 2, 3, 4]);
     c[0] = 9;
     expect(() => decode(c)).toThrow(expect.objectContaining({ code: "UNSUPPORTED" }));
+    // Format 6 with variable-length blocks (flags2, byte 30) is refused by name.
+    c[0] = 6;
+    c[30] = 1;
+    expect(() => decode(c)).toThrow(/variable-length blocks/);
+    c[30] = 0;
+    expect([...decode(c)]).toEqual([1, 2, 3, 4]);
   });
 });
 

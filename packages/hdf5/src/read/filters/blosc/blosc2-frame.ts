@@ -63,6 +63,8 @@ export function decodeBlosc2Frame(src: Uint8Array, maxBytes: number, format: str
   if ((flags[0] >> 4) & 3) {
     if (((flags[0] >> 4) & 3) !== 1) fail("UNSUPPORTED", format, "Blosc2 frame chunk offsets are not 64-bit", { offset: base + 25 });
   }
+  // General flags bit 6: variable-length chunks; bit 7: variable-length blocks (c-blosc2 3.x).
+  if (flags[0] & 0xc0) fail("UNSUPPORTED", format, "Blosc2 frames with variable-length chunks or blocks are not supported", { offset: base + 25 });
   if ((flags[1] & 0x0f) !== 0) fail("UNSUPPORTED", format, "sparse (directory) Blosc2 frames are not supported", { offset: base + 26 });
   if (typesize < 1 || typesize > 255) fail("CORRUPT", format, `Blosc2 frame type size ${typesize} is invalid`, { offset: base + 47 });
   if (nbytes < 0 || cbytes < 0 || chunksize < 0) fail("CORRUPT", format, "Blosc2 frame has a negative size", { offset: base + 29 });
