@@ -1,7 +1,7 @@
 import { type CodecError, isCodecError } from "@codec/core";
 import { describe, expect, it } from "vitest";
 import { bzip2Decompress } from "../src/compress/bzip2.js";
-import { bzip2Vectors, compressedBytes } from "./bzip2-vectors.js";
+import { bzip2Invalid, bzip2Vectors, compressedBytes } from "./bzip2-vectors.js";
 
 const vectors = new Map(bzip2Vectors().map((v) => [v.name, v]));
 
@@ -130,6 +130,17 @@ describe("bzip2 bad input (DESIGN.md section 7)", () => {
         expect(e.code).toBe("CORRUPT");
         expect(e.offset).toBe(good.length);
       }
+    }
+  });
+
+  it("streams bzip2 -d rejects are rejected with the specific error", () => {
+    const invalid = bzip2Invalid();
+    expect(invalid.length).toBeGreaterThanOrEqual(9);
+    for (const v of invalid) {
+      const e = errorOf(() => bzip2Decompress(new Uint8Array(Buffer.from(v.b64, "base64")), MAX));
+      expect(e.code, v.name).toBe(v.code);
+      expect(e.message, v.name).toContain(v.message);
+      expect(e.offset, v.name).toBeGreaterThan(0);
     }
   });
 

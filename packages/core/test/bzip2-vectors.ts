@@ -14,10 +14,22 @@ export interface Bzip2Vector {
   lines?: number;
 }
 
+/** A stream bzip2 -d rejects, with the CodecError code and message part we give. */
+export interface Bzip2Invalid {
+  name: string;
+  b64: string;
+  code: string;
+  message: string;
+}
+
 export const bzip2FixtureDir = repoPath("packages/core/test/fixtures/compress/bzip2");
 
 export function bzip2Vectors(): Bzip2Vector[] {
   return (JSON.parse(readFileSync(join(bzip2FixtureDir, "vectors.json"), "utf8")) as { vectors: Bzip2Vector[] }).vectors;
+}
+
+export function bzip2Invalid(): Bzip2Invalid[] {
+  return (JSON.parse(readFileSync(join(bzip2FixtureDir, "vectors.json"), "utf8")) as { invalid: Bzip2Invalid[] }).invalid;
 }
 
 export function compressedBytes(v: Bzip2Vector): Uint8Array {
