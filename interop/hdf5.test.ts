@@ -331,3 +331,88 @@ describe("Keras files we write -> Keras' loading logic under h5py", () => {
     }
   });
 });
+
+describe("libver=latest resizable datasets (extensible array / v2 B-tree indexes) -> libhdf5", () => {
+  interface Spec {
+    shape: number[];
+    maxshape: Array<number | null>;
+    chunks: number[];
+    gzip: boolean;
+  }
+  const specs: Record<string, Spec> = {};
+  for (const n of [0, 1, 4, 5, 17, 100, 2000]) {
+    specs[`ea/n${n}`] = { shape: [2 * n], maxshape: [null], chunks: [2], gzip: false };
+    specs[`ea/n${n}-gzip`] = { shape: [2 * n], maxshape: [null], chunks: [2], gzip: true };
+  }
+  specs["ea/2d-last"] = { shape: [10, 37], maxshape: [10, null], chunks: [4, 3], gzip: false };
+  specs["ea/2d-first"] = { shape: [37, 10], maxshape: [null, 10], chunks: [3, 4], gzip: true };
+  specs["ea/2d-gaps"] = { shape: [10, 37], maxshape: [20, null], chunks: [4, 3], gzip: false };
+  specs["bt2/small"] = { shape: [6, 5], maxshape: [null, null], chunks: [2, 3], gzip: false };
+  specs["bt2/510"] = { shape: [60, 50], maxshape: [null, null], chunks: [2, 3], gzip: false };
+  specs["bt2/510-gzip"] = { shape: [60, 50], maxshape: [null, null], chunks: [2, 3], gzip: true };
+  specs["bt2/deep"] = { shape: [100, 60], maxshape: [null, null], chunks: [1, 1], gzip: false };
+  specs["bt2/3d"] = { shape: [5, 6, 7], maxshape: [null, 6, null], chunks: [2, 2, 2], gzip: true };
+  specs["farray/bounded"] = { shape: [10, 37], maxshape: [20, 50], chunks: [4, 3], gzip: true };
+  const arange = (shape: number[]) => {
+    const n = shape.reduce((a, b) => a * b, 1);
+    return new Tensor({ dtype: "int32", shape, data: new Uint8Array(new Int32Array(n).map((_, i) => i).buffer) });
+  };
+  const w = new Hdf5Writer({ profile: "latest" });
+  for (const [name, s] of Object.entries(specs)) {
+    w.createDataset(name, arange(s.shape), { chunks: s.chunks, maxShape: s.maxshape, ...(s.gzip ? { compression: "gzip", level: 4 } : {}) });
+  }
+  const bytes = w.finish();
+
+  it("h5py reads them, libhdf5 appends to every one (resize + write) and reads old and new values back", async () => {
+    const file = join(dir, "latest-resizable.h5");
+    const spec = join(dir, "latest-resizable.json");
+    writeFileSync(file, bytes);
+    writeFileSync(spec, JSON.stringify({ datasets: specs }));
+    const out = JSON.parse(execFileSync("/usr/bin/python3", [join(__dirname, "..", "tools", "fixtures", "hdf5", "check_latest_append.py"), file, spec], { encoding: "utf8" }));
+    expect(out.errors).toEqual([]);
+    expect(out.checked).toBe(Object.keys(specs).length);
+    // Our reader reads the indexes libhdf5 grew.
+    const m = await openHdf5(new Uint8Array(readFileSync(file)));
+    for (const [name, shape] of Object.entries(out.appended as Record<string, number[]>)) {
+      const t = await m.get(name);
+      expect(t.shape).toEqual(shape);
+      // Old region: the arange we wrote; new region: -1 - k in C order (what check_latest_append.py wrote).
+      const old = specs[name].shape;
+      const want = new Int32Array(shape.reduce((a, b) => a * b, 1));
+      const idx = new Array<number>(shape.length).fill(0);
+      let fresh = 0;
+      for (let i = 0; i < want.length; i++) {
+        if (idx.every((x, d) => x < old[d])) want[i] = idx.reduce((a, x, d) => a * old[d] + x, 0);
+        else want[i] = -1 - fresh++;
+        for (let d = shape.length - 1; d >= 0 && ++idx[d] >= shape[d]; d--) idx[d] = 0;
+      }
+      expect(new Int32Array(t.bytes().slice().buffer)).toEqual(want);
+    }
+  });
+
+  it("h5dump dumps them without errors and reports the layouts", () => {
+    const text = h5dumpOk(bytes, "latest-resizable");
+    expect(text).not.toMatch(/error/i);
+    expect(text).toContain("H5S_UNLIMITED");
+    expect(text).toContain("CHUNKED ( 2, 2, 2 )");
+  });
+
+  it("h5wasm reads the same values", async () => {
+    await h5wasm.ready;
+    const file = join(dir, "latest-resizable-wasm.h5");
+    writeFileSync(file, bytes);
+    const f = new h5wasm.File(file, "r");
+    try {
+      for (const [name, s] of Object.entries(specs)) {
+        const d = f.get(name) as Dataset;
+        expect(d.shape).toEqual(s.shape);
+        const n = s.shape.reduce((a, b) => a * b, 1);
+        if (n === 0) continue;
+        expect([...(d.value as Int32Array)]).toEqual([...new Int32Array(n).map((_, i) => i)]);
+        expect(d.metadata.chunks).toEqual(s.chunks);
+      }
+    } finally {
+      f.close();
+    }
+  });
+});

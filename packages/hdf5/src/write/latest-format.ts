@@ -4,6 +4,17 @@ import { lookup3 } from "../read/checksum.js";
 import { UNDEF } from "./constants.js";
 import type { HeaderMessage } from "./messages.js";
 import { writeAddress } from "./messages.js";
+import { chunkSizeWidth } from "./chunk-size-width.js";
+
+export { chunkSizeWidth };
+import { BT2_MERGE_PERCENT, BT2_NODE_SIZE, BT2_SPLIT_PERCENT } from "./btree-v2-chunks.js";
+import {
+  EA_DATA_BLK_MIN_ELMTS,
+  EA_IDX_BLK_ELMTS,
+  EA_MAX_DBLK_PAGE_NELMTS_BITS,
+  EA_MAX_NELMTS_BITS,
+  EA_SUP_BLK_MIN_DATA_PTRS,
+} from "./extensible-array.js";
 
 /**
  * Encoders for the libver="latest" profile (what h5py writes with
@@ -160,7 +171,9 @@ export type LayoutV4Spec =
       /** Present when the dataset is filtered: the stored chunk's size and filter mask. */
       filtered?: { size: number; mask: number };
     }
-  | { kind: "fixed-array"; chunkDims: readonly number[]; elementSize: number; address: number };
+  | { kind: "fixed-array"; chunkDims: readonly number[]; elementSize: number; address: number }
+  | { kind: "extensible-array"; chunkDims: readonly number[]; elementSize: number; address: number }
+  | { kind: "btree-v2"; chunkDims: readonly number[]; elementSize: number; address: number };
 
 function dimWidth(dims: readonly number[]): number {
   const max = Math.max(...dims);
@@ -191,18 +204,20 @@ export function layoutMessageV4(l: LayoutV4Spec): Uint8Array {
   if (l.kind === "single-chunk") {
     w.u8(1);
     if (l.filtered) w.u64(l.filtered.size).u32(l.filtered.mask);
-  } else {
+  } else if (l.kind === "fixed-array") {
     w.u8(3).u8(FIXED_ARRAY_PAGE_BITS);
+  } else if (l.kind === "extensible-array") {
+    // Index type 4 with libhdf5's creation parameters, in H5O__layout_encode's order:
+    // max bits, index block elements, min data block pointers, min data block elements, page bits.
+    w.u8(4).u8(EA_MAX_NELMTS_BITS).u8(EA_IDX_BLK_ELMTS).u8(EA_SUP_BLK_MIN_DATA_PTRS).u8(EA_DATA_BLK_MIN_ELMTS).u8(EA_MAX_DBLK_PAGE_NELMTS_BITS);
+  } else {
+    // Index type 5: node size, split and merge percentages.
+    w.u8(5).u32(BT2_NODE_SIZE).u8(BT2_SPLIT_PERCENT).u8(BT2_MERGE_PERCENT);
   }
   writeAddress(w, l.address);
   return w.finish();
 }
 
-/** Bytes of the chunk-size field of filtered fixed-array entries (libhdf5: 1 + (log2(chunk bytes) + 8) / 8, at most 8). */
-export function chunkSizeWidth(chunkBytes: number): number {
-  const log2 = chunkBytes > 0 ? Math.floor(Math.log2(chunkBytes)) : 0;
-  return Math.min(8, 1 + Math.floor((log2 + 8) / 8));
-}
 
 export interface FixedArrayPlan {
   count: number;
@@ -229,7 +244,7 @@ export function encodeFixedArray(
   out: Uint8Array,
   at: number,
   plan: FixedArrayPlan,
-  entries: ReadonlyArray<{ address: number; size: number; mask: number }>,
+  entries: ReadonlyArray<{ address: number; size: number; mask: number } | undefined>,
 ): void {
   const view = new DataView(out.buffer, out.byteOffset);
   const block = at + plan.headerSize;
@@ -244,14 +259,18 @@ export function encodeFixedArray(
   const npages = paged ? Math.ceil(plan.count / pageElems) : 0;
   let p = block + 14;
   if (paged) {
-    // Every page holds chunks, so every page-initialised bit is set.
-    for (let i = 0; i < npages; i++) out[p + (i >> 3)] |= 0x80 >> (i & 7);
+    // A page is initialised (bit set, written) once a chunk in it is; libhdf5 leaves other pages unwritten.
+    for (let i = 0; i < npages; i++) {
+      if (entries.slice(i * pageElems, (i + 1) * pageElems).some((e) => e !== undefined)) out[p + (i >> 3)] |= 0x80 >> (i & 7);
+    }
     p += Math.ceil(npages / 8);
     putChecksum(out, block, p);
     p += 4;
   }
-  const writeEntry = (q: number, e: { address: number; size: number; mask: number }): void => {
-    view.setBigUint64(q, BigInt(e.address), true);
+  const writeEntry = (q: number, entry: { address: number; size: number; mask: number } | undefined): void => {
+    // Unset entries hold libhdf5's fill element: undefined address, size 0, mask 0.
+    const e = entry ?? { address: UNDEF, size: 0, mask: 0 };
+    view.setBigUint64(q, e.address === UNDEF ? 0xffffffffffffffffn : BigInt(e.address), true);
     if (plan.filtered) {
       let s = e.size;
       for (let i = 0; i < plan.sizeWidth; i++) {
@@ -262,15 +281,17 @@ export function encodeFixedArray(
     }
   };
   if (!paged) {
-    entries.forEach((e, i) => {
-      writeEntry(p + i * plan.entrySize, e);
-    });
+    for (let i = 0; i < plan.count; i++) writeEntry(p + i * plan.entrySize, entries[i]);
     putChecksum(out, block, p + plan.count * plan.entrySize);
     return;
   }
   for (let page = 0; page < npages; page++) {
     const first = page * pageElems;
     const n = Math.min(pageElems, plan.count - first);
+    if ((out[block + 14 + (page >> 3)] & (0x80 >> (page & 7))) === 0) {
+      p += n * plan.entrySize + 4;
+      continue;
+    }
     for (let i = 0; i < n; i++) writeEntry(p + i * plan.entrySize, entries[first + i]);
     putChecksum(out, p, p + n * plan.entrySize);
     p += n * plan.entrySize + 4;

@@ -92,7 +92,8 @@ function latestMessages(p: Placed, placedOf: ReadonlyMap<GroupW | DatasetW, Plac
         filtered: node.filters.length > 0 ? { size: c?.bytes.length ?? 0, mask: c?.filterMask ?? 0 } : undefined,
       });
     } else if (node.chunks) {
-      body = layoutMessageV4({ kind: "fixed-array", chunkDims: node.chunks, elementSize: node.type.size, address: p.chunkTreeAt ?? UNDEF });
+      const kind = p.chunkIndex === "earray" ? "extensible-array" : p.chunkIndex === "bt2" ? "btree-v2" : "fixed-array";
+      body = layoutMessageV4({ kind, chunkDims: node.chunks, elementSize: node.type.size, address: p.chunkTreeAt ?? UNDEF });
     } else body = layoutMessageV4({ kind: "contiguous", address: p.dataAt ?? UNDEF, size: p.raw?.bytes.length ?? 0 });
     msgs.push({ type: MSG_LAYOUT, flags: 0, body });
   }

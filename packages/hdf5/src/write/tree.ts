@@ -1,6 +1,8 @@
 import type { Dataspace, Datatype, FillValue, Filter } from "../model.js";
 import type { NormalizedValue } from "./attribute-input.js";
+import type { Bt2Plan } from "./btree-v2-chunks.js";
 import type { StoredChunk } from "./chunk-index.js";
+import type { ExtensibleArrayPlan } from "./extensible-array.js";
 import type { GroupPlan } from "./group-structures.js";
 import type { FixedArrayPlan } from "./latest-format.js";
 import type { HeaderMessage } from "./messages.js";
@@ -47,9 +49,15 @@ export interface Placed {
   // datasets
   raw?: EncodedElements;
   chunkTreeAt?: number;
-  /** latest profile: the chunk index used (v1 B-tree for unlimited dimensions). */
-  chunkIndex?: "btree" | "single" | "farray";
+  /** The chunk index used (the default profile always uses the v1 B-tree). */
+  chunkIndex?: "btree" | "single" | "farray" | "earray" | "bt2";
+  /** Chunks in the current extent. */
+  chunkCount?: number;
   farray?: FixedArrayPlan;
+  earray?: ExtensibleArrayPlan;
+  /** Extensible array element index of every chunk, ascending. */
+  earrayIndices?: number[];
+  bt2?: Bt2Plan;
   chunkTreeNodes?: number;
   dataAt?: number;
   stored?: StoredChunk[];

@@ -3,6 +3,7 @@ import type { Dataspace, Datatype, FillValue, Filter } from "../model.js";
 import { type AttributeInput, type NormalizedValue, normalizeAttribute, toDataspace } from "./attribute-input.js";
 import { guessChunks } from "./chunk-guess.js";
 import { chunkTreeLevels, encodeChunkTree, forEachChunk, type StoredChunk } from "./chunk-index.js";
+import { chooseLatestIndex, encodeLatestIndex, placeLatestIndex } from "./latest-chunk-index.js";
 import {
   align8,
   chunkBtreeNodeSize,
@@ -19,11 +20,9 @@ import type { DatasetW, GroupW, Placed } from "./tree.js";
 import {
   attributeMessageV3,
   dataspaceMessageV2,
-  encodeFixedArray,
   encodeObjectHeaderV2,
   encodeSuperblockV2,
   objectHeaderV2Size,
-  planFixedArray,
   SUPERBLOCK_V2_SIZE,
 } from "./latest-format.js";
 import { applyFilters, type DeflateFn, defaultDeflate, deflateFilter, FLETCHER32_FILTER, shuffleFilter } from "./filters.js";
@@ -52,7 +51,9 @@ import { type EncodedElements, encodeElements, encodeVlenStrings, patchVlenSlots
  * (superblock v0, version 1 object headers, symbol-table groups, attribute
  * message v1, layout message v3, fill value message v2, vlen strings in
  * global heap collections), with contiguous, compact or chunked datasets
- * (v1 B-tree chunk index) and the shuffle / deflate / fletcher32 filters.
+ * (v1 B-tree chunk index) and the shuffle / deflate / fletcher32 filters;
+ * or, with `profile: "latest"`, what h5py writes with libver="latest"
+ * (see WriterOptions.profile and latest-format.ts).
  *
  * File layout: superblock, then every object's metadata (headers, B-trees,
  * local heaps, symbol nodes) depth-first, then the global heap collections,
@@ -117,8 +118,8 @@ export interface WriterOptions {
   /**
    * "default": what h5py writes by default (superblock v0, v1 headers, symbol tables).
    * "latest": h5py's libver="latest" (superblock v2, v2 headers, link messages,
-   * layout v4 with fixed-array / single-chunk indexes; datasets with unlimited
-   * dimensions keep a v1 B-tree chunk index).
+   * layout v4 with libhdf5's chunk index choice: single chunk, fixed array,
+   * extensible array for one unlimited dimension, version 2 B-tree for more).
    */
   profile?: "default" | "latest";
 }
@@ -293,14 +294,8 @@ export class Hdf5Writer {
       if (p.node.kind === "dataset" && p.node.chunks) {
         const ds = p.node;
         const chunks = ds.chunks as number[];
-        const nChunks = ds.space.dims.reduce((a, d, i) => a * Math.ceil(d / chunks[i]), 1);
-        const unlimited = ds.space.maxDims?.some((m, i) => m !== ds.space.dims[i]) ?? false;
-        if (!this.latest || unlimited) p.chunkIndex = "btree";
-        else if (nChunks === 1 && chunks.every((c, i) => c === ds.space.dims[i])) p.chunkIndex = "single";
-        else {
-          p.chunkIndex = "farray";
-          p.farray = planFixedArray(nChunks, ds.filters.length > 0, chunks.reduce((a, b) => a * b, ds.type.size));
-        }
+        if (this.latest) chooseLatestIndex(p, ds, chunks);
+        else p.chunkIndex = "btree";
       }
       p.headerSize = this.latest ? objectHeaderV2Size(headerMessages(p, this.latest, this.placedOf)) : objectHeaderSize(headerMessages(p, this.latest, this.placedOf));
       p.header = at;
@@ -318,9 +313,8 @@ export class Hdf5Writer {
         p.btreeAt = at;
         at += sizes.btree;
         p.btreeRoot = p.btreeAt + (p.plan.levels.reduce((a, b) => a + b, 0) - 1) * GROUP_BTREE_NODE_SIZE;
-      } else if (p.chunkIndex === "farray" && p.farray && p.farray.count > 0) {
-        p.chunkTreeAt = at;
-        at = align8(at + p.farray.headerSize + p.farray.blockSize);
+      } else if (p.chunkIndex === "farray" || p.chunkIndex === "earray" || p.chunkIndex === "bt2") {
+        at = placeLatestIndex(p, at);
       } else if (p.chunkIndex === "btree") {
         const ds = p.node as DatasetW;
         const nChunks = ds.space.dims.reduce((a, d, i) => a * Math.ceil(d / (ds.chunks as number[])[i]), 1);
@@ -389,9 +383,8 @@ export class Hdf5Writer {
         encodeLocalHeap(meta, p.heapAt as number, p.plan.heapData);
         encodeGroupNodes(meta, p.plan, p.snodAt as number, p.btreeAt as number);
       } else if (p.stored && p.stored.length > 0 && p.node.kind === "dataset") {
-        if (p.chunkIndex === "farray" && p.farray) {
-          const entries = p.stored.map((c) => ({ address: c.address, size: c.bytes.length, mask: c.filterMask }));
-          encodeFixedArray(meta, p.chunkTreeAt as number, p.farray, entries);
+        if (p.chunkIndex === "farray" || p.chunkIndex === "earray" || p.chunkIndex === "bt2") {
+          encodeLatestIndex(meta, p);
         } else if (p.chunkIndex === "btree") {
           encodeChunkTree(meta, p.chunkTreeAt as number, p.stored, p.node.chunks as number[], p.node.type.size);
         }
