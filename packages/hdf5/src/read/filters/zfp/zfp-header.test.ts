@@ -47,7 +47,7 @@ describe("zfp header", () => {
     const h = readZfpHeader(r, ZFP_MAX_BITS_055);
     expect(h.type).toBe("float32");
     expect(h.dims).toEqual([8, 4]);
-    expect(h.mode).toMatchObject({ minbits: 1, maxbits: 16657, maxprec: 64, minexp: -1074, reversible: false, kind: "fixed-precision" });
+    expect(h.mode).toMatchObject({ minbits: 1, maxbits: 16657, maxprec: 64, minexp: -1074, reversible: false, kind: "expert" });
     expect(r.position()).toBe(32 + 52 + 64);
   });
 

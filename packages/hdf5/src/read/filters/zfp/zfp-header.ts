@@ -44,16 +44,20 @@ export interface ZfpHeader {
 
 /**
  * zfp_stream_set_params plus zfp_stream_compression_mode: a mode is valid
- * when minbits <= maxbits and 1 <= maxprec <= 64.
+ * when minbits <= maxbits and 1 <= maxprec <= 64; zfp's own defaults for
+ * all four parameters count as expert mode (what H5Z-ZFP writes when no
+ * mode was chosen).
  */
 export function zfpMode(minbits: number, maxbits: number, maxprec: number, minexp: number, maxBitsDefault = ZFP_MAX_BITS): ZfpMode {
   if (minbits > maxbits || maxprec < 1 || maxprec > ZFP_MAX_PREC)
     fail("CORRUPT", FORMAT, `zfp mode is invalid (minbits ${minbits}, maxbits ${maxbits}, maxprec ${maxprec})`);
+  const open = minbits <= ZFP_MIN_BITS && maxbits >= maxBitsDefault;
   let kind: ZfpMode["kind"] = "expert";
-  if (minbits === maxbits && minbits >= 1 && maxprec === ZFP_MAX_PREC && minexp === ZFP_MIN_EXP) kind = "fixed-rate";
-  else if (minbits <= ZFP_MIN_BITS && maxbits >= maxBitsDefault && minexp === ZFP_MIN_EXP) kind = "fixed-precision";
-  else if (minbits <= ZFP_MIN_BITS && maxbits >= maxBitsDefault && maxprec === ZFP_MAX_PREC && minexp > ZFP_MIN_EXP) kind = "fixed-accuracy";
-  if (minexp < ZFP_MIN_EXP) kind = "reversible";
+  if (minbits === ZFP_MIN_BITS && maxbits === maxBitsDefault && maxprec === ZFP_MAX_PREC && minexp === ZFP_MIN_EXP) kind = "expert";
+  else if (minbits === maxbits && minbits >= 1 && maxbits <= maxBitsDefault && maxprec === ZFP_MAX_PREC && minexp === ZFP_MIN_EXP) kind = "fixed-rate";
+  else if (open && minexp === ZFP_MIN_EXP) kind = "fixed-precision";
+  else if (open && maxprec === ZFP_MAX_PREC && minexp > ZFP_MIN_EXP) kind = "fixed-accuracy";
+  else if (open && maxprec === ZFP_MAX_PREC && minexp < ZFP_MIN_EXP) kind = "reversible";
   return { minbits, maxbits, maxprec, minexp, reversible: minexp < ZFP_MIN_EXP, kind };
 }
 
