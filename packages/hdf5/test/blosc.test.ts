@@ -85,7 +85,7 @@ describe.runIf(hasCorpus("hdf5"))("Blosc2 frames", () => {
 
   it("bounds a frame by the chunk size and rejects lies", () => {
     const { frame } = raw();
-    expect(() => blosc2Decode(frame, { ...ctx, chunkBytes: 64, clientData: [] })).toThrow(expect.objectContaining({ code: "LIMIT" }));
+    expect(() => decodeBlosc2Frame(frame, 64, "hdf5")).toThrow(expect.objectContaining({ code: "LIMIT" }));
     const bad = frame.slice();
     bad[2] = 0x63; // magic
     expect(() => decodeBlosc2Frame(bad, 1024, "hdf5")).toThrow(expect.objectContaining({ code: "BAD_MAGIC" }));

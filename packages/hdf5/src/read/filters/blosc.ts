@@ -1,6 +1,7 @@
 import { fail, isCodecError } from "@codec/core";
 import { FORMAT } from "../context.js";
 import { decodeBloscChunk } from "./blosc/blosc-chunk.js";
+import { filterOutputBound } from "./lz4.js";
 import type { FilterContext } from "./registry.js";
 
 /**
@@ -9,10 +10,11 @@ import type { FilterContext } from "./registry.js";
  * shuffle, compressor code]; only the last four matter when compressing.
  * Each HDF5 chunk holds one Blosc chunk whose own header says how to
  * decode it, so decoding needs only the bytes (the filter calls
- * blosc_decompress on a buffer of the header's nbytes).
+ * blosc_decompress on a buffer of the header's nbytes). The output may
+ * exceed the chunk by what earlier filters added (filterOutputBound).
  */
 export function bloscDecode(input: Uint8Array, ctx: FilterContext): Uint8Array {
-  return inDataset(ctx, "blosc", () => decodeBloscChunk(input, ctx.chunkBytes, FORMAT));
+  return inDataset(ctx, "blosc", () => decodeBloscChunk(input, filterOutputBound(ctx), FORMAT));
 }
 
 /** Re-throw a CodecError from a Blosc decoder with the dataset's name in the message. */

@@ -4,6 +4,7 @@ import { inDataset } from "./blosc.js";
 import { b2ndStoredBytes, b2ndToC, parseB2ndMeta } from "./blosc/b2nd.js";
 import { decodeBloscChunk } from "./blosc/blosc-chunk.js";
 import { decodeBlosc2Frame, looksLikeFrame } from "./blosc/blosc2-frame.js";
+import { filterOutputBound } from "./lz4.js";
 import type { FilterContext } from "./registry.js";
 
 /**
@@ -17,19 +18,21 @@ import type { FilterContext } from "./registry.js";
  */
 export function blosc2Decode(input: Uint8Array, ctx: FilterContext): Uint8Array {
   return inDataset(ctx, "blosc2", () => {
-    if (!looksLikeFrame(input)) return decodeBloscChunk(input, ctx.chunkBytes, FORMAT);
+    // The output may exceed the chunk by what earlier filters added (filterOutputBound).
+    const bound = filterOutputBound(ctx);
+    if (!looksLikeFrame(input)) return decodeBloscChunk(input, bound, FORMAT);
     // b2nd pads chunks to whole blocks: allow up to 2x per dimension of padding.
     const ndim = ctx.clientData[7] ?? 0;
-    const limit = ndim >= 2 ? ctx.chunkBytes * 2 ** Math.min(ndim, 8) : ctx.chunkBytes;
+    const limit = ndim >= 2 ? bound * 2 ** Math.min(ndim, 8) : bound;
     const frame = decodeBlosc2Frame(input, limit, FORMAT);
     const meta = frame.metalayers.get("b2nd") ?? frame.metalayers.get("caterva");
     if (!meta) {
-      if (frame.data.length > ctx.chunkBytes) fail("CORRUPT", FORMAT, `frame holds ${frame.data.length} bytes, the chunk ${ctx.chunkBytes}`);
+      if (frame.data.length > bound) fail("CORRUPT", FORMAT, `frame holds ${frame.data.length} bytes, the chunk ${ctx.chunkBytes}`);
       return frame.data;
     }
     const shape = parseB2ndMeta(meta, FORMAT);
     const items = shape.shape.reduce((a, b) => a * b, 1);
-    if (items * frame.typesize > ctx.chunkBytes) fail("CORRUPT", FORMAT, `b2nd array of ${items} items is larger than the chunk`);
+    if (items * frame.typesize > bound) fail("CORRUPT", FORMAT, `b2nd array of ${items} items is larger than the chunk`);
     if (b2ndStoredBytes(shape, frame.typesize) === frame.data.length && shape.blockshape.every((b, d) => b === shape.chunkshape[d]) && shape.chunkshape.every((c, d) => c === shape.shape[d])) {
       return frame.data;
     }
