@@ -54,21 +54,32 @@ export function blosclzDecodeBlock(input: Uint8Array, output: Uint8Array, format
       if (ref < 0) fail("CORRUPT", format, "blosclz match reaches before the output start", { offset: at });
       if (len > olen - op) fail("CORRUPT", format, "blosclz output is larger than expected", { offset: at });
       if (dist === 0) {
-        output.fill(output[ref], op, op + len);
-        op += len;
+        // A run of the previous byte.
+        if (len < 16) {
+          const b = output[ref];
+          for (let k = 0; k < len; k++) output[op + k] = b;
+        } else output.fill(output[ref], op, op + len);
+      } else if (len < 32) {
+        // Short copies: a byte loop beats a call, and gives the overlapping semantics.
+        for (let k = 0; k < len; k++) output[op + k] = output[ref + k];
       } else if (dist + 1 >= len) {
         output.copyWithin(op, ref, ref + len);
-        op += len;
       } else {
-        // Overlapping copy: byte by byte so earlier output feeds later output.
-        for (let k = 0; k < len; k++) output[op + k] = output[ref + k];
-        op += len;
+        // Long overlapping copy of a period dist + 1: copy what exists, which doubles each step.
+        let done = 0;
+        while (done < len) {
+          const n = Math.min(op + done - ref, len - done);
+          output.copyWithin(op + done, ref, ref + n);
+          done += n;
+        }
       }
+      op += len;
     } else {
       const n = ctrl + 1;
       if (n > ilen - ip) fail("TRUNCATED", format, "blosclz literal runs past the input", { offset: ip - 1 });
       if (n > olen - op) fail("CORRUPT", format, "blosclz output is larger than expected", { offset: ip - 1 });
-      output.set(input.subarray(ip, ip + n), op);
+      // At most 32 bytes: a loop, no subarray allocation.
+      for (let k = 0; k < n; k++) output[op + k] = input[ip + k];
       ip += n;
       op += n;
     }
