@@ -41,8 +41,9 @@ export function readLiterals(st: ZstdState, pos: number, end: number): number {
       return pos + size;
     }
     if (pos >= end) fail("TRUNCATED", format, "RLE literal byte is missing", { offset: pos });
-    st.litBuf.fill(src[pos], 0, size);
-    st.litSrc = st.litBuf;
+    const buf = st.literalBuffer(size);
+    buf.fill(src[pos], 0, size);
+    st.litSrc = buf;
     st.litStart = 0;
     st.litEnd = size;
     return pos + 1;
@@ -85,7 +86,7 @@ export function readLiterals(st: ZstdState, pos: number, end: number): number {
     if (!st.huffman) fail("CORRUPT", format, "treeless literals without a previous Huffman table", { offset: pos });
     table = st.huffman;
   }
-  const out = st.litBuf;
+  const out = st.literalBuffer(regen);
   if (streams === 1) {
     decodeHuffmanStream(pos, dataEnd, table, out, 0, regen, st.bits, format);
   } else {

@@ -36,7 +36,8 @@ export class ZstdState {
   litSrc: Uint8Array;
   litStart = 0;
   litEnd = 0;
-  readonly litBuf = new Uint8Array(BLOCK_SIZE_MAX + 32);
+  /** Scratch for RLE and Huffman literals, grown on demand (small inputs stay cheap). */
+  litBuf = new Uint8Array(0);
   readonly bits: BackwardBitReader;
 
   constructor(input: Uint8Array, maxOutput: number, initialCapacity: number, format: string) {
@@ -46,6 +47,14 @@ export class ZstdState {
     this.out = new Uint8Array(initialCapacity);
     this.litSrc = this.litBuf;
     this.bits = new BackwardBitReader(input);
+  }
+
+  /** The literals scratch with room for `n` bytes plus slack for 16-byte wild reads. */
+  literalBuffer(n: number): Uint8Array {
+    if (this.litBuf.length < n + 16) {
+      this.litBuf = new Uint8Array(Math.min(Math.max(n + 16, this.litBuf.length * 2), BLOCK_SIZE_MAX + 16));
+    }
+    return this.litBuf;
   }
 
   /** Section 3.1.1: every frame starts with fresh entropy tables and repeat offsets. */
