@@ -22,13 +22,13 @@ const BT2_HEADER_SIZE = 4 + 1 + 1 + 4 + 2 + 2 + 1 + 1 + 8 + 2 + 8 + 4;
 /** Signature, version, type and checksum of every node (H5B2_METADATA_PREFIX_SIZE). */
 const NODE_PREFIX = 4 + 1 + 1 + 4;
 
-interface Node {
+export interface Bt2Node {
   /** Record ordinals (records are numbered in key order). */
   recs: number[];
-  kids: Node[] | null;
+  kids: Bt2Node[] | null;
 }
 
-interface LevelInfo {
+export interface LevelInfo {
   maxNrec: number;
   splitNrec: number;
   /** Records in a full subtree rooted at this level, and the bytes to store such a count. */
@@ -70,22 +70,22 @@ function locate(recs: readonly number[], rec: number): number {
 }
 
 /** H5B2__split1: child idx gives its middle record to `parent` and its upper half to a new right sibling. */
-function split1(parent: Node, idx: number): void {
-  const child = (parent.kids as Node[])[idx];
+function split1(parent: Bt2Node, idx: number): void {
+  const child = (parent.kids as Bt2Node[])[idx];
   const mid = child.recs.length >> 1;
-  const right: Node = { recs: child.recs.slice(mid + 1), kids: child.kids ? child.kids.slice(mid + 1) : null };
+  const right: Bt2Node = { recs: child.recs.slice(mid + 1), kids: child.kids ? child.kids.slice(mid + 1) : null };
   parent.recs.splice(idx, 0, child.recs[mid]);
   child.recs = child.recs.slice(0, mid);
   if (child.kids) child.kids = child.kids.slice(0, mid + 1);
-  (parent.kids as Node[]).splice(idx + 1, 0, right);
+  (parent.kids as Bt2Node[]).splice(idx + 1, 0, right);
 }
 
 /** Re-deal the records (and child pointers) of adjacent children idx..idx+counts.length-1 with the given new record counts. */
-function redeal(parent: Node, idx: number, counts: readonly number[]): void {
-  const kids = parent.kids as Node[];
+function redeal(parent: Bt2Node, idx: number, counts: readonly number[]): void {
+  const kids = parent.kids as Bt2Node[];
   const group = kids.slice(idx, idx + counts.length);
   const pooled: number[] = [];
-  const pooledKids: Node[] = [];
+  const pooledKids: Bt2Node[] = [];
   group.forEach((k, i) => {
     pooled.push(...k.recs);
     if (k.kids) pooledKids.push(...k.kids);
@@ -105,8 +105,8 @@ function redeal(parent: Node, idx: number, counts: readonly number[]): void {
 }
 
 /** H5B2__redistribute2 between children idx and idx+1. */
-function redistribute2(parent: Node, idx: number): void {
-  const kids = parent.kids as Node[];
+function redistribute2(parent: Bt2Node, idx: number): void {
+  const kids = parent.kids as Bt2Node[];
   const l = kids[idx].recs.length;
   const r = kids[idx + 1].recs.length;
   const half = Math.floor((l + r) / 2);
@@ -116,16 +116,23 @@ function redistribute2(parent: Node, idx: number): void {
 }
 
 /** H5B2__redistribute3 among children idx-1, idx, idx+1. */
-function redistribute3(parent: Node, idx: number): void {
-  const kids = parent.kids as Node[];
+function redistribute3(parent: Bt2Node, idx: number): void {
+  const kids = parent.kids as Bt2Node[];
   const total = kids[idx - 1].recs.length + kids[idx].recs.length + kids[idx + 1].recs.length;
   const newMiddle = Math.floor(total / 3);
   const newLeft = Math.floor((total - newMiddle) / 2);
   redeal(parent, idx - 1, [newLeft, newMiddle, total - newLeft - newMiddle]);
 }
 
+/** The tree libhdf5 builds from inserting the records numbered in key order 0..n-1 in the given order. */
+export function buildBtreeV2(recordSize: number, insertionOrder: Iterable<number>): { root: Bt2Node | null; depth: number; info: LevelInfo[] } {
+  const b = new Bt2Builder(recordSize);
+  for (const r of insertionOrder) b.insert(r);
+  return { root: b.root, depth: b.depth, info: b.info };
+}
+
 class Bt2Builder {
-  root: Node | null = null;
+  root: Bt2Node | null = null;
   depth = 0;
   info: LevelInfo[];
 
@@ -145,7 +152,7 @@ class Bt2Builder {
     let node = this.root;
     for (let depth = this.depth; depth > 0; depth--) {
       const split = this.info[depth - 1].splitNrec;
-      const kids = node.kids as Node[];
+      const kids = node.kids as Bt2Node[];
       let idx = locate(node.recs, rec);
       let retries = 2;
       while (kids[idx].recs.length === split) {
@@ -174,10 +181,10 @@ export interface Bt2Plan {
   rank: number;
   depth: number;
   info: LevelInfo[];
-  root: Node | null;
+  root: Bt2Node | null;
   count: number;
   /** Nodes in the order they are placed (depth-first, parents before children). */
-  nodes: Array<{ node: Node; level: number; at: number }>;
+  nodes: Array<{ node: Bt2Node; level: number; at: number }>;
   /** Bytes of header plus nodes. */
   totalSize: number;
 }
@@ -190,11 +197,10 @@ export function bt2RecordSize(rank: number, filtered: boolean, chunkBytes: numbe
 /** Build the tree over `count` records (inserted in key order) and place the header at `at`, nodes after it. */
 export function planBtreeV2Chunks(count: number, rank: number, filtered: boolean, chunkBytes: number, at: number): Bt2Plan {
   const recordSize = bt2RecordSize(rank, filtered, chunkBytes);
-  const b = new Bt2Builder(recordSize);
-  for (let i = 0; i < count; i++) b.insert(i);
+  const b = buildBtreeV2(recordSize, Array.from({ length: count }, (_, i) => i));
   const nodes: Bt2Plan["nodes"] = [];
   let p = at + BT2_HEADER_SIZE;
-  const place = (node: Node, level: number): void => {
+  const place = (node: Bt2Node, level: number): void => {
     nodes.push({ node, level, at: p });
     p += BT2_NODE_SIZE;
     if (node.kids) for (const k of node.kids) place(k, level - 1);
@@ -230,7 +236,7 @@ function uintLE(out: Uint8Array, q: number, value: number, width: number): void 
   }
 }
 
-function subtreeCount(n: Node): number {
+function subtreeCount(n: Bt2Node): number {
   return n.recs.length + (n.kids ? n.kids.reduce((a, k) => a + subtreeCount(k), 0) : 0);
 }
 
@@ -238,7 +244,7 @@ function subtreeCount(n: Node): number {
 export function encodeBtreeV2Chunks(out: Uint8Array, at: number, plan: Bt2Plan, records: readonly Bt2Record[]): void {
   const view = new DataView(out.buffer, out.byteOffset);
   const type = plan.filtered ? 11 : 10;
-  const addrOf = new Map<Node, number>();
+  const addrOf = new Map <Bt2Node, number>();
   for (const n of plan.nodes) addrOf.set(n.node, n.at);
   const writeRecord = (q: number, r: Bt2Record): number => {
     view.setBigUint64(q, BigInt(r.address), true);

@@ -11,7 +11,7 @@ import { inflateSync } from "node:zlib";
  */
 
 export interface IndexDescription {
-  kind: "earray" | "bt2";
+  kind: "earray" | "bt2" | "farray";
   /** Header fields (hex) without addresses and checksum. */
   header: string;
   blocks: string[];
@@ -88,6 +88,32 @@ export function describeIndex(bytes: Uint8Array, filtered: boolean, rank = 2): I
       for (const x of ptrs) dblock(x, 2 ** Math.floor((k + 5) / 2) * 16);
     });
     return { kind: "earray", header: hex(bytes.subarray(at + 4, at + 60)), blocks, sizes };
+  }
+  const fa = find(bytes, "FAHD");
+  if (fa.length > 0) {
+    // Fixed array: header fields, the data block's page bitmap and the entries of its initialised pages.
+    const at = fa[0];
+    const es = bytes[at + 6];
+    const count = Number(view.getBigUint64(at + 8, true));
+    const db = Number(view.getBigUint64(at + 16, true));
+    const pageElems = 2 ** bytes[at + 7];
+    const npages = count > pageElems ? Math.ceil(count / pageElems) : 0;
+    const bitmap = bytes.subarray(db + 14, db + 14 + Math.ceil(npages / 8));
+    let p = db + 14 + (npages > 0 ? bitmap.length + 4 : 0);
+    const blocks = [`dblock ${hex(bytes.subarray(db + 4, db + 6))} bitmap=${hex(bitmap)}`];
+    const sw = filtered ? es - 12 : 0;
+    for (let page = 0; page < Math.max(1, npages); page++) {
+      const n = npages > 0 ? Math.min(pageElems, count - page * pageElems) : count;
+      const used = npages === 0 || (bitmap[page >> 3] & (0x80 >> (page & 7))) !== 0;
+      const els: string[] = [];
+      for (let i = 0; used && i < n; i++) {
+        const q = p + i * es;
+        els.push(chunkId(view.getBigUint64(q, true), filtered ? uint(q + 8, sw) : 0, filtered ? view.getUint32(q + 8 + sw, true) : 0));
+      }
+      blocks.push(`page ${page} [${els.join(",")}]`);
+      p += n * es + (npages > 0 ? 4 : 0);
+    }
+    return { kind: "farray", header: hex(bytes.subarray(at + 4, at + 16)), blocks, sizes };
   }
   const bt = find(bytes, "BTHD");
   if (bt.length === 0) return undefined;
