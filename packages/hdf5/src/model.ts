@@ -388,6 +388,7 @@ export const FILTER_NAMES: Readonly<Record<number, string>> = {
   32001: "blosc",
   32004: "lz4",
   32008: "bitshuffle",
+  32013: "zfp",
   32015: "zstd",
   32026: "blosc2",
 };
