@@ -174,7 +174,9 @@ export class BlockDecoder {
         }
         const b = mtf[0];
         counts[b] += runAcc;
-        tt.fill(b, nblock, nblock + runAcc);
+        // Most runs in real data are a few bytes; fill() only pays off for long ones.
+        if (runAcc < 16) for (let k = 0; k < runAcc; k++) tt[nblock + k] = b;
+        else tt.fill(b, nblock, nblock + runAcc);
         nblock += runAcc;
         runAcc = 0;
         runWeight = 1;
