@@ -82,6 +82,24 @@ describe("pickle (encode)", () => {
     expect(unpickle(withPid)).toEqual(["a", new PyPersistent("ID")]);
   });
 
+  it("memoizes repeated strings (short ones through the slot cache, long ones by value)", () => {
+    const long = "x".repeat(200);
+    const out = pickle(["key", "key", long, long], { protocol: 4 });
+    const text = Buffer.from(out).toString("latin1");
+    expect(text.split("key").length - 1).toBe(1);
+    expect(text.split(long).length - 1).toBe(1);
+    // Many distinct strings sharing slots with repeated keys: slot misses rewrite the string, values stay equal.
+    const rows = Array.from({ length: 20000 }, (_, i) => PyDict.from([["id", i], ["name", `user${i}`], ["", "é"], [`k${i % 7}`, "id"]]));
+    for (const protocol of [2, 4] as const) {
+      const back = unpickle(pickle(rows, { protocol })) as PyDict[];
+      expect(back).toHaveLength(rows.length);
+      for (let i = 0; i < rows.length; i += 997) {
+        expect(back[i].keys).toEqual(rows[i].keys);
+        expect(back[i].values).toEqual(rows[i].values);
+      }
+    }
+  });
+
   it("rejects values nested beyond maxDepth with LIMIT", () => {
     let v: PyValue = [];
     for (let i = 0; i < 100; i++) v = [v];

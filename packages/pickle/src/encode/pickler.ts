@@ -19,6 +19,9 @@ import { PickleWriter } from "./writer.js";
 
 const F = "pickle";
 const BATCHSIZE = 1000;
+/** Strings up to this length are memoized through the direct-mapped cache (see saveStr); longer ones through a Map. */
+const SHORT_STR = 64;
+const STR_SLOTS = 1 << 12;
 
 export interface PickleOptions {
   /** Pickle protocol, 2 to 5 (default 4). */
@@ -43,7 +46,18 @@ export class Pickler {
   readonly w: PickleWriter;
   readonly proto: number;
   private readonly memo = new Map<object, number>();
+  /** Long strings already written, by value, with their memo index. */
   private readonly strMemo = new Map<string, number>();
+  /**
+   * Short strings already written: a direct-mapped cache (slot by a hash of
+   * length and three characters) holding the last string of each slot and
+   * its memo index. A Map of every string of a large pickle cost a fifth of
+   * the encode time; a slot miss only means a repeated string is written
+   * again (CPython writes equal but distinct str objects again too), the
+   * output stays a valid pickle of the same value.
+   */
+  private readonly strSlot: string[] = new Array<string>(STR_SLOTS).fill("");
+  private readonly strSlotMemo: Float64Array = new Float64Array(STR_SLOTS).fill(-1);
   private nextMemo = 0;
   private depth = 0;
   private readonly maxDepth: number;
@@ -210,13 +224,23 @@ export class Pickler {
   }
 
   saveStr(s: string): void {
-    const hit = this.strMemo.get(s);
-    if (hit !== undefined) {
-      this.get(hit);
-      return;
+    const n = s.length;
+    let slot = -1;
+    if (n <= SHORT_STR) {
+      const h = n === 0 ? 0 : n ^ (s.charCodeAt(0) << 7) ^ (s.charCodeAt(n >> 1) << 14) ^ (s.charCodeAt(n - 1) << 21);
+      slot = Math.imul(h, 0x9e3779b1) >>> 20; // 12 bits: STR_SLOTS
+      if (this.strSlot[slot] === s && this.strSlotMemo[slot] >= 0) {
+        this.get(this.strSlotMemo[slot]);
+        return;
+      }
+    } else {
+      const hit = this.strMemo.get(s);
+      if (hit !== undefined) {
+        this.get(hit);
+        return;
+      }
     }
     const w = this.w;
-    const n = s.length;
     let ascii = false;
     if (n < 256 && this.proto >= 4) {
       // Fast path: short ASCII strings are written straight into the buffer.
@@ -251,7 +275,12 @@ export class Pickler {
       w.large(header, data);
     }
     const i = this.nextMemo++;
-    this.strMemo.set(s, i);
+    if (slot >= 0) {
+      this.strSlot[slot] = s;
+      this.strSlotMemo[slot] = i;
+    } else {
+      this.strMemo.set(s, i);
+    }
     this.put(i);
   }
 
@@ -359,8 +388,14 @@ export class Pickler {
       return;
     }
     if (n <= 3) {
-      for (const x of t.items) this.save(x);
-      const m = this.memo.get(t);
+      // Only a container item can lead back to this tuple; without one the memo check is skipped.
+      let nested = false;
+      for (let i = 0; i < n; i++) {
+        const x = t.items[i];
+        this.save(x);
+        if (typeof x === "object" && x !== null && !(x instanceof PyFloat)) nested = true;
+      }
+      const m = nested ? this.memo.get(t) : undefined;
       if (m !== undefined) {
         for (let i = 0; i < n; i++) w.byte(0x30);
         this.get(m);
