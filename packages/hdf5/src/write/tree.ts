@@ -1,6 +1,6 @@
 import type { Dataspace, Datatype, FillValue, Filter } from "../model.js";
 import type { NormalizedValue } from "./attribute-input.js";
-import type { Bt2Plan } from "./btree-v2-chunks.js";
+import type { Bt2ChunkPlan } from "./btree-v2-chunks.js";
 import type { StoredChunk } from "./chunk-index.js";
 import type { ExtensibleArrayPlan } from "./extensible-array.js";
 import type { GroupPlan } from "./group-structures.js";
@@ -57,7 +57,7 @@ export interface Placed {
   earray?: ExtensibleArrayPlan;
   /** Extensible array element index of every chunk, ascending. */
   earrayIndices?: number[];
-  bt2?: Bt2Plan;
+  bt2?: Bt2ChunkPlan;
   chunkTreeNodes?: number;
   dataAt?: number;
   stored?: StoredChunk[];

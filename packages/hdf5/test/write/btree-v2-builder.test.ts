@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { rng } from "@codec/testing";
-import { type Bt2Node, buildBtreeV2 } from "../../src/write/btree-v2-chunks.js";
+import { type Bt2Node, buildBtreeV2 } from "../../src/write/btree-v2.js";
 
 /**
  * The v2 B-tree builder replays libhdf5's insertion (pre-emptive splits,
@@ -36,7 +36,7 @@ describe("v2 B-tree builder", () => {
   for (const [n, recordSize] of [[0, 24], [1, 24], [84, 24], [85, 24], [6000, 24], [3000, 30], [20000, 40]] as const) {
     it(`${n} records of ${recordSize} bytes, key order and shuffled`, () => {
       const sorted = Array.from({ length: n }, (_, i) => i);
-      const t = buildBtreeV2(recordSize, sorted);
+      const t = buildBtreeV2(2048, recordSize, sorted);
       check(t.root, t.depth, t.info, n);
       const r = rng(n + recordSize);
       const shuffled = [...sorted];
@@ -44,9 +44,9 @@ describe("v2 B-tree builder", () => {
         const j = Math.floor(r() * (i + 1));
         [shuffled[i], shuffled[j]] = [shuffled[j], shuffled[i]];
       }
-      const u = buildBtreeV2(recordSize, shuffled);
+      const u = buildBtreeV2(2048, recordSize, shuffled);
       check(u.root, u.depth, u.info, n);
-      const desc = buildBtreeV2(recordSize, [...sorted].reverse());
+      const desc = buildBtreeV2(512, recordSize, [...sorted].reverse());
       check(desc.root, desc.depth, desc.info, n);
     });
   }
