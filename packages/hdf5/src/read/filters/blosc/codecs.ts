@@ -12,9 +12,8 @@ import { unzlibSync } from "fflate";
  * - the compressor code callers pass in (blosc.h BLOSC_BLOSCLZ ..
  *   BLOSC_ZSTD, the last HDF5 client-data value of hdf5-blosc and
  *   hdf5-blosc2): 0 blosclz, 1 lz4, 2 lz4hc, 3 snappy, 4 zlib, 5 zstd.
+ *   Decoding never needs it: the chunk header says which format it is.
  */
-
-export const COMPCODE_NAMES: readonly string[] = ["blosclz", "lz4", "lz4hc", "snappy", "zlib", "zstd"];
 
 const FORMAT_NAMES: readonly string[] = ["blosclz", "lz4", "snappy", "zlib", "zstd", "reserved", "user-defined codec", "super-chunk codec"];
 
