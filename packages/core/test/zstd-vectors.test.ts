@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { isCodecError, zstdDecompress } from "@codec/core";
-import { fuzzDecoder, repoPath } from "@codec/testing";
+import { fuzzDecoder, mutate, repoPath, rng } from "@codec/testing";
 import { describe, expect, it } from "vitest";
 
 /** Vectors from tools/fixtures/core/make_zstd_vectors.py (zstd CLI 1.5 and python3-zstandard). */
@@ -131,6 +131,26 @@ describe("zstd frames built by hand", () => {
 });
 
 describe("zstd fuzz (DESIGN.md section 7)", () => {
+  it("locates every CORRUPT/TRUNCATED error with an input offset", () => {
+    const random = rng(17);
+    let located = 0;
+    for (const name of ["small-text-l19", "text-l9", "floats-l19", "runs-fast3", "concat-frames"]) {
+      const seed = load(name);
+      for (let i = 0; i < 150; i++) {
+        try {
+          zstdDecompress(mutate(seed, random), 4 << 20);
+        } catch (e) {
+          if (!isCodecError(e)) throw e;
+          if (e.code === "CORRUPT" || e.code === "TRUNCATED") {
+            expect(e.offset, e.message).toBeTypeOf("number");
+            located++;
+          }
+        }
+      }
+    }
+    expect(located).toBeGreaterThan(100);
+  });
+
   it("mutated vectors give a value or a CodecError in bounded time", async () => {
     const seeds = ["small-text-l19", "text-l19", "floats-l3", "runs-l3", "concat-skippable", "text-fast7", "two-bytes"].map(
       load,

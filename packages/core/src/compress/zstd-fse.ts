@@ -101,7 +101,13 @@ export function readFseDistribution(
 }
 
 /** Section 4.1.1 "FSE decoding table": spread symbols over the states and derive each state's transition. */
-export function buildFseTable(norm: Int16Array, symbols: number, accuracyLog: number, format: string): FseTable {
+export function buildFseTable(
+  norm: Int16Array,
+  symbols: number,
+  accuracyLog: number,
+  format: string,
+  offset?: number,
+): FseTable {
   const size = 1 << accuracyLog;
   const symbol = new Uint8Array(size);
   const nbBits = new Uint8Array(size);
@@ -126,7 +132,7 @@ export function buildFseTable(norm: Int16Array, symbols: number, accuracyLog: nu
       while (p > high);
     }
   }
-  if (p !== 0) fail("CORRUPT", format, "FSE distribution does not spread over the table");
+  if (p !== 0) fail("CORRUPT", format, "FSE distribution does not spread over the table", { offset });
   for (let u = 0; u < size; u++) {
     const s = symbol[u];
     const x = next[s]++;

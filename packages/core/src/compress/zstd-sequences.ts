@@ -62,7 +62,7 @@ function selectTable(
     out.pos = pos + 1;
   } else if (mode === 2) {
     const d = readFseDistribution(st.input, pos, end, maxSymbol, maxLog, format);
-    out.table = buildFseTable(d.norm, d.symbols, d.accuracyLog, format);
+    out.table = buildFseTable(d.norm, d.symbols, d.accuracyLog, format, pos);
     out.pos = pos + d.bytes;
   } else {
     if (!previous) fail("CORRUPT", format, "repeat mode without a previous sequence table", { offset: pos });
@@ -93,7 +93,7 @@ export function decodeSequences(st: ZstdState, pos: number, end: number): void {
   if (nbSeq === 0) {
     // No sequences: the block is its literals (the reference rejects trailing bytes).
     if (pos !== end) fail("CORRUPT", format, "bytes after an empty sequences section", { offset: pos });
-    copyLiterals(st, st.litEnd - st.litStart);
+    copyLiterals(st, st.litEnd - st.litStart, pos);
     return;
   }
   if (pos >= end) fail("TRUNCATED", format, "symbol compression modes are missing", { offset: pos });
@@ -284,7 +284,7 @@ function executeSequences(
     }
     // Section 3.1.1.4: copy litLen literals, then matchLen bytes from offset back.
     if (litLen > litEnd - litPos) fail("CORRUPT", format, "sequence uses more literals than decoded", { offset: pos });
-    if (litLen + matchLen > limit - op) blockOverflow(st);
+    if (litLen + matchLen > limit - op) blockOverflow(st, pos);
     if (litLen <= 16 && op + 16 <= outLen && litPos + 16 <= litCap) {
       // Short literal runs: four unaligned 32-bit moves; bytes past litLen are
       // scratch that the next sequence overwrites ("wild copy", as the reference does).
@@ -342,18 +342,18 @@ function executeSequences(
   st.rep1 = rep1;
   st.rep2 = rep2;
   st.rep3 = rep3;
-  copyLiterals(st, litEnd - litPos);
+  copyLiterals(st, litEnd - litPos, pos);
 }
 
 /** Append the block's last `n` literals (section 3.1.1.4: literals left after the last sequence). */
-function copyLiterals(st: ZstdState, n: number): void {
-  if (n > st.blockLimit - st.op) blockOverflow(st);
+function copyLiterals(st: ZstdState, n: number, pos: number): void {
+  if (n > st.blockLimit - st.op) blockOverflow(st, pos);
   st.out.set(st.litSrc.subarray(st.litStart, st.litStart + n), st.op);
   st.op += n;
   st.litStart += n;
 }
 
-function blockOverflow(st: ZstdState): never {
-  if (st.blockLimitIsMaxOutput) fail("LIMIT", st.format, `output exceeds the limit of ${st.maxOutput} bytes`);
-  fail("CORRUPT", st.format, "block regenerates more than its frame or block maximum allows");
+function blockOverflow(st: ZstdState, offset: number): never {
+  if (st.blockLimitIsMaxOutput) fail("LIMIT", st.format, `output exceeds the limit of ${st.maxOutput} bytes`, { offset });
+  fail("CORRUPT", st.format, "block regenerates more than its frame or block maximum allows", { offset });
 }
