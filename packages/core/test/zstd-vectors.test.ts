@@ -112,6 +112,54 @@ describe("zstd frames built by hand", () => {
     expect(codeOf(() => zstdDecompress(frame(0x00, 0, ...block(1, 1, 2000), 65), 1 << 20))).toBe("CORRUPT");
   });
 
+  it("decodes RLE literals with 32512 sequences (3-byte count) from RLE tables", () => {
+    // Literals: RLE, 20-bit size 32512 of 'x'. Sequences: count 0x7F00 in the
+    // 3-byte form, all three tables RLE (LL code 1, OF code 0, ML code 0), so
+    // each sequence is 1 literal + a 3-byte match at repeat offset 1, and the
+    // bit stream is only its end marker.
+    const n = 32512;
+    const lits = [1 | (3 << 2) | ((n & 15) << 4), (n >> 4) & 255, n >> 12, 120];
+    const seqs = [255, 0, 0, 0x54, 1, 0, 0, 0x01];
+    const body = [...lits, ...seqs];
+    // Window descriptor 0x38: 128 KiB.
+    const out = zstdDecompress(frame(0x00, 0x38, ...block(1, 2, body.length), ...body), 1 << 20);
+    expect(out.length).toBe(4 * n);
+    expect(out.every((b) => b === 120)).toBe(true);
+  });
+
+  it("decodes Huffman literals whose weights are sent directly (4-bit form)", () => {
+    // 98 explicit weights (header 127 + 98): only 'a' (97) has weight 1; the
+    // implied last symbol 'b' gets weight 1, so both codes are 1 bit ('a' = 0).
+    const weights = new Array(49).fill(0);
+    weights[48] = 0x01; // symbols 96 and 97: the even symbol is in the high nibble
+    const tree = [127 + 98, ...weights];
+    // One stream, "abba": below the end marker the bits read 0, 1, 1, 0.
+    const stream = [0b10110];
+    const comp = tree.length + stream.length;
+    const h = 2 | (4 << 4) | (comp << 14);
+    const body = [h & 255, (h >> 8) & 255, h >> 16, ...tree, ...stream, 0];
+    const out = zstdDecompress(frame(0x00, 0x00, ...block(1, 2, body.length), ...body), 100);
+    expect(new TextDecoder().decode(out)).toBe("abba");
+    // A stream with a bit left over is corrupt.
+    body[body.length - 2] = 0b101100;
+    expect(codeOf(() => zstdDecompress(frame(0x00, 0x00, ...block(1, 2, body.length), ...body), 100))).toBe("CORRUPT");
+  });
+
+  it("rejects treeless literals, repeat tables with nothing to repeat and impossible offsets", () => {
+    // Treeless literals (type 3) in the first block.
+    const treeless = [3 | (4 << 4), 0, 0, 0];
+    expect(codeOf(() => zstdDecompress(frame(0x00, 0x00, ...block(1, 2, 4), ...treeless), 100))).toBe("CORRUPT");
+    // Empty raw literals, one sequence with the LL table in repeat mode.
+    const repeat = [0, 1, 0xc0, 0x01];
+    expect(codeOf(() => zstdDecompress(frame(0x00, 0x00, ...block(1, 2, 4), ...repeat), 100))).toBe("CORRUPT");
+    // litLen 0 with offset value 3 means rep1 - 1, which is 0 in a fresh frame.
+    const rep = [0, 1, 0x54, 0, 1, 0, 0x03];
+    expect(codeOf(() => zstdDecompress(frame(0x00, 0x00, ...block(1, 2, rep.length), ...rep), 100))).toBe("CORRUPT");
+    // Offset value 2 with litLen 0 is rep3 (8): before the start of the frame.
+    const far = [0, 1, 0x54, 0, 1, 0, 0x02];
+    expect(codeOf(() => zstdDecompress(frame(0x00, 0x00, ...block(1, 2, far.length), ...far), 100))).toBe("CORRUPT");
+  });
+
   it("refuses an impossible declared content size before allocating", () => {
     // 8-byte content size of 2^40 with a 4-byte tail: LIMIT under a small bound, TRUNCATED under a huge one.
     const f = frame(0xc0, 0x58, 0, 0, 0, 0, 0, 1, 0, 0, ...block(1, 0, 0));
