@@ -145,16 +145,24 @@ export function decodeHuffmanStream(
   const { maxBits, entries } = table;
   const mask = (1 << maxBits) - 1;
   const stop = op + n;
+  const src = br.src;
+  let ptr = br.ptr;
   let bits = br.bits;
   let nbits = br.nbits;
-  // Two symbols per refill: 2 * 11 bits fit in the >= 25 bits a refill guarantees.
+  let padded = br.padded;
+  // Two symbols per refill: 2 * maxBits <= 22 bits fit in the >= 25 a refill leaves.
+  const need = 2 * maxBits;
   while (op + 1 < stop) {
-    if (nbits < 2 * MAX_HUFFMAN_BITS) {
-      br.bits = bits;
-      br.nbits = nbits;
-      br.refill();
-      bits = br.bits;
-      nbits = br.nbits;
+    if (nbits < need) {
+      // The bit reader's refill, inlined: bytes from below ptr, zeros past the start.
+      while (nbits <= 24) {
+        if (ptr > start) bits = (bits << 8) | src[--ptr];
+        else {
+          bits <<= 8;
+          padded += 8;
+        }
+        nbits += 8;
+      }
     }
     let e = entries[(bits >>> (nbits - maxBits)) & mask];
     out[op++] = e >>> 4;
@@ -163,19 +171,15 @@ export function decodeHuffmanStream(
     out[op++] = e >>> 4;
     nbits -= e & 15;
   }
-  if (op < stop) {
-    if (nbits < MAX_HUFFMAN_BITS) {
-      br.bits = bits;
-      br.nbits = nbits;
-      br.refill();
-      bits = br.bits;
-      nbits = br.nbits;
-    }
-    const e = entries[(bits >>> (nbits - maxBits)) & mask];
-    out[op++] = e >>> 4;
-    nbits -= e & 15;
-  }
+  br.ptr = ptr;
   br.bits = bits;
   br.nbits = nbits;
+  br.padded = padded;
+  if (op < stop) {
+    if (br.nbits < maxBits) br.refill();
+    const e = entries[(br.bits >>> (br.nbits - maxBits)) & mask];
+    out[op++] = e >>> 4;
+    br.nbits -= e & 15;
+  }
   if (br.remaining() !== 0) fail("CORRUPT", format, "Huffman stream is not consumed exactly", { offset: start });
 }
