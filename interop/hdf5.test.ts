@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { DTYPES, type DType, type JsonValue, Tensor } from "@codec/core";
 import { fixedStrings, Hdf5Writer, openHdf5, openKeras, reencodeHdf5, writeKerasArchive, writeKerasWeights } from "@codec/hdf5";
 import { corpusPath, hasCorpus } from "@codec/testing";
-import h5wasm, { type Dataset } from "h5wasm/node";
+import h5wasm, { type Dataset, type Group } from "h5wasm/node";
 import { afterAll, describe, expect, it } from "vitest";
 
 /**
@@ -411,6 +411,61 @@ describe("libver=latest resizable datasets (extensible array / v2 B-tree indexes
         expect([...(d.value as Int32Array)]).toEqual([...new Int32Array(n).map((_, i) => i)]);
         expect(d.metadata.chunks).toEqual(s.chunks);
       }
+    } finally {
+      f.close();
+    }
+  });
+});
+
+describe("libver=latest dense link storage (fractal heap + v2 B-tree name index) -> libhdf5", () => {
+  const groups: Record<string, string[]> = {
+    nine: Array.from({ length: 9 }, (_, i) => `g${i}`),
+    hundred: Array.from({ length: 100 }, (_, i) => `group_number_${i}`),
+    utf8: Array.from({ length: 30 }, (_, i) => `rétegé_${i}_${"ü".repeat(i % 5)}`),
+    varied: Array.from({ length: 1000 }, (_, i) => `n${(i * 7919) % 1000}_${"x".repeat(i % 37)}`),
+    long: Array.from({ length: 12 }, (_, i) => `${"L".repeat(400 + i * 50)}${i}`),
+  };
+  // The root holds the groups above plus a few more: 9 links, dense too.
+  groups[""] = [...Object.keys(groups), "d0", "d1", "d2", "d3"];
+  const w = new Hdf5Writer({ profile: "latest" });
+  for (const [g, names] of Object.entries(groups)) {
+    for (const [i, n] of names.entries()) {
+      const path = g ? `${g}/${n}` : n;
+      if (!g && n in groups) continue;
+      if (i % 3 === 0) w.createDataset(path, new Tensor({ dtype: "int16", shape: [2], data: new Uint8Array(new Int16Array([i, -i]).buffer) }));
+      else w.createGroup(path);
+    }
+  }
+  const bytes = w.finish();
+  const spec = Object.fromEntries(Object.entries(groups).map(([g, names]) => [g || "/", names]));
+
+  it("h5py lists and opens every link; libhdf5 adds and removes links in our heap and name index", () => {
+    const file = join(dir, "dense-links.h5");
+    const specFile = join(dir, "dense-links.json");
+    writeFileSync(file, bytes);
+    writeFileSync(specFile, JSON.stringify({ groups: spec }));
+    const out = JSON.parse(execFileSync("/usr/bin/python3", [join(__dirname, "..", "tools", "fixtures", "hdf5", "check_dense_links.py"), file, specFile], { encoding: "utf8" }));
+    expect(out.errors).toEqual([]);
+    expect(out.checked).toBe(Object.keys(groups).length);
+  });
+
+  it("h5dump dumps it without errors", () => {
+    const text = h5dumpOk(bytes, "dense-links");
+    expect(text).not.toMatch(/error/i);
+    expect(text).toContain('GROUP "group_number_98"');
+  });
+
+  it("h5wasm lists the same links", async () => {
+    await h5wasm.ready;
+    const file = join(dir, "dense-links-wasm.h5");
+    writeFileSync(file, bytes);
+    const f = new h5wasm.File(file, "r");
+    try {
+      for (const [g, names] of Object.entries(groups)) {
+        const grp = g ? (f.get(g) as Group) : f;
+        expect(grp.keys().sort()).toEqual([...names].sort());
+      }
+      expect([...((f.get("hundred/group_number_3") as Dataset).value as Int16Array)]).toEqual([3, -3]);
     } finally {
       f.close();
     }

@@ -79,12 +79,15 @@ export function encodeObjectHeaderV2(out: Uint8Array, at: number, messages: read
   putChecksum(out, at, p);
 }
 
-/** Link info message (IV.A.2.c) for compact storage: no fractal heap, no name index. */
-export function linkInfoMessage(): Uint8Array {
+/**
+ * Link info message (IV.A.2.c), no creation order tracked: the fractal heap
+ * and name index B-tree of dense storage, both undefined for compact storage.
+ */
+export function linkInfoMessage(heap = UNDEF, nameIndex = UNDEF): Uint8Array {
   const w = new ByteWriter(18);
   w.u8(0).u8(0);
-  writeAddress(w, UNDEF);
-  writeAddress(w, UNDEF);
+  writeAddress(w, heap);
+  writeAddress(w, nameIndex);
   return w.finish();
 }
 

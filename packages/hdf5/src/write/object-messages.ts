@@ -66,8 +66,11 @@ function latestMessages(p: Placed, placedOf: ReadonlyMap<GroupW | DatasetW, Plac
   const msgs: HeaderMessage[] = [];
   const node = p.node;
   if (node.kind === "group") {
-    msgs.push({ type: MSG_LINK_INFO, flags: 0, body: linkInfoMessage() });
+    const dense = p.denseLinks;
+    msgs.push({ type: MSG_LINK_INFO, flags: 0, body: dense ? linkInfoMessage(dense.heapAt, dense.btreeAt) : linkInfoMessage() });
     msgs.push({ type: MSG_GROUP_INFO, flags: FLAG_CONSTANT, body: groupInfoMessage() });
+    // Dense storage keeps the link messages in the fractal heap instead (dense-links.ts).
+    if (p.dense) return [...msgs, ...p.attrMessages.map((a) => a.msg)];
     for (const name of [...node.children.keys()].sort(compareNames)) {
       const child = placedOf?.get(node.children.get(name) as GroupW | DatasetW);
       msgs.push({ type: MSG_LINK, flags: 0, body: linkMessage(name, child?.header ?? 0) });

@@ -2,6 +2,7 @@ import type { Dataspace, Datatype, FillValue, Filter } from "../model.js";
 import type { NormalizedValue } from "./attribute-input.js";
 import type { Bt2ChunkPlan } from "./btree-v2-chunks.js";
 import type { StoredChunk } from "./chunk-index.js";
+import type { DenseLinksPlan } from "./dense-links.js";
 import type { ExtensibleArrayPlan } from "./extensible-array.js";
 import type { GroupPlan } from "./group-structures.js";
 import type { FixedArrayPlan } from "./latest-format.js";
@@ -46,6 +47,9 @@ export interface Placed {
   snodAt?: number;
   btreeAt?: number;
   btreeRoot?: number;
+  /** latest profile: links in dense storage (decided before layout), and its plan once placed. */
+  dense?: boolean;
+  denseLinks?: DenseLinksPlan;
   // datasets
   raw?: EncodedElements;
   chunkTreeAt?: number;

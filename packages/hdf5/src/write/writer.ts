@@ -1,8 +1,9 @@
-import { fail, numelOf, Tensor } from "@codec/core";
+import { fail, numelOf, Tensor, utf8Encode } from "@codec/core";
 import type { Dataspace, Datatype, FillValue, Filter } from "../model.js";
 import { type AttributeInput, type NormalizedValue, normalizeAttribute, toDataspace } from "./attribute-input.js";
 import { guessChunks } from "./chunk-guess.js";
 import { chunkTreeLevels, encodeChunkTree, forEachChunk, type StoredChunk } from "./chunk-index.js";
+import { type DenseLinksPlan, encodeDenseLinks, MAX_COMPACT_LINKS, planDenseLinks } from "./dense-links.js";
 import { chooseLatestIndex, encodeLatestIndex, placeLatestIndex } from "./latest-chunk-index.js";
 import {
   align8,
@@ -22,6 +23,7 @@ import {
   dataspaceMessageV2,
   encodeObjectHeaderV2,
   encodeSuperblockV2,
+  linkMessage,
   objectHeaderV2Size,
   SUPERBLOCK_V2_SIZE,
 } from "./latest-format.js";
@@ -106,6 +108,16 @@ function splitPath(path: string): string[] {
   const parts = path.split("/").filter((p) => p.length > 0);
   for (const p of parts) if (p === "." || p === "..") fail("USAGE", "hdf5", `invalid path component '${p}' in ${path}`);
   return parts;
+}
+
+/**
+ * Names (UTF-8) and link message sizes of a group's links in creation order
+ * when libhdf5 would store them densely (more than 8 links), else undefined.
+ */
+function denseLinkInputs(g: GroupW): { names: Uint8Array[]; sizes: number[] } | undefined {
+  if (g.children.size <= MAX_COMPACT_LINKS) return undefined;
+  const names = [...g.children.keys()];
+  return { names: names.map((n) => utf8Encode(n)), sizes: names.map((n) => linkMessage(n, 0).length) };
 }
 
 function isVlen(t: Datatype): boolean {
@@ -297,11 +309,20 @@ export class Hdf5Writer {
         if (this.latest) chooseLatestIndex(p, ds, chunks);
         else p.chunkIndex = "btree";
       }
+      if (this.latest && p.node.kind === "group") {
+        const links = denseLinkInputs(p.node);
+        p.dense = links !== undefined && planDenseLinks(links.names, links.sizes, 0) !== undefined;
+      }
       p.headerSize = this.latest ? objectHeaderV2Size(headerMessages(p, this.latest, this.placedOf)) : objectHeaderSize(headerMessages(p, this.latest, this.placedOf));
       p.header = at;
       at = align8(at + p.headerSize);
       if (p.node.kind === "group" && this.latest) {
-        // Links live in the header (link messages): no heap, nodes or B-tree.
+        // Compact links live in the header (link messages); dense ones in a fractal heap + name index.
+        const links = denseLinkInputs(p.node);
+        if (p.dense && links) {
+          p.denseLinks = planDenseLinks(links.names, links.sizes, at);
+          at = align8(at + (p.denseLinks as DenseLinksPlan).totalSize);
+        }
       } else if (p.node.kind === "group") {
         const entries: SymbolEntry[] = [...p.node.children.keys()].sort(compareNames).map((name) => ({ name, address: 0 }));
         p.plan = planGroup(entries);
@@ -379,7 +400,11 @@ export class Hdf5Writer {
     if (this.latest) encodeSuperblockV2(meta, size, (byNode.get(this.root) as Placed).header);
     else this.encodeSuperblock(meta, size, byNode.get(this.root) as Placed);
     for (const p of placed) {
-      if (p.node.kind === "group" && p.plan) {
+      if (p.node.kind === "group" && p.denseLinks) {
+        const group = p.node;
+        const messages = [...group.children.keys()].map((name) => linkMessage(name, (byNode.get(group.children.get(name) as GroupW | DatasetW) as Placed).header));
+        encodeDenseLinks(meta, p.denseLinks, messages);
+      } else if (p.node.kind === "group" && p.plan) {
         encodeLocalHeap(meta, p.heapAt as number, p.plan.heapData);
         encodeGroupNodes(meta, p.plan, p.snodAt as number, p.btreeAt as number);
       } else if (p.stored && p.stored.length > 0 && p.node.kind === "dataset") {
