@@ -78,23 +78,46 @@ function read32(src: Uint8Array, p: number): number {
   return (src[p] | (src[p + 1] << 8) | (src[p + 2] << 16) | (src[p + 3] << 24)) >>> 0;
 }
 
-/** XXH64 of src[start, end) with seed 0, as [high, low] uint32 halves. */
+// 16-bit halves of the low words of P1 and P2, for mulHigh32i.
+const P1L0 = P1L & 0xffff;
+const P1L1 = P1L >>> 16;
+const P2L0 = P2L & 0xffff;
+const P2L1 = P2L >>> 16;
+
 /**
- * The stripe loop's round, acc[i]:acc[i+1] = rotl(acc + lane * P2, 31) * P1,
- * with every intermediate in locals (module-level temporaries are slow here).
+ * High 32 bits (as an int32 bit pattern) of a * b for a uint32 `a` given as
+ * an int32 and a constant b = b1:b0 in 16-bit halves. Every partial product
+ * is below 2^32, so Math.imul's bit pattern of it is exact; the stripe loop
+ * then stays in int32 arithmetic, which V8 runs faster than doubles.
  */
-function roundInto(acc: Uint32Array, i: number, lh: number, ll: number): void {
-  const pl = Math.imul(ll, P2L) >>> 0;
-  const ph = mulHigh32(ll, P2L) + Math.imul(ll, P2H) + Math.imul(lh, P2L);
-  const al = acc[i + 1] + pl;
-  const sl = al >>> 0;
-  const sh = (acc[i] + ph + (al > 0xffffffff ? 1 : 0)) >>> 0;
-  const xh = (sh << 31) | (sl >>> 1);
-  const xl = ((sl << 31) | (sh >>> 1)) >>> 0;
-  acc[i + 1] = Math.imul(xl, P1L);
-  acc[i] = mulHigh32(xl, P1L) + Math.imul(xl, P1H) + Math.imul(xh, P1L);
+function mulHigh32i(a: number, b0: number, b1: number): number {
+  const a0 = a & 0xffff;
+  const a1 = a >>> 16;
+  const t = Math.imul(a0, b0) >>> 16;
+  const x = Math.imul(a1, b0);
+  const y = Math.imul(a0, b1);
+  const mid = t + (x & 0xffff) + (y & 0xffff);
+  return (Math.imul(a1, b1) + (x >>> 16) + (y >>> 16) + (mid >>> 16)) | 0;
 }
 
+/**
+ * The stripe loop's round, acc[i]:acc[i+1] = rotl(acc + lane * P2, 31) * P1,
+ * over int32 bit patterns with every intermediate in locals.
+ */
+function roundInto(acc: Int32Array, i: number, lh: number, ll: number): void {
+  const pl = Math.imul(ll, P2L);
+  const ph = (mulHigh32i(ll, P2L0, P2L1) + Math.imul(ll, P2H) + Math.imul(lh, P2L)) | 0;
+  const al = acc[i + 1];
+  const sl = (al + pl) | 0;
+  const carry = sl >>> 0 < al >>> 0 ? 1 : 0;
+  const sh = (acc[i] + ph + carry) | 0;
+  const xh = (sh << 31) | (sl >>> 1);
+  const xl = (sl << 31) | (sh >>> 1);
+  acc[i + 1] = Math.imul(xl, P1L);
+  acc[i] = (mulHigh32i(xl, P1L0, P1L1) + Math.imul(xl, P1H) + Math.imul(xh, P1L)) | 0;
+}
+
+/** XXH64 of src[start, end) with seed 0, as [high, low] uint32 halves. */
 export function xxhash64(src: Uint8Array, start = 0, end = src.length): [number, number] {
   const len = end - start;
   let p = start;
@@ -103,31 +126,31 @@ export function xxhash64(src: Uint8Array, start = 0, end = src.length): [number,
   if (len >= 32) {
     // v1 = P1 + P2, v2 = P2, v3 = 0, v4 = -P1 (seed 0).
     add64(P1H, P1L, P2H, P2L);
-    const acc = new Uint32Array(8);
+    const acc = new Int32Array(8);
     acc[0] = rh;
     acc[1] = rl;
     acc[2] = P2H;
     acc[3] = P2L;
-    // v4 = -P1 mod 2^64.
-    acc[7] = (0 - P1L) >>> 0;
-    acc[6] = (~P1H + (acc[7] === 0 ? 1 : 0)) >>> 0;
+    // v4 = -P1 mod 2^64 = ~P1 + 1; the low word of P1 is non-zero, so no carry reaches the high word.
+    acc[7] = -P1L | 0;
+    acc[6] = ~P1H;
     const view = new DataView(src.buffer, src.byteOffset, src.byteLength);
     const limit = end - 32;
     while (p <= limit) {
-      roundInto(acc, 0, view.getUint32(p + 4, true), view.getUint32(p, true));
-      roundInto(acc, 2, view.getUint32(p + 12, true), view.getUint32(p + 8, true));
-      roundInto(acc, 4, view.getUint32(p + 20, true), view.getUint32(p + 16, true));
-      roundInto(acc, 6, view.getUint32(p + 28, true), view.getUint32(p + 24, true));
+      roundInto(acc, 0, view.getInt32(p + 4, true), view.getInt32(p, true));
+      roundInto(acc, 2, view.getInt32(p + 12, true), view.getInt32(p + 8, true));
+      roundInto(acc, 4, view.getInt32(p + 20, true), view.getInt32(p + 16, true));
+      roundInto(acc, 6, view.getInt32(p + 28, true), view.getInt32(p + 24, true));
       p += 32;
     }
-    const v1h = acc[0];
-    const v1l = acc[1];
-    const v2h = acc[2];
-    const v2l = acc[3];
-    const v3h = acc[4];
-    const v3l = acc[5];
-    const v4h = acc[6];
-    const v4l = acc[7];
+    const v1h = acc[0] >>> 0;
+    const v1l = acc[1] >>> 0;
+    const v2h = acc[2] >>> 0;
+    const v2l = acc[3] >>> 0;
+    const v3h = acc[4] >>> 0;
+    const v3l = acc[5] >>> 0;
+    const v4h = acc[6] >>> 0;
+    const v4l = acc[7] >>> 0;
     rotl64(v1h, v1l, 1);
     hh = rh;
     hl = rl;
