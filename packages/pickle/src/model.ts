@@ -89,7 +89,10 @@ const SMALL_DICT = 8;
  * dicts (the common case in data pickles) allocate no index at all.
  */
 export class PyDict {
-  /** Keys in insertion order (read-only for users: change the dict with `set`). */
+  /**
+   * Keys in insertion order (read-only for users: change the dict with `set`).
+   * Decoded dicts with the same keys may share one frozen array.
+   */
   keys: PyValue[] = [];
   /** Values, parallel to `keys` (read-only for users). */
   values: PyValue[] = [];
@@ -121,6 +124,8 @@ export class PyDict {
       return;
     }
     const n = this.keys.length;
+    // A decoded dict may share its keys array, frozen, with dicts of the same keys (decode/key-sharing.ts).
+    if (Object.isFrozen(this.keys)) this.keys = this.keys.slice();
     this.keys.push(key);
     this.values.push(value);
     if (this.strIndex !== null) this.index(key, n);

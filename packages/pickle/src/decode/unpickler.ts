@@ -18,6 +18,7 @@ import { escapeDecode, floatValue, latin1, normalizeInt, parseFloatText, parseIn
 import { decodeUtf8 } from "./utf8.js";
 import { enterLatin1Scope, LARGE_TEXT, LazyMemoValue, leaveLatin1Scope } from "./latin1-text.js";
 import { codecsLatin1Reduce } from "./codecs-latin1.js";
+import { fillStrDict, KeyShapes, SHARED_KEYS_MAX } from "./key-sharing.js";
 
 const F = "pickle";
 const EMPTY_TUPLE = new PyTuple([]);
@@ -83,6 +84,7 @@ function run(bytes: Uint8Array, start: number, o: ResolvedOptions, raw: Unpickle
   const marks: number[] = [];
   let fence = 0; // values below the innermost MARK cannot be popped
   const memo = new Memo();
+  const shapes = new KeyShapes();
   let pos = start;
   let op = 0; // offset of the current opcode
   let proto = 0;
@@ -522,7 +524,7 @@ function run(bytes: Uint8Array, start: number, o: ResolvedOptions, raw: Unpickle
         const items = popMark();
         if (items.length % 2 !== 0) fail("CORRUPT", F, "odd number of items for DICT", { offset: op });
         const d = new PyDict();
-        d.setPairs(items, 0, items.length);
+        if (items.length === 0 || items.length > 2 * SHARED_KEYS_MAX || !fillStrDict(d, items, 0, items.length, shapes)) d.setPairs(items, 0, items.length);
         stack.push(d);
         break;
       }
@@ -539,7 +541,11 @@ function run(bytes: Uint8Array, start: number, o: ResolvedOptions, raw: Unpickle
       }
       case 0x75: {
         const k = popMarkIndex();
-        setItems(markTarget(k), stack, k, op);
+        const t = markTarget(k);
+        const c = stack.length - k;
+        // A fresh dict receiving its few str keys at once (records, object states) shares its keys.
+        const shared = t instanceof PyDict && t.keys.length === 0 && c > 0 && c <= 2 * SHARED_KEYS_MAX && (c & 1) === 0 && fillStrDict(t, stack, k, stack.length, shapes);
+        if (!shared) setItems(t, stack, k, op);
         truncate(stack, k);
         break;
       }
