@@ -39,6 +39,19 @@ export class BackwardBitReader {
     this.refill();
   }
 
+  /**
+   * Continue reading src[start, ...) with `bitPos` bits left (an absolute
+   * bit index: the bits below it, down to start * 8, are unread).
+   */
+  seek(start: number, bitPos: number): void {
+    this.start = start;
+    this.ptr = bitPos >>> 3;
+    this.nbits = bitPos & 7;
+    this.bits = this.ptr < this.src.length ? this.src[this.ptr] : 0;
+    this.padded = 0;
+    this.refill();
+  }
+
   /** Top up to at least 25 valid bits (zeros past the start, counted in `padded`). */
   refill(): void {
     let bits = this.bits;

@@ -294,6 +294,15 @@ function executeSequences(
       ov.setUint32(op + 12, lv.getUint32(litPos + 12, true), true);
       op += litLen;
       litPos += litLen;
+    } else if (litLen <= 64 && litLen + 4 <= outLen - op && litPos + litLen + 4 <= litCap) {
+      const stop = op + litLen;
+      while (op < stop) {
+        ov.setUint32(op, lv.getUint32(litPos, true), true);
+        op += 4;
+        litPos += 4;
+      }
+      litPos -= op - stop;
+      op = stop;
     } else if (litLen > 64) {
       out.set(lit.subarray(litPos, litPos + litLen), op);
       op += litLen;
@@ -304,28 +313,32 @@ function executeSequences(
     }
     if (offset > op - frameStart) fail("CORRUPT", format, `match offset ${offset} reaches before the frame`, { offset: pos });
     let ref = op - offset;
-    if (matchLen <= 16) {
-      if (offset >= 4 && op + 16 <= outLen) {
-        // 32-bit moves are exact for offsets >= 4: each reads only bytes already written.
+    if (offset >= 4 && matchLen <= 16 && op + 16 <= outLen) {
+      // 32-bit moves are exact for offsets >= 4 (each reads only bytes already
+      // written, so repeating patterns come out right); bytes past matchLen are scratch.
+      ov.setUint32(op, ov.getUint32(ref, true), true);
+      ov.setUint32(op + 4, ov.getUint32(ref + 4, true), true);
+      ov.setUint32(op + 8, ov.getUint32(ref + 8, true), true);
+      ov.setUint32(op + 12, ov.getUint32(ref + 12, true), true);
+      op += matchLen;
+    } else if (offset >= 4 && (matchLen <= 64 || offset < matchLen) && matchLen + 4 <= outLen - op) {
+      const stop = op + matchLen;
+      while (op < stop) {
         ov.setUint32(op, ov.getUint32(ref, true), true);
-        ov.setUint32(op + 4, ov.getUint32(ref + 4, true), true);
-        ov.setUint32(op + 8, ov.getUint32(ref + 8, true), true);
-        ov.setUint32(op + 12, ov.getUint32(ref + 12, true), true);
-        op += matchLen;
-      } else {
-        const stop = op + matchLen;
-        while (op < stop) out[op++] = out[ref++];
+        op += 4;
+        ref += 4;
       }
+      op = stop;
     } else if (offset >= matchLen) {
       out.copyWithin(op, ref, ref + matchLen);
       op += matchLen;
-    } else {
-      // Overlapping match: the pattern repeats every `offset` bytes, so copy
-      // from its start in doubling chunks (each chunk reads only written bytes).
+    } else if (matchLen <= 32) {
       const stop = op + matchLen;
-      if (offset < 8) {
-        for (let k = 0; k < 16; k++) out[op++] = out[ref++];
-      }
+      while (op < stop) out[op++] = out[ref++];
+    } else {
+      // Overlapping match with a short period: the pattern repeats every
+      // `offset` bytes, so copy from its start in doubling chunks.
+      const stop = op + matchLen;
       while (op < stop) {
         const n = Math.min(op - ref, stop - op);
         out.copyWithin(op, ref, ref + n);
