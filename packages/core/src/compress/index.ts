@@ -1,6 +1,5 @@
 // Pure-TypeScript decompressors for the codecs model files use inside other
 // containers (HDF5 filter plugins, Blosc, joblib). One codec per file.
-export {};
 export * from "./xxhash32.js";
 export * from "./lz4.js";
 export * from "./blosclz.js";
