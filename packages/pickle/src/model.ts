@@ -80,6 +80,11 @@ function findIn(keys: readonly PyValue[], n: number, key: PyValue): number {
   return -1;
 }
 
+function addToIndex(x: DictIndex, key: PyValue, i: number): void {
+  if (typeof key === "string") x.str.set(key, i);
+  else x.other.set(keyOf(key), i);
+}
+
 /** Dicts up to this size find keys by a linear scan; larger ones build hash indexes. */
 const SMALL_DICT = 8;
 
@@ -88,33 +93,36 @@ const SMALL_DICT = 8;
  * True; tuples by value), objects by identity; insertion order kept. Small
  * dicts (the common case in data pickles) allocate no index at all.
  */
+/** Hash indexes of a dict larger than SMALL_DICT: str keys, and every other key by keyOf. */
+interface DictIndex {
+  readonly str: Map<string, number>;
+  readonly other: Map<unknown, number>;
+}
+
+/**
+ * The keys and values of a dict until its first item: frozen and shared, so
+ * an empty dict allocates no arrays (`set` and `setPairs` replace it).
+ */
+const NO_ITEMS = Object.freeze([]) as unknown as PyValue[];
+
 export class PyDict {
   /**
    * Keys in insertion order (read-only for users: change the dict with `set`).
-   * Decoded dicts with the same keys may share one frozen array.
+   * Empty dicts, and decoded dicts with the same keys, may share one frozen array.
    */
-  keys: PyValue[] = [];
+  keys: PyValue[] = NO_ITEMS;
   /** Values, parallel to `keys` (read-only for users). */
-  values: PyValue[] = [];
-  private strIndex: Map<string, number> | null = null;
-  private otherIndex: Map<unknown, number> | null = null;
+  values: PyValue[] = NO_ITEMS;
+  private index: DictIndex | null = null;
 
   get size(): number {
     return this.keys.length;
   }
 
   private find(key: PyValue): number {
-    if (typeof key === "string") {
-      if (this.strIndex !== null) return this.strIndex.get(key) ?? -1;
-    } else if (this.otherIndex !== null) {
-      return this.otherIndex.get(keyOf(key)) ?? -1;
-    }
+    const x = this.index;
+    if (x !== null) return (typeof key === "string" ? x.str.get(key) : x.other.get(keyOf(key))) ?? -1;
     return findIn(this.keys, this.keys.length, key);
-  }
-
-  private index(key: PyValue, i: number): void {
-    if (typeof key === "string") (this.strIndex as Map<string, number>).set(key, i);
-    else (this.otherIndex as Map<unknown, number>).set(keyOf(key), i);
   }
 
   set(key: PyValue, value: PyValue): void {
@@ -124,15 +132,20 @@ export class PyDict {
       return;
     }
     const n = this.keys.length;
+    if (n === 0) {
+      this.keys = [key];
+      this.values = [value];
+      return;
+    }
     // A decoded dict may share its keys array, frozen, with dicts of the same keys (decode/key-sharing.ts).
     if (Object.isFrozen(this.keys)) this.keys = this.keys.slice();
     this.keys.push(key);
     this.values.push(value);
-    if (this.strIndex !== null) this.index(key, n);
+    if (this.index !== null) addToIndex(this.index, key, n);
     else if (n + 1 > SMALL_DICT) {
-      this.strIndex = new Map();
-      this.otherIndex = new Map();
-      for (let j = 0; j <= n; j++) this.index(this.keys[j], j);
+      const x: DictIndex = { str: new Map(), other: new Map() };
+      for (let j = 0; j <= n; j++) addToIndex(x, this.keys[j], j);
+      this.index = x;
     }
   }
 
