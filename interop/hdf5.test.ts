@@ -471,3 +471,62 @@ describe("libver=latest dense link storage (fractal heap + v2 B-tree name index)
     }
   });
 });
+
+describe("libver=latest dense attribute storage (fractal heap + v2 B-tree name index) -> libhdf5", () => {
+  type AttrSpec = ["f8", number] | ["i4[]", number[]] | ["S", string[]] | ["str", string];
+  const objects: Record<string, Record<string, AttrSpec>> = { "/": {}, g: {}, d: {} };
+  for (let i = 0; i < 9; i++) objects["/"][`a${i}`] = ["f8", i / 4];
+  for (let i = 0; i < 150; i++) {
+    const kinds: AttrSpec[] = [["f8", i + 0.5], ["i4[]", Array.from({ length: i % 40 }, (_, k) => k * i)], ["S", [`s${i}`, "t".repeat(1 + (i % 7))]], ["str", `vlen ${i} é`]];
+    objects.g[`attr_${i}_${"q".repeat(i % 11)}`] = kinds[i % 4];
+  }
+  for (let i = 0; i < 20; i++) objects.d[`név_${i}`] = ["i4[]", Array.from({ length: 300 + i }, (_, k) => k - i)];
+  const w = new Hdf5Writer({ profile: "latest" });
+  w.createGroup("g");
+  w.createDataset("d", new Tensor({ dtype: "float32", shape: [2], data: new Uint8Array(new Float32Array([1, 2]).buffer) }));
+  for (const [obj, attrs] of Object.entries(objects)) {
+    for (const [name, [kind, v]] of Object.entries(attrs)) {
+      const value = kind === "f8" ? v : kind === "i4[]" ? new Int32Array(v) : kind === "S" ? fixedStrings(v) : v;
+      w.setAttribute(obj, name, value);
+    }
+  }
+  const bytes = w.finish();
+
+  it("h5py reads every attribute; libhdf5 adds, overwrites and deletes attributes in our heap and name index", () => {
+    const file = join(dir, "dense-attrs.h5");
+    const specFile = join(dir, "dense-attrs.json");
+    writeFileSync(file, bytes);
+    writeFileSync(specFile, JSON.stringify({ objects }));
+    const out = JSON.parse(execFileSync("/usr/bin/python3", [join(__dirname, "..", "tools", "fixtures", "hdf5", "check_dense_attrs.py"), file, specFile], { encoding: "utf8" }));
+    expect(out.errors).toEqual([]);
+    expect(out.checked).toBe(3);
+  });
+
+  it("h5dump dumps it without errors", () => {
+    const text = h5dumpOk(bytes, "dense-attrs");
+    expect(text).not.toMatch(/error/i);
+    expect(text).toContain('ATTRIBUTE "attr_149_');
+  });
+
+  it("h5wasm reads the same attributes", async () => {
+    await h5wasm.ready;
+    const file = join(dir, "dense-attrs-wasm.h5");
+    writeFileSync(file, bytes);
+    const f = new h5wasm.File(file, "r");
+    try {
+      for (const [obj, attrs] of Object.entries(objects)) {
+        const o = obj === "/" ? f : (f.get(obj) as Group | Dataset);
+        expect(Object.keys(o.attrs).sort()).toEqual(Object.keys(attrs).sort());
+        for (const [name, [kind, v]] of Object.entries(attrs)) {
+          const got = o.attrs[name].value;
+          // Integral JS numbers are written as int64 (h5wasm: bigint), others as float64.
+          if (kind === "f8") expect(Number(got)).toBe(v);
+          else if (kind === "str") expect(got).toEqual(v);
+          else if (kind === "i4[]") expect([...(got as Int32Array)]).toEqual(v);
+        }
+      }
+    } finally {
+      f.close();
+    }
+  });
+});

@@ -7,14 +7,15 @@ import { uintLE } from "./btree-v2.js";
  * libhdf5 uses for dense link storage (H5Gdense.c) and dense attribute
  * storage (H5Adense.c): table width 4, starting block size 512, maximum
  * direct block size 64 KiB, one starting root row, checksummed direct
- * blocks, objects up to 4096 bytes.
+ * blocks, objects up to 4096 bytes; starting block size 512 (links) or
+ * 1024 (attributes).
  *
  * Objects are placed in order the way libhdf5's free-space manager places
  * them: into the smallest free section that fits (lowest address among
  * equals), a section being a block's unused tail or a block slot skipped
  * earlier; when none fits, into a new block at the allocation iterator's
  * next slot of the doubling table that is big enough (rows 0 and 1 hold
- * 512-byte blocks, each further row doubles), smaller slots being skipped. A heap
+ * blocks of the starting size, each further row doubles), smaller slots being skipped. A heap
  * whose objects all fit the first block has that direct block as its root,
  * as libhdf5's does; otherwise the root is an indirect block whose row
  * count doubles from 1 until it covers the blocks used. The free space
@@ -28,20 +29,23 @@ export interface FractalHeapParams {
   idLength: number;
   /** Maximum heap size in bits (32 for link heaps, 40 for attribute heaps). */
   maxHeapBits: number;
+  /** Starting (and smallest) block size (512 for link heaps, 1024 for attribute heaps). */
+  startBlockSize: number;
 }
 
 export const FH_TABLE_WIDTH = 4;
-export const FH_START_BLOCK_SIZE = 512;
 export const FH_MAX_DIRECT_SIZE = 65536;
 export const FH_MAX_MANAGED_SIZE = 4096;
 const FH_START_ROOT_ROWS = 1;
 const HEADER_SIZE = 4 + 1 + 2 + 2 + 1 + 4 + 12 * 8 + 2 + 8 + 8 + 2 + 2 + 8 + 2 + 4;
 const UNDEF64 = 0xffffffffffffffffn;
 /** Rows of direct blocks in the doubling table: log2(max direct) - log2(start) + 2. */
-const MAX_DIRECT_ROWS = Math.log2(FH_MAX_DIRECT_SIZE) - Math.log2(FH_START_BLOCK_SIZE) + 2;
+function maxDirectRows(params: FractalHeapParams): number {
+  return Math.log2(FH_MAX_DIRECT_SIZE) - Math.log2(params.startBlockSize) + 2;
+}
 
-function rowBlockSize(row: number): number {
-  return row === 0 ? FH_START_BLOCK_SIZE : FH_START_BLOCK_SIZE * 2 ** (row - 1);
+function rowBlockSize(params: FractalHeapParams, row: number): number {
+  return row === 0 ? params.startBlockSize : params.startBlockSize * 2 ** (row - 1);
 }
 
 interface DirectBlock {
@@ -103,7 +107,7 @@ export function planFractalHeap(sizes: readonly number[], params: FractalHeapPar
   let slotOffset = 0; // heap offset of the next slot the allocation iterator reaches
   let nextSlot = 0;
   const newBlock = (slot: number, heapOffset: number): DirectBlock => {
-    const size = rowBlockSize(Math.floor(slot / FH_TABLE_WIDTH));
+    const size = rowBlockSize(params, Math.floor(slot / FH_TABLE_WIDTH));
     const b: DirectBlock = { slot, size, heapOffset, used: 0, at: 0, objects: [] };
     blocks.push(b);
     sections.push({ size: size - hdr, heapOffset: heapOffset + hdr, block: b });
@@ -130,8 +134,8 @@ export function planFractalHeap(sizes: readonly number[], params: FractalHeapPar
       // H5HF__man_dblock_new: the next slot of the allocation iterator whose block is big enough; smaller ones are skipped.
       for (;;) {
         const row = Math.floor(nextSlot / FH_TABLE_WIDTH);
-        if (row >= MAX_DIRECT_ROWS) return undefined;
-        const size = rowBlockSize(row);
+        if (row >= maxDirectRows(params)) return undefined;
+        const size = rowBlockSize(params, row);
         const slot = nextSlot++;
         const heapOffset = slotOffset;
         slotOffset += size;
@@ -159,7 +163,7 @@ export function planFractalHeap(sizes: readonly number[], params: FractalHeapPar
     const needed = Math.floor((nextSlot - 1) / FH_TABLE_WIDTH) + 1;
     rootRows = FH_START_ROOT_ROWS;
     while (rootRows < needed) rootRows *= 2;
-    rootRows = Math.min(rootRows, MAX_DIRECT_ROWS);
+    rootRows = Math.min(rootRows, maxDirectRows(params));
   }
   let p = at + HEADER_SIZE;
   const rootAt = p;
@@ -183,6 +187,7 @@ export function writeHeapId(out: Uint8Array, q: number, plan: FractalHeapPlan, i
 export function encodeFractalHeap(out: Uint8Array, at: number, plan: FractalHeapPlan, objects: readonly Uint8Array[]): void {
   const view = new DataView(out.buffer, out.byteOffset);
   const hdr = directHeaderSize(plan.offsetBytes);
+  const start = plan.params.startBlockSize;
   let free = 0;
   let alloc = 0;
   for (const b of plan.blocks) {
@@ -196,10 +201,10 @@ export function encodeFractalHeap(out: Uint8Array, at: number, plan: FractalHeap
     view.setUint32(b.at + hdr - 4, 0, true);
     view.setUint32(b.at + hdr - 4, lookup3(out.subarray(b.at, b.at + b.size)), true);
   }
-  const managedSpace = plan.rootRows === 0 ? FH_START_BLOCK_SIZE : Array.from({ length: plan.rootRows }, (_, r) => rowBlockSize(r) * FH_TABLE_WIDTH).reduce((a, b) => a + b, 0);
+  const managedSpace = plan.rootRows === 0 ? start : Array.from({ length: plan.rootRows }, (_, r) => rowBlockSize(plan.params, r) * FH_TABLE_WIDTH).reduce((a, b) => a + b, 0);
   // libhdf5 counts as free the usable bytes of every block slot the root covers, allocated or not.
-  if (plan.rootRows === 0) free += plan.blocks.length > 0 ? FH_START_BLOCK_SIZE - hdr : 0;
-  else for (let r = 0; r < plan.rootRows; r++) free += FH_TABLE_WIDTH * (rowBlockSize(r) - hdr);
+  if (plan.rootRows === 0) free += plan.blocks.length > 0 ? start - hdr : 0;
+  else for (let r = 0; r < plan.rootRows; r++) free += FH_TABLE_WIDTH * (rowBlockSize(plan.params, r) - hdr);
   if (plan.rootRows > 0) {
     const ib = plan.rootAt;
     out.set([0x46, 0x48, 0x49, 0x42, 0], ib);
@@ -238,7 +243,7 @@ export function encodeFractalHeap(out: Uint8Array, at: number, plan: FractalHeap
   });
   let q = at + 14 + 8 * fields.length;
   view.setUint16(q, FH_TABLE_WIDTH, true);
-  view.setBigUint64(q + 2, BigInt(FH_START_BLOCK_SIZE), true);
+  view.setBigUint64(q + 2, BigInt(start), true);
   view.setBigUint64(q + 10, BigInt(FH_MAX_DIRECT_SIZE), true);
   view.setUint16(q + 18, plan.params.maxHeapBits, true);
   view.setUint16(q + 20, FH_START_ROOT_ROWS, true);

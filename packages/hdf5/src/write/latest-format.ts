@@ -28,6 +28,9 @@ import {
 export const MSG_LINK_INFO = 0x0002;
 export const MSG_GROUP_INFO = 0x000a;
 export const MSG_LINK = 0x0006;
+export const MSG_ATTRIBUTE_INFO = 0x0015;
+/** Header message flag libhdf5 sets on attribute info messages: the message must not be shared. */
+export const FLAG_DONT_SHARE = 0x04;
 
 export const SUPERBLOCK_V2_SIZE = 48;
 /** Entries per fixed array data block page (libhdf5's default H5D_FARRAY_MAX_DBLK_PAGE_NELMTS_BITS = 10). */
@@ -84,6 +87,15 @@ export function encodeObjectHeaderV2(out: Uint8Array, at: number, messages: read
  * and name index B-tree of dense storage, both undefined for compact storage.
  */
 export function linkInfoMessage(heap = UNDEF, nameIndex = UNDEF): Uint8Array {
+  const w = new ByteWriter(18);
+  w.u8(0).u8(0);
+  writeAddress(w, heap);
+  writeAddress(w, nameIndex);
+  return w.finish();
+}
+
+/** Attribute info message (IV.A.2.v), no creation order tracked: the dense storage's fractal heap and name index. */
+export function attributeInfoMessage(heap: number, nameIndex: number): Uint8Array {
   const w = new ByteWriter(18);
   w.u8(0).u8(0);
   writeAddress(w, heap);

@@ -2,13 +2,16 @@ import { chunkBtreeNodeSize, UNDEF } from "./constants.js";
 import { datatypeMessage } from "./datatype-encode.js";
 import { compareNames } from "./group-structures.js";
 import {
+  attributeInfoMessage,
   dataspaceMessageV2,
+  FLAG_DONT_SHARE,
   fillValueMessageV3,
   filterPipelineMessageV2,
   groupInfoMessage,
   layoutMessageV4,
   linkInfoMessage,
   linkMessage,
+  MSG_ATTRIBUTE_INFO,
   MSG_GROUP_INFO,
   MSG_LINK,
   MSG_LINK_INFO,
@@ -70,8 +73,7 @@ function latestMessages(p: Placed, placedOf: ReadonlyMap<GroupW | DatasetW, Plac
     msgs.push({ type: MSG_LINK_INFO, flags: 0, body: dense ? linkInfoMessage(dense.heapAt, dense.btreeAt) : linkInfoMessage() });
     msgs.push({ type: MSG_GROUP_INFO, flags: FLAG_CONSTANT, body: groupInfoMessage() });
     // Dense storage keeps the link messages in the fractal heap instead (dense-links.ts).
-    if (p.dense) return [...msgs, ...p.attrMessages.map((a) => a.msg)];
-    for (const name of [...node.children.keys()].sort(compareNames)) {
+    for (const name of p.dense ? [] : [...node.children.keys()].sort(compareNames)) {
       const child = placedOf?.get(node.children.get(name) as GroupW | DatasetW);
       msgs.push({ type: MSG_LINK, flags: 0, body: linkMessage(name, child?.header ?? 0) });
     }
@@ -100,6 +102,10 @@ function latestMessages(p: Placed, placedOf: ReadonlyMap<GroupW | DatasetW, Plac
     } else body = layoutMessageV4({ kind: "contiguous", address: p.dataAt ?? UNDEF, size: p.raw?.bytes.length ?? 0 });
     msgs.push({ type: MSG_LAYOUT, flags: 0, body });
   }
-  for (const a of p.attrMessages) msgs.push(a.msg);
+  if (p.denseAttrs) {
+    // Dense attributes live in a fractal heap (dense-attributes.ts); the header points at it.
+    const d = p.denseAttributes;
+    msgs.push({ type: MSG_ATTRIBUTE_INFO, flags: FLAG_DONT_SHARE, body: attributeInfoMessage(d?.heapAt ?? UNDEF, d?.btreeAt ?? UNDEF) });
+  } else for (const a of p.attrMessages) msgs.push(a.msg);
   return msgs;
 }

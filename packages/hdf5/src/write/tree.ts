@@ -2,6 +2,7 @@ import type { Dataspace, Datatype, FillValue, Filter } from "../model.js";
 import type { NormalizedValue } from "./attribute-input.js";
 import type { Bt2ChunkPlan } from "./btree-v2-chunks.js";
 import type { StoredChunk } from "./chunk-index.js";
+import type { DenseAttributesPlan } from "./dense-attributes.js";
 import type { DenseLinksPlan } from "./dense-links.js";
 import type { ExtensibleArrayPlan } from "./extensible-array.js";
 import type { GroupPlan } from "./group-structures.js";
@@ -50,6 +51,9 @@ export interface Placed {
   /** latest profile: links in dense storage (decided before layout), and its plan once placed. */
   dense?: boolean;
   denseLinks?: DenseLinksPlan;
+  /** latest profile: attributes in dense storage (decided before layout), and its plan once placed. */
+  denseAttrs?: boolean;
+  denseAttributes?: DenseAttributesPlan;
   // datasets
   raw?: EncodedElements;
   chunkTreeAt?: number;

@@ -3,6 +3,7 @@ import type { Dataspace, Datatype, FillValue, Filter } from "../model.js";
 import { type AttributeInput, type NormalizedValue, normalizeAttribute, toDataspace } from "./attribute-input.js";
 import { guessChunks } from "./chunk-guess.js";
 import { chunkTreeLevels, encodeChunkTree, forEachChunk, type StoredChunk } from "./chunk-index.js";
+import { type DenseAttributesPlan, encodeDenseAttributes, MAX_COMPACT_ATTRIBUTES, planDenseAttributes } from "./dense-attributes.js";
 import { type DenseLinksPlan, encodeDenseLinks, MAX_COMPACT_LINKS, planDenseLinks } from "./dense-links.js";
 import { chooseLatestIndex, encodeLatestIndex, placeLatestIndex } from "./latest-chunk-index.js";
 import {
@@ -118,6 +119,15 @@ function denseLinkInputs(g: GroupW): { names: Uint8Array[]; sizes: number[] } | 
   if (g.children.size <= MAX_COMPACT_LINKS) return undefined;
   const names = [...g.children.keys()];
   return { names: names.map((n) => utf8Encode(n)), sizes: names.map((n) => linkMessage(n, 0).length) };
+}
+
+/**
+ * Names (UTF-8) and message sizes of an object's attributes in creation
+ * order when libhdf5 would store them densely (more than 8), else undefined.
+ */
+function denseAttributeInputs(p: Placed): { names: Uint8Array[]; sizes: number[] } | undefined {
+  if (p.attrMessages.length <= MAX_COMPACT_ATTRIBUTES) return undefined;
+  return { names: [...p.node.attrs.keys()].map((n) => utf8Encode(n)), sizes: p.attrMessages.map((a) => a.msg.body.length) };
 }
 
 function isVlen(t: Datatype): boolean {
@@ -313,9 +323,15 @@ export class Hdf5Writer {
         const links = denseLinkInputs(p.node);
         p.dense = links !== undefined && planDenseLinks(links.names, links.sizes, 0) !== undefined;
       }
+      const attrs = this.latest ? denseAttributeInputs(p) : undefined;
+      p.denseAttrs = attrs !== undefined && planDenseAttributes(attrs.names, attrs.sizes, 0) !== undefined;
       p.headerSize = this.latest ? objectHeaderV2Size(headerMessages(p, this.latest, this.placedOf)) : objectHeaderSize(headerMessages(p, this.latest, this.placedOf));
       p.header = at;
       at = align8(at + p.headerSize);
+      if (p.denseAttrs && attrs) {
+        p.denseAttributes = planDenseAttributes(attrs.names, attrs.sizes, at);
+        at = align8(at + (p.denseAttributes as DenseAttributesPlan).totalSize);
+      }
       if (p.node.kind === "group" && this.latest) {
         // Compact links live in the header (link messages); dense ones in a fractal heap + name index.
         const links = denseLinkInputs(p.node);
@@ -400,6 +416,9 @@ export class Hdf5Writer {
     if (this.latest) encodeSuperblockV2(meta, size, (byNode.get(this.root) as Placed).header);
     else this.encodeSuperblock(meta, size, byNode.get(this.root) as Placed);
     for (const p of placed) {
+      if (p.denseAttributes) {
+        encodeDenseAttributes(meta, p.denseAttributes, p.attrMessages.map((a) => a.msg.body), p.attrMessages.map((a) => a.msg.flags));
+      }
       if (p.node.kind === "group" && p.denseLinks) {
         const group = p.node;
         const messages = [...group.children.keys()].map((name) => linkMessage(name, (byNode.get(group.children.get(name) as GroupW | DatasetW) as Placed).header));
