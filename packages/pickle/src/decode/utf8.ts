@@ -17,7 +17,8 @@ const fatal = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 const SHORT = 32;
 const CACHE_SIZE = 4096;
 const cache: string[] = new Array<string>(CACHE_SIZE).fill("");
-const codes: number[] = [];
+/** One reusable argument array per short length, so no array length is changed per string. */
+const CODES: number[][] = Array.from({ length: SHORT }, (_, n) => Array.from({ length: n }, () => 0));
 
 export function decodeUtf8(buf: Uint8Array, start: number, end: number): string | null {
   const n = end - start;
@@ -73,10 +74,11 @@ function asciiString(b: Uint8Array, a: number, n: number): string {
       return String.fromCharCode(b[a], b[a + 1], b[a + 2], b[a + 3], b[a + 4], b[a + 5], b[a + 6]);
     case 8:
       return String.fromCharCode(b[a], b[a + 1], b[a + 2], b[a + 3], b[a + 4], b[a + 5], b[a + 6], b[a + 7]);
-    default:
-      codes.length = n;
+    default: {
+      const codes = CODES[n];
       for (let i = 0; i < n; i++) codes[i] = b[a + i];
       return String.fromCharCode.apply(null, codes);
+    }
   }
 }
 
