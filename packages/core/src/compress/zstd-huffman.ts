@@ -126,6 +126,14 @@ function buildHuffmanTable(weights: Uint8Array, count: number, offset: number, f
   return { maxBits, entries };
 }
 
+/** Absolute index of a backward stream's end-marker bit (section 4.1): its data bits lie below it. */
+function markerBit(src: Uint8Array, start: number, end: number, format: string): number {
+  if (end <= start) fail("CORRUPT", format, "empty Huffman stream", { offset: start });
+  const last = src[end - 1];
+  if (last === 0) fail("CORRUPT", format, "Huffman stream has no end marker", { offset: end - 1 });
+  return (end - 1) * 8 + highBit(last);
+}
+
 /**
  * Decode one Huffman-coded stream br.src[start, end) into out[op, op + n)
  * (section 4.2.2): peek maxBits bits, emit the entry's symbol, consume its
@@ -141,15 +149,104 @@ export function decodeHuffmanStream(
   br: BackwardBitReader,
   format: string,
 ): void {
-  if (end <= start) fail("CORRUPT", format, "empty Huffman stream", { offset: start });
+  decodeFrom(start, markerBit(br.src, start, end, format), table, out, op, op + n, br, format);
+}
+
+/**
+ * Section 3.1.1.3.1.6: the four streams of a literals section, [a, b),
+ * [b, c), [c, d), [d, e), regenerating `seg` bytes each but the last. They
+ * are independent, so the bulk of them is decoded interleaved (four
+ * dependency chains the CPU overlaps); each stream's end is finished alone.
+ */
+export function decodeHuffman4(
+  bounds: readonly [number, number, number, number, number],
+  table: HuffmanTable,
+  out: Uint8Array,
+  seg: number,
+  regen: number,
+  br: BackwardBitReader,
+  format: string,
+): void {
+  const [a, b, c, d, e] = bounds;
   const src = br.src;
-  const last = src[end - 1];
-  if (last === 0) fail("CORRUPT", format, "Huffman stream has no end marker", { offset: end - 1 });
+  let bp1 = markerBit(src, a, b, format);
+  let bp2 = markerBit(src, b, c, format);
+  let bp3 = markerBit(src, c, d, format);
+  let bp4 = markerBit(src, d, e, format);
+  const low1 = (a + 3) * 8;
+  const low2 = (b + 3) * 8;
+  const low3 = (c + 3) * 8;
+  const low4 = (d + 3) * 8;
+  let op1 = 0;
+  let op2 = seg;
+  let op3 = 2 * seg;
+  let op4 = 3 * seg;
+  // Stream 4 is the shortest; all four advance together, two symbols per round.
+  const stop4 = regen;
   const { maxBits, entries } = table;
   const mask = (1 << maxBits) - 1;
-  const stop = op + n;
-  // Absolute index of the end marker bit: the stream's data bits lie below it.
-  let bp = (end - 1) * 8 + highBit(last);
+  const view = new DataView(src.buffer, src.byteOffset, src.byteLength);
+  while (op4 + 1 < stop4 && bp1 >= low1 && bp2 >= low2 && bp3 >= low3 && bp4 >= low4) {
+    let q = (bp1 >>> 3) - 3;
+    let w = view.getUint32(q, true);
+    let sh = bp1 - 8 * q;
+    let x = entries[(w >>> (sh - maxBits)) & mask];
+    out[op1++] = x >>> 4;
+    sh -= x & 15;
+    x = entries[(w >>> (sh - maxBits)) & mask];
+    out[op1++] = x >>> 4;
+    bp1 = 8 * q + sh - (x & 15);
+
+    q = (bp2 >>> 3) - 3;
+    w = view.getUint32(q, true);
+    sh = bp2 - 8 * q;
+    x = entries[(w >>> (sh - maxBits)) & mask];
+    out[op2++] = x >>> 4;
+    sh -= x & 15;
+    x = entries[(w >>> (sh - maxBits)) & mask];
+    out[op2++] = x >>> 4;
+    bp2 = 8 * q + sh - (x & 15);
+
+    q = (bp3 >>> 3) - 3;
+    w = view.getUint32(q, true);
+    sh = bp3 - 8 * q;
+    x = entries[(w >>> (sh - maxBits)) & mask];
+    out[op3++] = x >>> 4;
+    sh -= x & 15;
+    x = entries[(w >>> (sh - maxBits)) & mask];
+    out[op3++] = x >>> 4;
+    bp3 = 8 * q + sh - (x & 15);
+
+    q = (bp4 >>> 3) - 3;
+    w = view.getUint32(q, true);
+    sh = bp4 - 8 * q;
+    x = entries[(w >>> (sh - maxBits)) & mask];
+    out[op4++] = x >>> 4;
+    sh -= x & 15;
+    x = entries[(w >>> (sh - maxBits)) & mask];
+    out[op4++] = x >>> 4;
+    bp4 = 8 * q + sh - (x & 15);
+  }
+  decodeFrom(a, bp1, table, out, op1, seg, br, format);
+  decodeFrom(b, bp2, table, out, op2, 2 * seg, br, format);
+  decodeFrom(c, bp3, table, out, op3, 3 * seg, br, format);
+  decodeFrom(d, bp4, table, out, op4, regen, br, format);
+}
+
+/** Decode out[op, stop) from a stream starting at byte `start` with `bp` bits left; it must end exactly there. */
+function decodeFrom(
+  start: number,
+  bp: number,
+  table: HuffmanTable,
+  out: Uint8Array,
+  op: number,
+  stop: number,
+  br: BackwardBitReader,
+  format: string,
+): void {
+  const src = br.src;
+  const { maxBits, entries } = table;
+  const mask = (1 << maxBits) - 1;
   // Fast path: one unaligned 32-bit load per two symbols. The load at byte
   // q = (bp >> 3) - 3 holds bits [8q, 8q + 32), and bp - 8q >= 24 covers two
   // codes of at most 11 bits. It runs while q stays inside the stream.

@@ -1,5 +1,5 @@
 import { fail } from "../errors.js";
-import { type HuffmanTable, decodeHuffmanStream, readHuffmanTree } from "./zstd-huffman.js";
+import { type HuffmanTable, decodeHuffman4, decodeHuffmanStream, readHuffmanTree } from "./zstd-huffman.js";
 import { BLOCK_SIZE_MAX, type ZstdState } from "./zstd-state.js";
 
 /**
@@ -103,10 +103,7 @@ export function readLiterals(st: ZstdState, pos: number, end: number): number {
     if (d > dataEnd) fail("CORRUPT", format, "literals jump table points past the section", { offset: pos });
     const seg = (regen + 3) >>> 2;
     if (3 * seg > regen) fail("CORRUPT", format, "too few literals for four streams", { offset: pos });
-    decodeHuffmanStream(a, b, table, out, 0, seg, st.bits, format);
-    decodeHuffmanStream(b, c, table, out, seg, seg, st.bits, format);
-    decodeHuffmanStream(c, d, table, out, 2 * seg, seg, st.bits, format);
-    decodeHuffmanStream(d, dataEnd, table, out, 3 * seg, regen - 3 * seg, st.bits, format);
+    decodeHuffman4([a, b, c, d, dataEnd], table, out, seg, regen, st.bits, format);
   }
   st.litSrc = out;
   st.litStart = 0;
