@@ -7,6 +7,7 @@ import { DTYPES, type DType, type JsonValue, Tensor } from "@codec/core";
 import { fixedStrings, Hdf5Writer, openHdf5, openKeras, reencodeHdf5, writeKerasArchive, writeKerasWeights } from "@codec/hdf5";
 import { corpusPath, hasCorpus } from "@codec/testing";
 import h5wasm, { type Dataset, type Group } from "h5wasm/node";
+import { describeIndex } from "../packages/hdf5/test/write/index-structures.js";
 import { afterAll, describe, expect, it } from "vitest";
 
 /**
@@ -353,6 +354,8 @@ describe("libver=latest resizable datasets (extensible array / v2 B-tree indexes
   specs["bt2/deep"] = { shape: [100, 60], maxshape: [null, null], chunks: [1, 1], gzip: false };
   specs["bt2/3d"] = { shape: [5, 6, 7], maxshape: [null, 6, null], chunks: [2, 2, 2], gzip: true };
   specs["farray/bounded"] = { shape: [10, 37], maxshape: [20, 50], chunks: [4, 3], gzip: true };
+  // Past 131060 chunks the extensible array's data blocks are paged.
+  specs["ea/paged"] = { shape: [135256], maxshape: [null], chunks: [1], gzip: false };
   const arange = (shape: number[]) => {
     const n = shape.reduce((a, b) => a * b, 1);
     return new Tensor({ dtype: "int32", shape, data: new Uint8Array(new Int32Array(n).map((_, i) => i).buffer) });
@@ -387,6 +390,21 @@ describe("libver=latest resizable datasets (extensible array / v2 B-tree indexes
         for (let d = shape.length - 1; d >= 0 && ++idx[d] >= shape[d]; d--) idx[d] = 0;
       }
       expect(new Int32Array(t.bytes().slice().buffer)).toEqual(want);
+    }
+  });
+
+  it("paged extensible array data blocks match libhdf5's (reference written by h5py at test time: 1.6 MB)", () => {
+    for (const [n, gzip] of [[135256, false], [140000, true]] as const) {
+      const ref = join(dir, `paged-${n}.h5`);
+      const script = "import h5py,numpy as np,sys\nn=int(sys.argv[2])\nwith h5py.File(sys.argv[1],'w',libver='latest') as f:\n    f.create_dataset('d',data=np.arange(n,dtype='<i4'),chunks=(1,),maxshape=(None,),**({'compression':'gzip'} if sys.argv[3]=='1' else {}))";
+      execFileSync("/usr/bin/python3", ["-c", script, ref, String(n), gzip ? "1" : "0"]);
+      const ours = new Hdf5Writer({ profile: "latest" });
+      ours.createDataset("d", arange([n]), { chunks: [1], maxShape: [null], ...(gzip ? { compression: "gzip" } : {}) });
+      const a = describeIndex(ours.finish(), gzip, 1);
+      const b = describeIndex(new Uint8Array(readFileSync(ref)), gzip, 1);
+      expect(a?.header).toBe(b?.header);
+      expect(a?.blocks).toEqual(b?.blocks);
+      expect(a?.blocks.some((x) => x.includes("page-U"))).toBe(true);
     }
   });
 

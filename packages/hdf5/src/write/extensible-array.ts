@@ -13,8 +13,9 @@ import { chunkSizeWidth } from "./chunk-size-width.js";
  *
  * Blocks exist only where libhdf5 would have created them while inserting
  * the chunks: the index block once any chunk exists, a data block (and its
- * secondary block) once one of its elements is set. The header statistics
- * count exactly those blocks, as libhdf5's do.
+ * secondary block) once one of its elements is set, a page of a paged data
+ * block (over 1024 elements) once one of its elements is set. The header
+ * statistics count exactly those blocks, as libhdf5's do.
  */
 
 export const EA_MAX_NELMTS_BITS = 32;
@@ -59,17 +60,16 @@ const IBLK_NDBLK_ADDRS = 2 * (EA_SUP_BLK_MIN_DATA_PTRS - 1);
 const IBLK_NSBLK_ADDRS = SBLK.length - IBLK_NSBLKS;
 const PAGE_NELMTS = 2 ** EA_MAX_DBLK_PAGE_NELMTS_BITS;
 
-/**
- * Largest number of array elements this writer indexes: data blocks above
- * 1024 elements are paged (page-initialised bitmaps in the secondary blocks),
- * which this writer does not produce; the caller falls back to a v1 B-tree.
- */
-export const EA_MAX_UNPAGED_ELEMENTS = EA_IDX_BLK_ELMTS + SBLK.filter((s) => s.dblkNelmts <= PAGE_NELMTS).reduce((a, s) => a + s.ndblks * s.dblkNelmts, 0);
+/** Array elements an extensible array with 32 max nelmts bits can index. */
+export const EA_MAX_ELEMENTS = 2 ** EA_MAX_NELMTS_BITS;
 
 interface DataBlockPlan {
   /** First array element (after the index block's elements) this block holds. */
   first: number;
   nelmts: number;
+  /** Pages of a data block over 1024 elements (0: not paged), and which hold a set element. */
+  npages: number;
+  pageInit: boolean[];
   /** Block offset field: libhdf5 writes start_idx + (global data block index) * nelmts for index-block data blocks. */
   blockOff: number;
   size: number;
@@ -78,6 +78,7 @@ interface DataBlockPlan {
 
 interface SuperBlockPlan {
   sblk: number;
+  bitmapBytes: number;
   /** Data block slot -> plan (undefined = not created). */
   dblocks: Array<DataBlockPlan | undefined>;
   size: number;
@@ -104,26 +105,22 @@ function superBlockOf(e: number): number {
   return s;
 }
 
-/**
- * Plan the structures for the set element indices `indices` (ascending,
- * each < EA_MAX_UNPAGED_ELEMENTS). Addresses are assigned from `at`.
- */
+/** Plan the structures for the set element indices `indices` (ascending, each < 2^32). Addresses are assigned from `at`. */
 export function planExtensibleArray(indices: readonly number[], filtered: boolean, chunkBytes: number, at: number): ExtensibleArrayPlan {
   const sizeWidth = filtered ? chunkSizeWidth(chunkBytes) : 0;
   const entrySize = 8 + (filtered ? sizeWidth + 4 : 0);
   const iblockSize = BLOCK_PREFIX - ARR_OFF_SIZE + EA_IDX_BLK_ELMTS * entrySize + (IBLK_NDBLK_ADDRS + IBLK_NSBLK_ADDRS) * 8 + 4;
   const iblockDblocks: Array<DataBlockPlan | undefined> = new Array(IBLK_NDBLK_ADDRS).fill(undefined);
   const sblocks: Array<SuperBlockPlan | undefined> = new Array(IBLK_NSBLK_ADDRS).fill(undefined);
-  const dblockFor = (s: number, local: number, blockOff: number): DataBlockPlan => ({
-    first: SBLK[s].startIdx + local * SBLK[s].dblkNelmts,
-    nelmts: SBLK[s].dblkNelmts,
-    blockOff,
-    size: BLOCK_PREFIX + SBLK[s].dblkNelmts * entrySize + 4,
-    at: 0,
-  });
+  const dblockFor = (s: number, local: number, blockOff: number): DataBlockPlan => {
+    const nelmts = SBLK[s].dblkNelmts;
+    const npages = nelmts > PAGE_NELMTS ? nelmts / PAGE_NELMTS : 0;
+    // H5EA_DBLOCK_SIZE: prefix, checksum, the elements, and a checksum per page.
+    return { first: SBLK[s].startIdx + local * nelmts, nelmts, npages, pageInit: new Array(npages).fill(false), blockOff, size: BLOCK_PREFIX + 4 + nelmts * entrySize + npages * 4, at: 0 };
+  };
   let maxIndexSet = 0;
   for (const idx of indices) {
-    if (idx >= EA_MAX_UNPAGED_ELEMENTS) fail("LIMIT", "hdf5", `extensible array element ${idx} would need a paged data block`);
+    if (idx >= EA_MAX_ELEMENTS) fail("LIMIT", "hdf5", `extensible array element ${idx} exceeds 2^${EA_MAX_NELMTS_BITS}`);
     maxIndexSet = Math.max(maxIndexSet, idx + 1);
     if (idx < EA_IDX_BLK_ELMTS) continue;
     const e = idx - EA_IDX_BLK_ELMTS;
@@ -135,13 +132,18 @@ export function planExtensibleArray(indices: readonly number[], filtered: boolea
       // H5EA__lookup_elmt computes the offset with the index block's data block index, not the one inside the super block.
       iblockDblocks[global] ??= dblockFor(s, local, info.startIdx + global * info.dblkNelmts);
     } else {
+      const paged = info.dblkNelmts > PAGE_NELMTS;
       const sb = (sblocks[s - IBLK_NSBLKS] ??= {
         sblk: s,
         dblocks: new Array(info.ndblks).fill(undefined),
-        size: BLOCK_PREFIX + info.ndblks * 8 + 4,
+        // Paged data blocks: a page-initialised bitmap of ceil(pages / 8) bytes per data block precedes the addresses.
+        bitmapBytes: paged ? info.ndblks * Math.ceil(info.dblkNelmts / PAGE_NELMTS / 8) : 0,
+        size: 0,
         at: 0,
       });
-      sb.dblocks[local] ??= dblockFor(s, local, info.startIdx + local * info.dblkNelmts);
+      sb.size = BLOCK_PREFIX + sb.bitmapBytes + info.ndblks * 8 + 4;
+      const d = (sb.dblocks[local] ??= dblockFor(s, local, info.startIdx + local * info.dblkNelmts));
+      if (d.npages > 0) d.pageInit[Math.floor((e - d.first) / PAGE_NELMTS)] = true;
     }
   }
   let p = at + EA_HEADER_SIZE + iblockSize;
@@ -200,8 +202,23 @@ export function encodeExtensibleArray(out: Uint8Array, at: number, plan: Extensi
   const writeDblock = (d: DataBlockPlan): void => {
     let q = blockPrefix(d.at, "EADB", d.blockOff);
     const base = EA_IDX_BLK_ELMTS + d.first;
-    for (let i = 0; i < d.nelmts; i++, q += plan.entrySize) writeEntry(q, entries.get(base + i));
+    if (d.npages === 0) {
+      for (let i = 0; i < d.nelmts; i++, q += plan.entrySize) writeEntry(q, entries.get(base + i));
+      checksum(d.at, q);
+      return;
+    }
+    // Paged: the prefix has its own checksum; each initialised page holds its elements and a checksum,
+    // pages without a set element are left unwritten (H5EA__cache_dblock_serialize / dblk_page).
     checksum(d.at, q);
+    q += 4;
+    for (let page = 0; page < d.npages; page++) {
+      const start = q;
+      if (d.pageInit[page]) {
+        for (let i = 0; i < PAGE_NELMTS; i++, q += plan.entrySize) writeEntry(q, entries.get(base + page * PAGE_NELMTS + i));
+        checksum(start, q);
+      } else q += PAGE_NELMTS * plan.entrySize;
+      q += 4;
+    }
   };
 
   // Header (field order of H5EA__cache_hdr_serialize) with libhdf5's statistics of the created blocks.
@@ -248,6 +265,14 @@ export function encodeExtensibleArray(out: Uint8Array, at: number, plan: Extensi
   for (const sb of plan.sblocks) {
     if (!sb) continue;
     let r = blockPrefix(sb.at, "EASB", SBLK[sb.sblk].startIdx);
+    // Page-initialised bits, data block by data block, most significant bit first (H5VM_bit_set).
+    sb.dblocks.forEach((d, k) => {
+      d?.pageInit.forEach((init, page) => {
+        const bit = k * d.npages + page;
+        if (init) out[r + (bit >> 3)] |= 0x80 >> (bit & 7);
+      });
+    });
+    r += sb.bitmapBytes;
     for (const d of sb.dblocks) {
       view.setBigUint64(r, d ? BigInt(d.at) : UNDEF64, true);
       r += 8;

@@ -1,7 +1,7 @@
 import type { DatasetW, Placed } from "./tree.js";
 import { align8 } from "./constants.js";
 import { encodeBtreeV2Chunks, planBtreeV2Chunks } from "./btree-v2-chunks.js";
-import { type ChunkEntry, EA_MAX_UNPAGED_ELEMENTS, earrayChunkIndex, encodeExtensibleArray, planExtensibleArray } from "./extensible-array.js";
+import { type ChunkEntry, EA_MAX_ELEMENTS, earrayChunkIndex, encodeExtensibleArray, planExtensibleArray } from "./extensible-array.js";
 import { encodeFixedArray, planFixedArray } from "./latest-format.js";
 
 /**
@@ -59,7 +59,7 @@ export function chooseLatestIndex(p: Placed, ds: DatasetW, chunks: readonly numb
     }
     indices.sort((a, b) => a - b);
     // Data blocks past 131060 elements are paged, which this writer does not produce: keep a v1 B-tree there.
-    if (indices.length === 0 || indices[indices.length - 1] < EA_MAX_UNPAGED_ELEMENTS) {
+    if (indices.length === 0 || indices[indices.length - 1] < EA_MAX_ELEMENTS) {
       p.chunkIndex = "earray";
       p.earrayIndices = indices;
     } else p.chunkIndex = "btree";

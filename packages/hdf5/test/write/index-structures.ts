@@ -54,7 +54,7 @@ export function describeIndex(bytes: Uint8Array, filtered: boolean, rank = 2): I
     const sizeWidth = filtered ? elsize - 12 : 0;
     const blocks: string[] = [];
     const element = (p: number): string => chunkId(view.getBigUint64(p, true), filtered ? uint(p + 8, sizeWidth) : 0, filtered ? view.getUint32(p + 8 + sizeWidth, true) : 0);
-    const dblock = (addr: bigint, count: number): void => {
+    const dblock = (addr: bigint, count: number, pageInit?: boolean[]): void => {
       if (addr === UNDEF) {
         blocks.push("dblock U");
         return;
@@ -62,7 +62,15 @@ export function describeIndex(bytes: Uint8Array, filtered: boolean, rank = 2): I
       const d = Number(addr);
       const off = view.getUint32(d + 14, true);
       const els: string[] = [];
-      for (let i = 0; i < count; i++) els.push(element(d + 18 + i * elsize));
+      if (count <= 1024) for (let i = 0; i < count; i++) els.push(element(d + 18 + i * elsize));
+      else {
+        // Paged: prefix checksum, then pages of 1024 elements + checksum; only initialised pages are read.
+        for (let page = 0; page < count / 1024; page++) {
+          const base = d + 18 + 4 + page * (1024 * elsize + 4);
+          if (!pageInit?.[page]) els.push("page-U");
+          else for (let i = 0; i < 1024; i++) els.push(element(base + i * elsize));
+        }
+      }
       blocks.push(`dblock ${hex(bytes.subarray(d + 4, d + 6))} off=${off} [${els.join(",")}]`);
     };
     const ib = Number(view.getBigUint64(at + 60, true));
@@ -82,10 +90,19 @@ export function describeIndex(bytes: Uint8Array, filtered: boolean, rank = 2): I
       if (a === UNDEF) return;
       const s = Number(a);
       const ndblks = 2 ** Math.floor((k + 4) / 2);
+      const nelmts = 2 ** Math.floor((k + 5) / 2) * 16;
+      const npages = nelmts > 1024 ? nelmts / 1024 : 0;
+      const bitmap = bytes.subarray(s + 18, s + 18 + ndblks * Math.ceil(npages / 8));
       const ptrs: bigint[] = [];
-      for (let i = 0; i < ndblks; i++) ptrs.push(view.getBigUint64(s + 18 + 8 * i, true));
-      blocks.push(`sblock ${hex(bytes.subarray(s + 4, s + 6))} off=${view.getUint32(s + 14, true)} d=${ptrs.map((x) => (x === UNDEF ? "U" : "A")).join("")}`);
-      for (const x of ptrs) dblock(x, 2 ** Math.floor((k + 5) / 2) * 16);
+      for (let i = 0; i < ndblks; i++) ptrs.push(view.getBigUint64(s + 18 + bitmap.length + 8 * i, true));
+      blocks.push(`sblock ${hex(bytes.subarray(s + 4, s + 6))} off=${view.getUint32(s + 14, true)} bitmap=${hex(bitmap)} d=${ptrs.map((x) => (x === UNDEF ? "U" : "A")).join("")}`);
+      ptrs.forEach((x, i) => {
+        const init = Array.from({ length: npages }, (_, page) => {
+          const bit = i * npages + page;
+          return (bitmap[bit >> 3] & (0x80 >> (bit & 7))) !== 0;
+        });
+        dblock(x, nelmts, init);
+      });
     });
     return { kind: "earray", header: hex(bytes.subarray(at + 4, at + 60)), blocks, sizes };
   }

@@ -78,3 +78,15 @@ describe("libver=latest chunk indexes match libhdf5's", () => {
     });
   }
 });
+
+describe("paged extensible array data blocks", () => {
+  it("a 135256-chunk dataset (data blocks past 131060 elements are paged) reads back; the last data block has an unwritten page", async () => {
+    const c: Case = { name: "paged", shape: [135256], chunks: [1], maxshape: [null], gzip: false };
+    const bytes = ours(c);
+    const d = describeIndex(bytes, false, 1);
+    expect(d?.blocks.filter((b) => b.startsWith("sblock")).some((b) => /bitmap=[0-9a-f]*[1-9a-f]/.test(b))).toBe(true);
+    expect(d?.blocks.some((b) => b.includes("page-U"))).toBe(true);
+    const t = await (await openHdf5(bytes)).get("d");
+    expect(new Int32Array(t.bytes().slice().buffer)).toEqual(new Int32Array(arange(c.shape).bytes().slice().buffer));
+  });
+});
