@@ -116,7 +116,7 @@ export function decodeSequences(st: ZstdState, pos: number, end: number): void {
 /**
  * The hot loop: decode each sequence from the backward bit stream and
  * execute it at once. The bit reader's state lives in locals here (a
- * 32-bit container refilled a byte at a time to at least 25 bits, zeros
+ * 32-bit container refilled with whole bytes to at least 25 bits, zeros
  * past the start counted in `padded`), which is what makes it fast.
  */
 function executeSequences(
@@ -136,6 +136,7 @@ function executeSequences(
   let ofState = br.read(of.accuracyLog);
   let mlState = br.read(ml.accuracyLog);
   const src = st.input;
+  const sv = new DataView(src.buffer, src.byteOffset, src.byteLength);
   const start = br.start;
   let ptr = br.ptr;
   let bits = br.bits;
@@ -174,13 +175,24 @@ function executeSequences(
     // Section 3.1.1.3.2.2: extra bits in the order offset, match length, literal length.
     let ofValue: number;
     if (nbits < 25) {
-      while (nbits <= 24) {
-        if (ptr > start) bits = (bits << 8) | src[--ptr];
-        else {
-          bits <<= 8;
-          padded += 8;
+      if (nbits <= 24) {
+        if (ptr - start >= 4) {
+          // Whole bytes at once: the top 8k bits of the 4 bytes below ptr.
+          const k = (32 - nbits) >>> 3;
+          const w = sv.getUint32(ptr - 4, true);
+          ptr -= k;
+          bits = k === 4 ? w : (bits << (8 * k)) | (w >>> (32 - 8 * k));
+          nbits += 8 * k;
+        } else {
+          while (nbits <= 24) {
+            if (ptr > start) bits = (bits << 8) | src[--ptr];
+            else {
+              bits <<= 8;
+              padded += 8;
+            }
+            nbits += 8;
+          }
         }
-        nbits += 8;
       }
     }
     if (ofCode <= 24) {
@@ -191,39 +203,72 @@ function executeSequences(
       const hiBits = ofCode - 16;
       nbits -= hiBits;
       const hi = (bits >>> nbits) & ((1 << hiBits) - 1);
-      while (nbits <= 24) {
-        if (ptr > start) bits = (bits << 8) | src[--ptr];
-        else {
-          bits <<= 8;
-          padded += 8;
+      if (nbits <= 24) {
+        if (ptr - start >= 4) {
+          // Whole bytes at once: the top 8k bits of the 4 bytes below ptr.
+          const k = (32 - nbits) >>> 3;
+          const w = sv.getUint32(ptr - 4, true);
+          ptr -= k;
+          bits = k === 4 ? w : (bits << (8 * k)) | (w >>> (32 - 8 * k));
+          nbits += 8 * k;
+        } else {
+          while (nbits <= 24) {
+            if (ptr > start) bits = (bits << 8) | src[--ptr];
+            else {
+              bits <<= 8;
+              padded += 8;
+            }
+            nbits += 8;
+          }
         }
-        nbits += 8;
       }
       nbits -= 16;
       ofValue = 2 ** ofCode + hi * 65536 + ((bits >>> nbits) & 0xffff);
     }
     let n = ML_BITS[mlCode];
     if (nbits < n) {
-      while (nbits <= 24) {
-        if (ptr > start) bits = (bits << 8) | src[--ptr];
-        else {
-          bits <<= 8;
-          padded += 8;
+      if (nbits <= 24) {
+        if (ptr - start >= 4) {
+          // Whole bytes at once: the top 8k bits of the 4 bytes below ptr.
+          const k = (32 - nbits) >>> 3;
+          const w = sv.getUint32(ptr - 4, true);
+          ptr -= k;
+          bits = k === 4 ? w : (bits << (8 * k)) | (w >>> (32 - 8 * k));
+          nbits += 8 * k;
+        } else {
+          while (nbits <= 24) {
+            if (ptr > start) bits = (bits << 8) | src[--ptr];
+            else {
+              bits <<= 8;
+              padded += 8;
+            }
+            nbits += 8;
+          }
         }
-        nbits += 8;
       }
     }
     nbits -= n;
     const matchLen = ML_BASE[mlCode] + ((bits >>> nbits) & ((1 << n) - 1));
     n = LL_BITS[llCode];
     if (nbits < n) {
-      while (nbits <= 24) {
-        if (ptr > start) bits = (bits << 8) | src[--ptr];
-        else {
-          bits <<= 8;
-          padded += 8;
+      if (nbits <= 24) {
+        if (ptr - start >= 4) {
+          // Whole bytes at once: the top 8k bits of the 4 bytes below ptr.
+          const k = (32 - nbits) >>> 3;
+          const w = sv.getUint32(ptr - 4, true);
+          ptr -= k;
+          bits = k === 4 ? w : (bits << (8 * k)) | (w >>> (32 - 8 * k));
+          nbits += 8 * k;
+        } else {
+          while (nbits <= 24) {
+            if (ptr > start) bits = (bits << 8) | src[--ptr];
+            else {
+              bits <<= 8;
+              padded += 8;
+            }
+            nbits += 8;
+          }
         }
-        nbits += 8;
       }
     }
     nbits -= n;
@@ -231,13 +276,24 @@ function executeSequences(
     if (i + 1 < nbSeq) {
       // State updates in the order LL, ML, OF (together at most 26 bits); the last sequence has none.
       if (nbits < 26) {
-        while (nbits <= 24) {
-          if (ptr > start) bits = (bits << 8) | src[--ptr];
-          else {
-            bits <<= 8;
-            padded += 8;
+        if (nbits <= 24) {
+          if (ptr - start >= 4) {
+            // Whole bytes at once: the top 8k bits of the 4 bytes below ptr.
+            const k = (32 - nbits) >>> 3;
+            const w = sv.getUint32(ptr - 4, true);
+            ptr -= k;
+            bits = k === 4 ? w : (bits << (8 * k)) | (w >>> (32 - 8 * k));
+            nbits += 8 * k;
+          } else {
+            while (nbits <= 24) {
+              if (ptr > start) bits = (bits << 8) | src[--ptr];
+              else {
+                bits <<= 8;
+                padded += 8;
+              }
+              nbits += 8;
+            }
           }
-          nbits += 8;
         }
       }
       n = llNb[llState];
@@ -248,13 +304,24 @@ function executeSequences(
       mlState = mlBase[mlState] + ((bits >>> nbits) & ((1 << n) - 1));
       n = ofNb[ofState];
       if (nbits < n) {
-        while (nbits <= 24) {
-          if (ptr > start) bits = (bits << 8) | src[--ptr];
-          else {
-            bits <<= 8;
-            padded += 8;
+        if (nbits <= 24) {
+          if (ptr - start >= 4) {
+            // Whole bytes at once: the top 8k bits of the 4 bytes below ptr.
+            const k = (32 - nbits) >>> 3;
+            const w = sv.getUint32(ptr - 4, true);
+            ptr -= k;
+            bits = k === 4 ? w : (bits << (8 * k)) | (w >>> (32 - 8 * k));
+            nbits += 8 * k;
+          } else {
+            while (nbits <= 24) {
+              if (ptr > start) bits = (bits << 8) | src[--ptr];
+              else {
+                bits <<= 8;
+                padded += 8;
+              }
+              nbits += 8;
+            }
           }
-          nbits += 8;
         }
       }
       nbits -= n;
