@@ -11,12 +11,17 @@ const fatal = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 /**
  * Short ASCII strings recur (dict keys that pickle did not memoize, small
  * numbers as text, enum-like values): a direct-mapped cache keyed by a hash
- * of the bytes returns the same JS string without allocating. A miss costs
- * one compare; the cache holds at most CACHE_SIZE short strings.
+ * of the bytes returns the same JS string without allocating. The full
+ * hash of each cached string sits in a small typed array, so a miss (every
+ * unique string, such as "user123") costs one compare there instead of a
+ * load of a cached string from anywhere in the heap; the cache holds at
+ * most CACHE_SIZE short strings.
  */
 const SHORT = 32;
 const CACHE_SIZE = 4096;
 const cache: string[] = new Array<string>(CACHE_SIZE).fill("");
+/** The hash of cache[slot]; 0 is the hash of the empty string (h starts at n = 0), which every slot starts with. */
+const cacheHash = new Int32Array(CACHE_SIZE);
 /** One reusable argument array per short length, so no array length is changed per string. */
 const CODES: number[][] = Array.from({ length: SHORT }, (_, n) => Array.from({ length: n }, () => 0));
 
@@ -30,14 +35,17 @@ export function decodeUtf8(buf: Uint8Array, start: number, end: number): string 
       h = Math.imul(h ^ c, 0x01000193);
     }
     const slot = (h ^ (h >>> 13)) & (CACHE_SIZE - 1);
-    const hit = cache[slot];
-    if (hit.length === n) {
-      let i = 0;
-      while (i < n && hit.charCodeAt(i) === buf[start + i]) i++;
-      if (i === n) return hit;
+    if (cacheHash[slot] === h) {
+      const hit = cache[slot];
+      if (hit.length === n) {
+        let i = 0;
+        while (i < n && hit.charCodeAt(i) === buf[start + i]) i++;
+        if (i === n) return hit;
+      }
     }
     const s = asciiString(buf, start, n);
     cache[slot] = s;
+    cacheHash[slot] = h;
     return s;
   }
   if (n >= LARGE_TEXT) {
