@@ -1,6 +1,7 @@
 import { fail, isCodecError, zstdDecompress } from "@codec/core";
 import { FORMAT } from "../context.js";
-import { filterOutputBound, lz4BlockExact, u32be, u64be } from "./lz4.js";
+import { lz4BlockExact, u32be, u64be } from "./lz4.js";
+import { filterOutputBound } from "./output-bound.js";
 import type { FilterContext } from "./registry.js";
 
 /**

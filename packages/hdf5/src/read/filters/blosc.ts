@@ -1,7 +1,7 @@
 import { fail, isCodecError } from "@codec/core";
 import { FORMAT } from "../context.js";
 import { decodeBloscChunk } from "./blosc/blosc-chunk.js";
-import { filterOutputBound } from "./lz4.js";
+import { filterOutputBound } from "./output-bound.js";
 import type { FilterContext } from "./registry.js";
 
 /**

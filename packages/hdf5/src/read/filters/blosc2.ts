@@ -4,7 +4,7 @@ import { inDataset } from "./blosc.js";
 import { b2ndStoredBytes, b2ndToC, parseB2ndMeta } from "./blosc/b2nd.js";
 import { decodeBloscChunk } from "./blosc/blosc-chunk.js";
 import { decodeBlosc2Frame, looksLikeFrame } from "./blosc/blosc2-frame.js";
-import { filterOutputBound } from "./lz4.js";
+import { filterOutputBound } from "./output-bound.js";
 import type { FilterContext } from "./registry.js";
 
 /**

@@ -1,15 +1,7 @@
 import { fail, isCodecError, lz4DecodeBlock } from "@codec/core";
 import { FORMAT } from "../context.js";
+import { filterOutputBound } from "./output-bound.js";
 import type { FilterContext } from "./registry.js";
-
-/**
- * Most bytes a third-party compression filter may produce: the chunk plus
- * room for filters that ran before it and grew the data (fletcher32 adds 4
- * bytes; nbit and scale-offset add small headers).
- */
-export function filterOutputBound(ctx: FilterContext): number {
-  return ctx.chunkBytes + 4096;
-}
 
 /** Big-endian unsigned 32-bit read; the caller has checked the bytes exist. */
 export function u32be(b: Uint8Array, p: number): number {

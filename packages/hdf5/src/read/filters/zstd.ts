@@ -1,6 +1,6 @@
 import { fail, isCodecError, zstdDecompress } from "@codec/core";
 import { FORMAT } from "../context.js";
-import { filterOutputBound } from "./lz4.js";
+import { filterOutputBound } from "./output-bound.js";
 import type { FilterContext } from "./registry.js";
 
 /**
