@@ -1,9 +1,9 @@
 import { lookup3 } from "../read/checksum.js";
-import { uintLE } from "./btree-v2.js";
+import { type Bt2Plan, encodeBtreeV2, planBtreeV2, uintLE } from "./btree-v2.js";
 
 /**
  * Fractal heap (spec III.G: header FRHP, direct blocks FHDB, root indirect
- * block FHIB) holding managed objects only, with the creation parameters
+ * block FHIB) with the creation parameters
  * libhdf5 uses for dense link storage (H5Gdense.c) and dense attribute
  * storage (H5Adense.c): table width 4, starting block size 512, maximum
  * direct block size 64 KiB, one starting root row, checksummed direct
@@ -21,7 +21,11 @@ import { uintLE } from "./btree-v2.js";
  * count doubles from 1 until it covers the blocks used. The free space
  * (unused bytes of every block slot the root covers) is counted in the
  * header as libhdf5 counts it, but not tracked by a free-space manager (its
- * address is undefined; libhdf5 creates one when it next inserts).
+ * address is undefined; libhdf5 creates one when it next inserts). Objects
+ * over 4096 bytes are "huge": each is stored on its own and found through a
+ * version 2 B-tree of type 1 (indirectly accessed, unfiltered) by an ID
+ * handed out in order, as libhdf5 does for heap IDs too short to hold an
+ * address and a length.
  */
 
 export interface FractalHeapParams {
@@ -48,6 +52,16 @@ function rowBlockSize(params: FractalHeapParams, row: number): number {
   return row === 0 ? params.startBlockSize : params.startBlockSize * 2 ** (row - 1);
 }
 
+interface HugeObject {
+  index: number;
+  id: number;
+  at: number;
+}
+
+/** libhdf5's huge-object B-tree (H5HFhuge.c): node size 512; records {address, length, ID}. */
+const HUGE_BT2_NODE_SIZE = 512;
+const HUGE_RECORD_SIZE = 8 + 8 + 8;
+
 interface DirectBlock {
   /** Position in the doubling table (row-major). */
   slot: number;
@@ -71,6 +85,10 @@ export interface FractalHeapPlan {
   rootAt: number;
   /** Heap offset the direct block allocation iterator has reached. */
   iterOffset: number;
+  huge: HugeObject[];
+  /** The huge-object B-tree (type 1: indirectly accessed, unfiltered), when there are huge objects. */
+  hugeTree: Bt2Plan | undefined;
+  hugeTreeAt: number;
   totalSize: number;
 }
 
@@ -113,9 +131,16 @@ export function planFractalHeap(sizes: readonly number[], params: FractalHeapPar
     sections.push({ size: size - hdr, heapOffset: heapOffset + hdr, block: b });
     return b;
   };
+  const huge: HugeObject[] = [];
+  let rootRows = 0;
   for (let i = 0; i < sizes.length; i++) {
     const n = sizes[i];
-    if (n > FH_MAX_MANAGED_SIZE) return undefined;
+    if (n > FH_MAX_MANAGED_SIZE) {
+      // A "huge" object: stored on its own, found through the huge-object B-tree by a sequential ID.
+      huge.push({ index: i, id: huge.length + 1, at: 0 });
+      objectOffsets.push(-1);
+      continue;
+    }
     // H5FS section find: the smallest section that fits, the lowest address among equals.
     let best = -1;
     for (let k = 0; k < sections.length; k++) {
@@ -140,6 +165,12 @@ export function planFractalHeap(sizes: readonly number[], params: FractalHeapPar
         const heapOffset = slotOffset;
         slotOffset += size;
         if (size - hdr >= n) {
+          // The root grows as libhdf5 grows it: a direct root becomes an indirect block of
+          // max(1, rows needed) rows (H5HF__man_iblock_root_create); an indirect root doubles,
+          // or grows to the rows needed if that is more (H5HF__man_iblock_root_double).
+          const needed = row + 1;
+          if (slot > 0 && rootRows === 0) rootRows = Math.max(FH_START_ROOT_ROWS, needed);
+          else if (needed > rootRows && rootRows > 0) rootRows = Math.min(Math.max(2 * rootRows, needed), maxDirectRows(params));
           newBlock(slot, heapOffset);
           break;
         }
@@ -157,26 +188,37 @@ export function planFractalHeap(sizes: readonly number[], params: FractalHeapPar
     if (sec.size === 0) sections.splice(best, 1);
   }
   blocks.sort((a, b) => a.slot - b.slot);
-  const rootDirect = nextSlot <= 1;
-  let rootRows = 0;
-  if (!rootDirect) {
-    const needed = Math.floor((nextSlot - 1) / FH_TABLE_WIDTH) + 1;
-    rootRows = FH_START_ROOT_ROWS;
-    while (rootRows < needed) rootRows *= 2;
-    rootRows = Math.min(rootRows, maxDirectRows(params));
-  }
   let p = at + HEADER_SIZE;
   const rootAt = p;
-  if (!rootDirect) p += 4 + 1 + 8 + offsetBytes + rootRows * FH_TABLE_WIDTH * 8 + 4;
+  if (rootRows > 0) p += 4 + 1 + 8 + offsetBytes + rootRows * FH_TABLE_WIDTH * 8 + 4;
   for (const b of blocks) {
     b.at = p;
     p += b.size;
   }
-  return { params, offsetBytes, lengthBytes, blocks, objectOffsets, objectSizes: [...sizes], rootRows, rootAt, iterOffset: slotOffset, totalSize: p - at };
+  let hugeTree: Bt2Plan | undefined;
+  const hugeTreeAt = p;
+  if (huge.length > 0) {
+    hugeTree = planBtreeV2(HUGE_BT2_NODE_SIZE, HUGE_RECORD_SIZE, huge.length, p);
+    p += hugeTree.totalSize;
+    for (const h of huge) {
+      h.at = p;
+      p += sizes[h.index];
+    }
+  }
+  return { params, offsetBytes, lengthBytes, blocks, objectOffsets, objectSizes: [...sizes], rootRows, rootAt, iterOffset: slotOffset, huge, hugeTree, hugeTreeAt, totalSize: p - at };
 }
 
-/** Write the managed heap ID of object `index` at `q` (version 0, type managed, offset, length). */
+/**
+ * Write the heap ID of object `index` at `q`: managed (version 0, type 0,
+ * heap offset, length) or huge (type 1, the huge-object B-tree's ID).
+ */
 export function writeHeapId(out: Uint8Array, q: number, plan: FractalHeapPlan, index: number): void {
+  const huge = plan.objectOffsets[index] < 0 ? plan.huge.find((h) => h.index === index) : undefined;
+  if (huge) {
+    out[q] = 0x10;
+    uintLE(out, q + 1, huge.id, plan.params.idLength - 1);
+    return;
+  }
   out[q] = 0;
   uintLE(out, q + 1, plan.objectOffsets[index], plan.offsetBytes);
   uintLE(out, q + 1 + plan.offsetBytes, plan.objectSizes[index], plan.lengthBytes);
@@ -218,6 +260,20 @@ export function encodeFractalHeap(out: Uint8Array, at: number, plan: FractalHeap
     }
     view.setUint32(q, lookup3(out.subarray(ib, q)), true);
   }
+  let hugeBytes = 0;
+  for (const h of plan.huge) {
+    out.set(objects[h.index], h.at);
+    hugeBytes += objects[h.index].length;
+  }
+  const hugeTree = plan.hugeTree;
+  if (hugeTree) {
+    encodeBtreeV2(out, plan.hugeTreeAt, hugeTree, 1, (q, k) => {
+      const h = plan.huge[k];
+      view.setBigUint64(q, BigInt(h.at), true);
+      view.setBigUint64(q + 8, BigInt(objects[h.index].length), true);
+      view.setBigUint64(q + 16, BigInt(h.id), true);
+    });
+  }
   // Header (field order of spec III.G / H5HF__cache_hdr_serialize).
   out.set([0x46, 0x52, 0x48, 0x50, 0], at);
   view.setUint16(at + 5, plan.params.idLength, true);
@@ -225,16 +281,16 @@ export function encodeFractalHeap(out: Uint8Array, at: number, plan: FractalHeap
   out[at + 9] = 0x02; // direct blocks are checksummed
   view.setUint32(at + 10, FH_MAX_MANAGED_SIZE, true);
   const fields: bigint[] = [
-    0n, // next huge object id
-    UNDEF64, // huge object B-tree
+    BigInt(plan.huge.length), // largest huge object ID handed out
+    hugeTree ? BigInt(plan.hugeTreeAt) : UNDEF64, // huge object B-tree
     BigInt(free),
     UNDEF64, // free-space manager (see above)
     BigInt(plan.blocks.length > 0 ? managedSpace : 0),
     BigInt(alloc),
     BigInt(plan.rootRows === 0 ? 0 : plan.iterOffset),
-    BigInt(plan.objectSizes.length),
-    0n,
-    0n,
+    BigInt(plan.objectSizes.length - plan.huge.length),
+    BigInt(hugeBytes),
+    BigInt(plan.huge.length),
     0n,
     0n,
   ];

@@ -123,10 +123,13 @@ function denseLinkInputs(g: GroupW): { names: Uint8Array[]; sizes: number[] } | 
 
 /**
  * Names (UTF-8) and message sizes of an object's attributes in creation
- * order when libhdf5 would store them densely (more than 8), else undefined.
+ * order when libhdf5 would store them densely, else undefined: more than 8
+ * attributes, or one whose message (with its 4-byte header) reaches 64 KiB
+ * and so cannot be a header message (H5O__attr_create, H5O_MESG_MAX_SIZE).
  */
 function denseAttributeInputs(p: Placed): { names: Uint8Array[]; sizes: number[] } | undefined {
-  if (p.attrMessages.length <= MAX_COMPACT_ATTRIBUTES) return undefined;
+  const tooBig = p.attrMessages.some((a) => a.msg.body.length + 4 >= 65536);
+  if (p.attrMessages.length <= MAX_COMPACT_ATTRIBUTES && !tooBig) return undefined;
   return { names: [...p.node.attrs.keys()].map((n) => utf8Encode(n)), sizes: p.attrMessages.map((a) => a.msg.body.length) };
 }
 

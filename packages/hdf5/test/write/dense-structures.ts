@@ -50,13 +50,17 @@ export function describeDense(bytes: Uint8Array, objectSizes: (heapOffset: numbe
     for (let i = 0; i < rows * 4; i++) used.push(view.getBigUint64(at + 13 + offBytes + 8 * i, true) === 0xffffffffffffffffn ? "U" : "A");
     heaps.push(`iblock ${used.join("")}`);
   }
-  const trees: string[] = [];
+  const perTree: string[][] = [];
   for (const at of find(bytes, "BTHD")) {
+    const trees: string[] = [];
+    perTree.push(trees);
     const recSize = view.getUint16(at + 10, true);
+    // Type 1 (huge heap objects) records start with the object's file address: masked.
+    const skip = bytes[at + 5] === 1 ? 8 : 0;
     trees.push(`bthd ${hex(bytes.subarray(at + 4, at + 16))} ${hex(bytes.subarray(at + 24, at + 34))}`);
     const walk = (addr: number, nrec: number, level: number): void => {
       const recs: string[] = [];
-      for (let i = 0; i < nrec; i++) recs.push(hex(bytes.subarray(addr + 6 + i * recSize, addr + 6 + (i + 1) * recSize)));
+      for (let i = 0; i < nrec; i++) recs.push(hex(bytes.subarray(addr + 6 + i * recSize + skip, addr + 6 + (i + 1) * recSize)));
       trees.push(`${level === 0 ? "leaf" : "internal"} ${recs.join(",")}`);
       if (level === 0) return;
       // Node count width 1 byte below 256 records per node (node size 512), totals only above level 1.
@@ -70,6 +74,8 @@ export function describeDense(bytes: Uint8Array, objectSizes: (heapOffset: numbe
     };
     walk(Number(view.getBigUint64(at + 16, true)), view.getUint16(at + 24, true), view.getUint16(at + 12, true));
   }
+  // Trees in header order (their file order differs between writers).
+  const trees = perTree.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).flat();
   return { heaps, trees };
 }
 
