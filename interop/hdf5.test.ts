@@ -353,6 +353,7 @@ describe("libver=latest resizable datasets (extensible array / v2 B-tree indexes
   specs["bt2/510-gzip"] = { shape: [60, 50], maxshape: [null, null], chunks: [2, 3], gzip: true };
   specs["bt2/deep"] = { shape: [100, 60], maxshape: [null, null], chunks: [1, 1], gzip: false };
   specs["bt2/3d"] = { shape: [5, 6, 7], maxshape: [null, 6, null], chunks: [2, 2, 2], gzip: true };
+  specs["bt2/empty"] = { shape: [0, 4], maxshape: [null, null], chunks: [2, 2], gzip: true };
   specs["farray/bounded"] = { shape: [10, 37], maxshape: [20, 50], chunks: [4, 3], gzip: true };
   // Past 131060 chunks the extensible array's data blocks are paged.
   specs["ea/paged"] = { shape: [135256], maxshape: [null], chunks: [1], gzip: false };

@@ -23,6 +23,8 @@ const arbCase = fc
     fletcher32: fc.boolean(),
     seed: fc.integer({ min: 1, max: 1 << 30 }),
     latest: fc.boolean(),
+    // Per dimension: fixed maximum, unlimited, or a larger fixed maximum (resizable).
+    maxKinds: fc.array(fc.constantFrom("fixed", "unlimited", "bigger"), { minLength: 3, maxLength: 3 }),
   })
   .map((c) => ({ ...c, chunks: c.shape.map((d, i) => Math.max(1, Math.min(Math.max(d, 1), c.chunkSeed[i]))) }));
 
@@ -45,8 +47,12 @@ describe("Hdf5Writer property", () => {
         const t = tensorFor(c.dtype, c.shape, c.seed);
         const filtered = c.gzip !== undefined || c.shuffle || c.fletcher32;
         const w = new Hdf5Writer({ profile: c.latest ? "latest" : "default" });
+        const maxShape = c.shape.map((d, i) => (c.maxKinds[i] === "unlimited" ? null : c.maxKinds[i] === "bigger" ? d + 3 : d));
+        const resizable = maxShape.some((m, i) => m !== c.shape[i]);
+        const unlimited = maxShape.filter((m) => m === null).length;
         w.createDataset("g/x", t, {
-          chunks: c.chunked || filtered ? c.chunks : undefined,
+          maxShape: resizable ? maxShape : undefined,
+          chunks: c.chunked || filtered || resizable ? c.chunks : undefined,
           compression: c.gzip,
           shuffle: c.shuffle,
           fletcher32: c.fletcher32,
@@ -63,9 +69,13 @@ describe("Hdf5Writer property", () => {
         if (t.dtype === "string") expect(back.strings()).toEqual(t.strings());
         else expect(Buffer.from(back.bytes()).equals(Buffer.from(t.bytes()))).toBe(true);
         const layout = d.layout;
-        if (c.chunked || filtered) {
+        if (c.chunked || filtered || resizable) {
           expect(layout.kind).toBe("chunked");
           if (layout.kind === "chunked") expect(layout.chunkDims).toEqual(c.chunks);
+          // libhdf5's index choice under libver="latest" (the default profile always uses a v1 B-tree).
+          const single = !resizable && c.chunks.every((k, i) => k === c.shape[i]);
+          const want = !c.latest ? "btree-v1" : unlimited === 1 ? "extensible-array" : unlimited > 1 ? "btree-v2" : single ? "single-chunk" : "fixed-array";
+          if (layout.kind === "chunked") expect(layout.index).toBe(want);
         } else expect(layout.kind).toBe("contiguous");
         const ids = d.filters.map((x) => x.id);
         expect(ids).toEqual([...(c.shuffle ? [2] : []), ...(c.gzip !== undefined ? [1] : []), ...(c.fletcher32 ? [3] : [])]);
