@@ -78,71 +78,183 @@ function read32(src: Uint8Array, p: number): number {
   return (src[p] | (src[p + 1] << 8) | (src[p + 2] << 16) | (src[p + 3] << 24)) >>> 0;
 }
 
-// 16-bit halves of the low words of P1 and P2, for mulHigh32i.
+// 16-bit halves of the low words of P1 and P2, for the stripe loop's high products.
 const P1L0 = P1L & 0xffff;
 const P1L1 = P1L >>> 16;
 const P2L0 = P2L & 0xffff;
 const P2L1 = P2L >>> 16;
 
 /**
- * High 32 bits (as an int32 bit pattern) of a * b for a uint32 `a` given as
- * an int32 and a constant b = b1:b0 in 16-bit halves. Every partial product
- * is below 2^32, so Math.imul's bit pattern of it is exact; the stripe loop
- * then stays in int32 arithmetic, which V8 runs faster than doubles.
+ * Start an XXH64 (seed 0) stripe state: the four accumulators as int32 bit
+ * patterns [v1h, v1l, v2h, v2l, v3h, v3l, v4h, v4l] (spec: v1 = seed + P1 +
+ * P2, v2 = seed + P2, v3 = seed, v4 = seed - P1).
  */
-function mulHigh32i(a: number, b0: number, b1: number): number {
-  const a0 = a & 0xffff;
-  const a1 = a >>> 16;
-  const t = Math.imul(a0, b0) >>> 16;
-  const x = Math.imul(a1, b0);
-  const y = Math.imul(a0, b1);
-  const mid = t + (x & 0xffff) + (y & 0xffff);
-  return (Math.imul(a1, b1) + (x >>> 16) + (y >>> 16) + (mid >>> 16)) | 0;
+export function xxh64Init(acc: Int32Array): void {
+  add64(P1H, P1L, P2H, P2L);
+  acc[0] = rh;
+  acc[1] = rl;
+  acc[2] = P2H | 0;
+  acc[3] = P2L | 0;
+  acc[4] = 0;
+  acc[5] = 0;
+  // v4 = -P1 mod 2^64 = ~P1 + 1; the low word of P1 is non-zero, so no carry reaches the high word.
+  acc[6] = ~P1H;
+  acc[7] = -P1L | 0;
 }
 
 /**
- * The stripe loop's round, acc[i]:acc[i+1] = rotl(acc + lane * P2, 31) * P1,
- * over int32 bit patterns with every intermediate in locals.
+ * Feed every whole 32-byte stripe of src[p, end) into `acc` (the spec's
+ * round over the four lanes); returns where the unconsumed tail starts.
+ * Callers may feed a growing buffer piecewise (zstd hashes each block right
+ * after decoding it, while it is still in cache).
+ *
+ * Each round, acc = rotl(acc + lane * P2, 31) * P1, is written out over
+ * int32 halves with the accumulators in locals: the low product word is
+ * Math.imul, the high one adds the cross terms to the high 32 bits of the
+ * low words' product, built from 16-bit limbs whose partial products stay
+ * exact under Math.imul. V8 keeps all of it in integer registers.
  */
-function roundInto(acc: Int32Array, i: number, lh: number, ll: number): void {
-  const pl = Math.imul(ll, P2L);
-  const ph = (mulHigh32i(ll, P2L0, P2L1) + Math.imul(ll, P2H) + Math.imul(lh, P2L)) | 0;
-  const al = acc[i + 1];
-  const sl = (al + pl) | 0;
-  const carry = sl >>> 0 < al >>> 0 ? 1 : 0;
-  const sh = (acc[i] + ph + carry) | 0;
-  const xh = (sh << 31) | (sl >>> 1);
-  const xl = (sl << 31) | (sh >>> 1);
-  acc[i + 1] = Math.imul(xl, P1L);
-  acc[i] = (mulHigh32i(xl, P1L0, P1L1) + Math.imul(xl, P1H) + Math.imul(xh, P1L)) | 0;
+export function xxh64Stripes(acc: Int32Array, src: Uint8Array, p: number, end: number): number {
+  if (end - p < 32) return p;
+  let v1h = acc[0];
+  let v1l = acc[1];
+  let v2h = acc[2];
+  let v2l = acc[3];
+  let v3h = acc[4];
+  let v3l = acc[5];
+  let v4h = acc[6];
+  let v4l = acc[7];
+  const view = new DataView(src.buffer, src.byteOffset, src.byteLength);
+  const limit = end - 32;
+  let ll: number;
+  let lh: number;
+  let a0: number;
+  let a1: number;
+  let x: number;
+  let y: number;
+  let mid: number;
+  let pl: number;
+  let ph: number;
+  let sl: number;
+  let sh: number;
+  let xh: number;
+  let xl: number;
+  while (p <= limit) {
+    // Lane 1: v1 = rotl(v1 + lane * P2, 31) * P1.
+    ll = view.getInt32(p + 0, true);
+    lh = view.getInt32(p + 4, true);
+    a0 = ll & 0xffff;
+    a1 = ll >>> 16;
+    x = Math.imul(a1, P2L0);
+    y = Math.imul(a0, P2L1);
+    mid = (Math.imul(a0, P2L0) >>> 16) + (x & 0xffff) + (y & 0xffff);
+    pl = Math.imul(ll, P2L);
+    ph = Math.imul(a1, P2L1) + (x >>> 16) + (y >>> 16) + (mid >>> 16) + Math.imul(ll, P2H) + Math.imul(lh, P2L);
+    sl = (v1l + pl) | 0;
+    sh = (v1h + ph + (sl >>> 0 < v1l >>> 0 ? 1 : 0)) | 0;
+    xh = (sh << 31) | (sl >>> 1);
+    xl = (sl << 31) | (sh >>> 1);
+    a0 = xl & 0xffff;
+    a1 = xl >>> 16;
+    x = Math.imul(a1, P1L0);
+    y = Math.imul(a0, P1L1);
+    mid = (Math.imul(a0, P1L0) >>> 16) + (x & 0xffff) + (y & 0xffff);
+    v1l = Math.imul(xl, P1L);
+    v1h = (Math.imul(a1, P1L1) + (x >>> 16) + (y >>> 16) + (mid >>> 16) + Math.imul(xl, P1H) + Math.imul(xh, P1L)) | 0;
+    // Lane 2: v2 = rotl(v2 + lane * P2, 31) * P1.
+    ll = view.getInt32(p + 8, true);
+    lh = view.getInt32(p + 12, true);
+    a0 = ll & 0xffff;
+    a1 = ll >>> 16;
+    x = Math.imul(a1, P2L0);
+    y = Math.imul(a0, P2L1);
+    mid = (Math.imul(a0, P2L0) >>> 16) + (x & 0xffff) + (y & 0xffff);
+    pl = Math.imul(ll, P2L);
+    ph = Math.imul(a1, P2L1) + (x >>> 16) + (y >>> 16) + (mid >>> 16) + Math.imul(ll, P2H) + Math.imul(lh, P2L);
+    sl = (v2l + pl) | 0;
+    sh = (v2h + ph + (sl >>> 0 < v2l >>> 0 ? 1 : 0)) | 0;
+    xh = (sh << 31) | (sl >>> 1);
+    xl = (sl << 31) | (sh >>> 1);
+    a0 = xl & 0xffff;
+    a1 = xl >>> 16;
+    x = Math.imul(a1, P1L0);
+    y = Math.imul(a0, P1L1);
+    mid = (Math.imul(a0, P1L0) >>> 16) + (x & 0xffff) + (y & 0xffff);
+    v2l = Math.imul(xl, P1L);
+    v2h = (Math.imul(a1, P1L1) + (x >>> 16) + (y >>> 16) + (mid >>> 16) + Math.imul(xl, P1H) + Math.imul(xh, P1L)) | 0;
+    // Lane 3: v3 = rotl(v3 + lane * P2, 31) * P1.
+    ll = view.getInt32(p + 16, true);
+    lh = view.getInt32(p + 20, true);
+    a0 = ll & 0xffff;
+    a1 = ll >>> 16;
+    x = Math.imul(a1, P2L0);
+    y = Math.imul(a0, P2L1);
+    mid = (Math.imul(a0, P2L0) >>> 16) + (x & 0xffff) + (y & 0xffff);
+    pl = Math.imul(ll, P2L);
+    ph = Math.imul(a1, P2L1) + (x >>> 16) + (y >>> 16) + (mid >>> 16) + Math.imul(ll, P2H) + Math.imul(lh, P2L);
+    sl = (v3l + pl) | 0;
+    sh = (v3h + ph + (sl >>> 0 < v3l >>> 0 ? 1 : 0)) | 0;
+    xh = (sh << 31) | (sl >>> 1);
+    xl = (sl << 31) | (sh >>> 1);
+    a0 = xl & 0xffff;
+    a1 = xl >>> 16;
+    x = Math.imul(a1, P1L0);
+    y = Math.imul(a0, P1L1);
+    mid = (Math.imul(a0, P1L0) >>> 16) + (x & 0xffff) + (y & 0xffff);
+    v3l = Math.imul(xl, P1L);
+    v3h = (Math.imul(a1, P1L1) + (x >>> 16) + (y >>> 16) + (mid >>> 16) + Math.imul(xl, P1H) + Math.imul(xh, P1L)) | 0;
+    // Lane 4: v4 = rotl(v4 + lane * P2, 31) * P1.
+    ll = view.getInt32(p + 24, true);
+    lh = view.getInt32(p + 28, true);
+    a0 = ll & 0xffff;
+    a1 = ll >>> 16;
+    x = Math.imul(a1, P2L0);
+    y = Math.imul(a0, P2L1);
+    mid = (Math.imul(a0, P2L0) >>> 16) + (x & 0xffff) + (y & 0xffff);
+    pl = Math.imul(ll, P2L);
+    ph = Math.imul(a1, P2L1) + (x >>> 16) + (y >>> 16) + (mid >>> 16) + Math.imul(ll, P2H) + Math.imul(lh, P2L);
+    sl = (v4l + pl) | 0;
+    sh = (v4h + ph + (sl >>> 0 < v4l >>> 0 ? 1 : 0)) | 0;
+    xh = (sh << 31) | (sl >>> 1);
+    xl = (sl << 31) | (sh >>> 1);
+    a0 = xl & 0xffff;
+    a1 = xl >>> 16;
+    x = Math.imul(a1, P1L0);
+    y = Math.imul(a0, P1L1);
+    mid = (Math.imul(a0, P1L0) >>> 16) + (x & 0xffff) + (y & 0xffff);
+    v4l = Math.imul(xl, P1L);
+    v4h = (Math.imul(a1, P1L1) + (x >>> 16) + (y >>> 16) + (mid >>> 16) + Math.imul(xl, P1H) + Math.imul(xh, P1L)) | 0;
+    p += 32;
+  }
+  acc[0] = v1h;
+  acc[1] = v1l;
+  acc[2] = v2h;
+  acc[3] = v2l;
+  acc[4] = v3h;
+  acc[5] = v3l;
+  acc[6] = v4h;
+  acc[7] = v4l;
+  return p;
 }
 
 /** XXH64 of src[start, end) with seed 0, as [high, low] uint32 halves. */
 export function xxhash64(src: Uint8Array, start = 0, end = src.length): [number, number] {
+  const acc = new Int32Array(8);
+  xxh64Init(acc);
+  return xxh64Digest(acc, src, start, xxh64Stripes(acc, src, start, end), end);
+}
+
+/**
+ * Finish the hash of src[start, end) whose whole stripes up to `p` are
+ * already in `acc` (from xxh64Init and xxh64Stripes): merge the
+ * accumulators (inputs of 32+ bytes), add the length, mix in the tail
+ * (8-, 4- and 1-byte steps) and avalanche.
+ */
+export function xxh64Digest(acc: Int32Array, src: Uint8Array, start: number, p: number, end: number): [number, number] {
   const len = end - start;
-  let p = start;
   let hh: number;
   let hl: number;
   if (len >= 32) {
-    // v1 = P1 + P2, v2 = P2, v3 = 0, v4 = -P1 (seed 0).
-    add64(P1H, P1L, P2H, P2L);
-    const acc = new Int32Array(8);
-    acc[0] = rh;
-    acc[1] = rl;
-    acc[2] = P2H;
-    acc[3] = P2L;
-    // v4 = -P1 mod 2^64 = ~P1 + 1; the low word of P1 is non-zero, so no carry reaches the high word.
-    acc[7] = -P1L | 0;
-    acc[6] = ~P1H;
-    const view = new DataView(src.buffer, src.byteOffset, src.byteLength);
-    const limit = end - 32;
-    while (p <= limit) {
-      roundInto(acc, 0, view.getInt32(p + 4, true), view.getInt32(p, true));
-      roundInto(acc, 2, view.getInt32(p + 12, true), view.getInt32(p + 8, true));
-      roundInto(acc, 4, view.getInt32(p + 20, true), view.getInt32(p + 16, true));
-      roundInto(acc, 6, view.getInt32(p + 28, true), view.getInt32(p + 24, true));
-      p += 32;
-    }
     const v1h = acc[0] >>> 0;
     const v1l = acc[1] >>> 0;
     const v2h = acc[2] >>> 0;

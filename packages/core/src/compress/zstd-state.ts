@@ -39,6 +39,8 @@ export class ZstdState {
   /** Scratch for RLE and Huffman literals, grown on demand (small inputs stay cheap). */
   litBuf = new Uint8Array(0);
   readonly bits: BackwardBitReader;
+  /** XXH64 accumulators of the current frame's content checksum (see xxh64Stripes). */
+  readonly hashAcc = new Int32Array(8);
 
   constructor(input: Uint8Array, maxOutput: number, initialCapacity: number, format: string) {
     this.format = format;

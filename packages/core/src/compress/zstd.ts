@@ -1,5 +1,5 @@
 import { fail, guardDecode } from "../errors.js";
-import { xxhash64 } from "./xxhash64.js";
+import { xxh64Digest, xxh64Init, xxh64Stripes } from "./xxhash64.js";
 import { readLiterals } from "./zstd-literals.js";
 import { decodeSequences } from "./zstd-sequences.js";
 import { BLOCK_SIZE_MAX, ZstdState } from "./zstd-state.js";
@@ -118,6 +118,12 @@ function decodeFrame(st: ZstdState, pos: number): number {
     limitIsMax = true;
   }
 
+  // The checksum is computed block by block, right after each block is
+  // decoded (its bytes are still in cache); only whole 32-byte stripes are
+  // hashed until the frame ends.
+  const hashAcc = st.hashAcc;
+  let hashPos = st.frameStart;
+  if (hasChecksum) xxh64Init(hashAcc);
   for (;;) {
     if (pos + 3 > src.length) fail("TRUNCATED", format, "block header is truncated", { offset: pos });
     const h = src[pos] | (src[pos + 1] << 8) | (src[pos + 2] << 16);
@@ -152,6 +158,7 @@ function decodeFrame(st: ZstdState, pos: number): number {
       st.op += size;
       pos += inputBytes;
     }
+    if (hasChecksum) hashPos = xxh64Stripes(hashAcc, st.out, hashPos, st.op);
     if (last) break;
   }
   if (contentSize >= 0 && st.op - st.frameStart !== contentSize) {
@@ -163,7 +170,7 @@ function decodeFrame(st: ZstdState, pos: number): number {
     // Section 3.1.1: the low 32 bits of XXH64 (seed 0) of the frame's content, little-endian.
     if (pos + 4 > src.length) fail("TRUNCATED", format, "content checksum is truncated", { offset: pos });
     const expected = read32(src, pos);
-    const actual = xxhash64(st.out, st.frameStart, st.op)[1];
+    const actual = xxh64Digest(hashAcc, st.out, st.frameStart, hashPos, st.op)[1];
     if (expected !== actual) fail("CORRUPT", format, "content checksum mismatch", { offset: pos });
     pos += 4;
   }
