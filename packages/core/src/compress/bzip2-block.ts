@@ -9,6 +9,12 @@ const GROUP_SIZE = 50;
  * and ignored, exactly like the reference decoder since 1.0.8.
  */
 export const MAX_SELECTORS = 18002;
+/**
+ * Room for the two-level MTF list (as libbzip2 lays it out): every move to
+ * front lowers group 0's base by one, so the 256 live bytes start at the top
+ * and are compacted back there once every few thousand moves.
+ */
+const MTF_SIZE = 4096;
 
 /**
  * Per-decoder scratch for the entropy stage of a block: Huffman tables,
@@ -20,7 +26,9 @@ export class BlockDecoder {
   /** Occurrences of each byte value in the block (the BWT's first column). */
   readonly counts = new Int32Array(256);
   private readonly seqToByte = new Uint8Array(256);
-  private readonly mtf = new Uint8Array(256);
+  /** The MTF list, two-level: 16 groups of 16 bytes inside a 4096-byte area they drift down through. */
+  private readonly mtfa = new Uint8Array(MTF_SIZE);
+  private readonly mtfBase = new Int32Array(16);
   private readonly groupMtf = new Uint8Array(MAX_GROUPS);
 
   /**
@@ -79,8 +87,16 @@ export class BlockDecoder {
     const selectors = this.selectors;
     const counts = this.counts;
     counts.fill(0);
-    const mtf = this.mtf;
-    for (let i = 0; i < nInUse; i++) mtf[i] = this.seqToByte[i];
+    // The MTF list as 16 groups of 16 (see MTF_SIZE); group g starts at
+    // mtfBase[g] and the list's front is mtfa[mtfBase[0]].
+    const mtfa = this.mtfa;
+    const mtfBase = this.mtfBase;
+    const seqToByte = this.seqToByte;
+    for (let g = 0; g < 16; g++) {
+      const at = MTF_SIZE - 256 + g * 16;
+      mtfBase[g] = at;
+      for (let j = 0; j < 16; j++) mtfa[at + j] = seqToByte[g * 16 + j];
+    }
     const eob = nInUse + 1;
     const input = br.input;
     const inLen = input.length;
@@ -172,7 +188,7 @@ export class BlockDecoder {
           br.sync(pos, bitBuf, bitCount);
           this.overflow(br, capacity, levelMax);
         }
-        const b = mtf[0];
+        const b = mtfa[mtfBase[0]];
         counts[b] += runAcc;
         // Most runs in real data are a few bytes; fill() only pays off for long ones.
         if (runAcc < 16) for (let k = 0; k < runAcc; k++) tt[nblock + k] = b;
@@ -183,11 +199,34 @@ export class BlockDecoder {
       }
       if (sym === eob) break;
 
-      // MTF index sym - 1: move that byte to the front and emit it.
-      let k = sym - 1;
-      const v = mtf[k];
-      for (; k > 0; k--) mtf[k] = mtf[k - 1];
-      mtf[0] = v;
+      // MTF index sym - 1: move that byte to the front and emit it. Within
+      // the first group, shift its predecessors up by one. Further back,
+      // close the gap inside its group, then each group in front hands its
+      // last byte to the front of the next (its base moves down one), so a
+      // move costs at most 15 + 15 steps instead of up to 255.
+      const nn = sym - 1;
+      let v: number;
+      if (nn < 16) {
+        const base = mtfBase[0];
+        let p = base + nn;
+        v = mtfa[p];
+        for (; p > base; p--) mtfa[p] = mtfa[p - 1];
+        mtfa[base] = v;
+      } else {
+        let g = nn >>> 4;
+        const base = mtfBase[g];
+        let p = base + (nn & 15);
+        v = mtfa[p];
+        for (; p > base; p--) mtfa[p] = mtfa[p - 1];
+        // Group g's base is unchanged net: +1 for the removed byte, -1 for the one it receives.
+        for (; g > 0; g--) {
+          const below = mtfBase[g - 1] - 1;
+          mtfa[mtfBase[g]] = mtfa[below + 16];
+          mtfBase[g - 1] = below;
+        }
+        mtfa[mtfBase[0]] = v;
+        if (mtfBase[0] === 0) this.compactMtf();
+      }
       if (nblock >= capacity) {
         br.sync(pos, bitBuf, bitCount);
         this.overflow(br, capacity, levelMax);
@@ -197,6 +236,20 @@ export class BlockDecoder {
     }
     br.sync(pos, bitBuf, bitCount);
     return nblock;
+  }
+
+  /** Move the 16 groups back to the top of mtfa, contiguous again, when group 0 reached index 0. */
+  private compactMtf(): void {
+    const mtfa = this.mtfa;
+    const mtfBase = this.mtfBase;
+    let to = MTF_SIZE;
+    for (let g = 15; g >= 0; g--) {
+      const from = mtfBase[g];
+      to -= 16;
+      // Groups only ever move down, so copying from the top group down never overwrites an unread byte.
+      mtfa.copyWithin(to, from, from + 16);
+      mtfBase[g] = to;
+    }
   }
 
   private overflow(br: Bzip2BitReader, capacity: number, levelMax: number): never {
