@@ -112,7 +112,10 @@ export function xxh64Init(acc: Int32Array): void {
  * int32 halves with the accumulators in locals: the low product word is
  * Math.imul, the high one adds the cross terms to the high 32 bits of the
  * low words' product, built from 16-bit limbs whose partial products stay
- * exact under Math.imul. V8 keeps all of it in integer registers.
+ * exact under Math.imul. V8 keeps all of it in integer registers. The
+ * carry out of the low-word sum is computed without a branch (the top bit of
+ * (a & b) | ((a | b) & ~sum)): an unsigned compare there costs a
+ * mispredicted branch on every other lane.
  */
 export function xxh64Stripes(acc: Int32Array, src: Uint8Array, p: number, end: number): number {
   if (end - p < 32) return p;
@@ -151,7 +154,7 @@ export function xxh64Stripes(acc: Int32Array, src: Uint8Array, p: number, end: n
     pl = Math.imul(ll, P2L);
     ph = Math.imul(a1, P2L1) + (x >>> 16) + (y >>> 16) + (mid >>> 16) + Math.imul(ll, P2H) + Math.imul(lh, P2L);
     sl = (v1l + pl) | 0;
-    sh = (v1h + ph + (sl >>> 0 < v1l >>> 0 ? 1 : 0)) | 0;
+    sh = (v1h + ph + (((v1l & pl) | ((v1l | pl) & ~sl)) >>> 31)) | 0;
     xh = (sh << 31) | (sl >>> 1);
     xl = (sl << 31) | (sh >>> 1);
     a0 = xl & 0xffff;
@@ -172,7 +175,7 @@ export function xxh64Stripes(acc: Int32Array, src: Uint8Array, p: number, end: n
     pl = Math.imul(ll, P2L);
     ph = Math.imul(a1, P2L1) + (x >>> 16) + (y >>> 16) + (mid >>> 16) + Math.imul(ll, P2H) + Math.imul(lh, P2L);
     sl = (v2l + pl) | 0;
-    sh = (v2h + ph + (sl >>> 0 < v2l >>> 0 ? 1 : 0)) | 0;
+    sh = (v2h + ph + (((v2l & pl) | ((v2l | pl) & ~sl)) >>> 31)) | 0;
     xh = (sh << 31) | (sl >>> 1);
     xl = (sl << 31) | (sh >>> 1);
     a0 = xl & 0xffff;
@@ -193,7 +196,7 @@ export function xxh64Stripes(acc: Int32Array, src: Uint8Array, p: number, end: n
     pl = Math.imul(ll, P2L);
     ph = Math.imul(a1, P2L1) + (x >>> 16) + (y >>> 16) + (mid >>> 16) + Math.imul(ll, P2H) + Math.imul(lh, P2L);
     sl = (v3l + pl) | 0;
-    sh = (v3h + ph + (sl >>> 0 < v3l >>> 0 ? 1 : 0)) | 0;
+    sh = (v3h + ph + (((v3l & pl) | ((v3l | pl) & ~sl)) >>> 31)) | 0;
     xh = (sh << 31) | (sl >>> 1);
     xl = (sl << 31) | (sh >>> 1);
     a0 = xl & 0xffff;
@@ -214,7 +217,7 @@ export function xxh64Stripes(acc: Int32Array, src: Uint8Array, p: number, end: n
     pl = Math.imul(ll, P2L);
     ph = Math.imul(a1, P2L1) + (x >>> 16) + (y >>> 16) + (mid >>> 16) + Math.imul(ll, P2H) + Math.imul(lh, P2L);
     sl = (v4l + pl) | 0;
-    sh = (v4h + ph + (sl >>> 0 < v4l >>> 0 ? 1 : 0)) | 0;
+    sh = (v4h + ph + (((v4l & pl) | ((v4l | pl) & ~sl)) >>> 31)) | 0;
     xh = (sh << 31) | (sl >>> 1);
     xl = (sl << 31) | (sh >>> 1);
     a0 = xl & 0xffff;
