@@ -409,6 +409,27 @@ describe("libver=latest resizable datasets (extensible array / v2 B-tree indexes
     }
   });
 
+  it("v2 B-tree chunk indexes match libhdf5's node for node when its chunk cache prunes, meets edge chunks or is bypassed (references written by h5py at test time)", () => {
+    const cases: Array<[number[], number[], boolean]> = [
+      [[640, 4096], [64, 128], false], // 32 KiB chunks: the 1 MiB cache prunes fully written chunks
+      [[700, 4000], [64, 128], false], // edge chunks are only preempted by the second pointer
+      [[3000, 400], [1000, 300], false], // 1.2 MB chunks bypass the cache
+      [[300, 1000], [7, 9], true], // gzip, 4800 chunks, hash slot collisions
+    ];
+    for (const [shape, chunks, gzip] of cases) {
+      const ref = join(dir, `bt2-${shape.join("x")}.h5`);
+      const script =
+        "import h5py,numpy as np,sys,json\ns,c,g=json.loads(sys.argv[2])\nwith h5py.File(sys.argv[1],'w',libver='latest') as f:\n    f.create_dataset('d',data=np.arange(int(np.prod(s)),dtype='<i4').reshape(s),chunks=tuple(c),maxshape=(None,None),**({'compression':'gzip'} if g else {}))";
+      execFileSync("/usr/bin/python3", ["-c", script, ref, JSON.stringify([shape, chunks, gzip])]);
+      const ours = new Hdf5Writer({ profile: "latest" });
+      ours.createDataset("d", arange(shape), { chunks, maxShape: [null, null], ...(gzip ? { compression: "gzip" } : {}) });
+      const a = describeIndex(ours.finish(), gzip, 2);
+      const b = describeIndex(new Uint8Array(readFileSync(ref)), gzip, 2);
+      expect(a?.header).toBe(b?.header);
+      expect(a?.blocks).toEqual(b?.blocks);
+    }
+  });
+
   it("h5dump dumps them without errors and reports the layouts", () => {
     const text = h5dumpOk(bytes, "latest-resizable");
     expect(text).not.toMatch(/error/i);

@@ -85,7 +85,7 @@ export function placeLatestIndex(p: Placed, at: number): number {
   } else if (p.chunkIndex === "bt2" && p.chunkCount) {
     const ds = p.node as DatasetW;
     p.chunkTreeAt = at;
-    p.bt2 = planBtreeV2Chunks(p.chunkCount, ds.space.dims.length, ds.filters.length > 0, chunkBytesOf(ds), at);
+    p.bt2 = planBtreeV2Chunks(ds.space.dims, ds.chunks as number[], ds.filters.length > 0, chunkBytesOf(ds), at);
     at = align8(at + p.bt2.totalSize);
   }
   return at;

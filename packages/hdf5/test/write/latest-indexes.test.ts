@@ -28,18 +28,6 @@ function arange(shape: number[]): Tensor {
   return new Tensor({ dtype: "int32", shape, data: new Uint8Array(new Int32Array(n).map((_, i) => i).buffer) });
 }
 
-/**
- * libhdf5 inserts v2 B-tree records in the order its chunk cache flushes the
- * chunks. For these references that is key order (unfiltered, fewer chunks
- * than the cache's 521 hash slots; or a single leaf), and our tree, built by
- * replaying libhdf5's insertion algorithm in key order, matches node for
- * node. For the others (6000 chunks: hash collisions evict chunks during the
- * write; gzip: filtered chunks are flushed in another order) libhdf5's nodes
- * split at other records, so the record set, depth and header counts are
- * compared instead. The extensible and fixed arrays do not depend on the order.
- */
-const EXACT_TREES = new Set(["bt2-small", "bt2-510", "bt2-3d"]);
-
 function records(blocks: readonly string[]): string[] {
   const out: string[] = [];
   for (const b of blocks) {
@@ -64,8 +52,8 @@ describe("libver=latest chunk indexes match libhdf5's", () => {
       const b = describeIndex(ref, c.gzip, c.shape.length);
       expect(a?.kind).toBe(b?.kind);
       expect(a?.header).toBe(b?.header);
-      if (a?.kind !== "bt2" || EXACT_TREES.has(c.name)) expect(a?.blocks).toEqual(b?.blocks);
-      else expect(records(a?.blocks ?? [])).toEqual(records(b?.blocks ?? []));
+      expect(a?.blocks).toEqual(b?.blocks);
+      expect(records(a?.blocks ?? [])).toEqual(records(b?.blocks ?? []));
       // Every chunk is indexed (stored sizes differ: node's zlib and libhdf5's emit different deflate streams).
       expect(Object.keys(a?.sizes ?? {}).sort()).toEqual(Object.keys(b?.sizes ?? {}).sort());
     });
