@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -150,13 +150,41 @@ export function allResults(): readonly GroupResult[] {
   return results;
 }
 
-/** Write benchmarks/results/latest.{json,md}. */
-export function writeReport(outDir = join(dirname(fileURLToPath(import.meta.url)), "results")): void {
+/**
+ * The groups of an earlier report with this run's groups put in their
+ * place (same group name) and new ones appended: re-running one suite
+ * keeps the others' numbers.
+ */
+function mergeGroups(previous: readonly GroupResult[], fresh: readonly GroupResult[]): GroupResult[] {
+  const names = new Set(fresh.map((g) => g.group));
+  const placed = new Set<string>();
+  const out: GroupResult[] = [];
+  for (const g of previous) {
+    if (!names.has(g.group)) out.push(g);
+    else if (!placed.has(g.group)) {
+      placed.add(g.group);
+      out.push(...fresh.filter((f) => f.group === g.group));
+    }
+  }
+  out.push(...fresh.filter((f) => !placed.has(f.group)));
+  return out;
+}
+
+/** Write benchmarks/results/latest.{json,md}; with `merge`, keep the groups this run did not measure. */
+export function writeReport(outDir = join(dirname(fileURLToPath(import.meta.url)), "results"), merge = false): void {
   mkdirSync(outDir, { recursive: true });
   const meta = { date: new Date().toISOString(), node: process.version, platform: `${process.platform}-${process.arch}` };
-  writeFileSync(join(outDir, "latest.json"), `${JSON.stringify({ ...meta, groups: results }, null, 2)}\n`);
-  const lines = [`# Benchmark results`, "", `${meta.date}, Node ${meta.node}, ${meta.platform}`, ""];
-  for (const g of results) {
+  const jsonPath = join(outDir, "latest.json");
+  let groups: GroupResult[] = results;
+  let header = `${meta.date}, Node ${meta.node}, ${meta.platform}`;
+  if (merge && existsSync(jsonPath)) {
+    const previous = JSON.parse(readFileSync(jsonPath, "utf8")) as { date: string; groups: GroupResult[] };
+    groups = mergeGroups(previous.groups, results);
+    header = `${previous.date} (groups ${[...new Set(results.map((g) => g.group))].join(", ")} re-measured ${meta.date}), Node ${meta.node}, ${meta.platform}`;
+  }
+  writeFileSync(jsonPath, `${JSON.stringify({ ...meta, header, groups }, null, 2)}\n`);
+  const lines = [`# Benchmark results`, "", header, ""];
+  for (const g of groups) {
     lines.push(`## ${g.group}`, "", g.detail, "", "| case | role | median ms | min ms | vs floor |", "|---|---|---:|---:|---:|");
     const floor = g.cases.find((c) => c.role === "floor");
     for (const c of g.cases) {
