@@ -137,18 +137,27 @@ export class BlockDecoder {
       // Ensure 20 bits are buffered (the longest code); past the input end
       // shift in zeros, and give up a few bytes later (TRUNCATED).
       if (bitCount < MAX_CODE_LEN) {
-        do {
-          if (pos < inLen) bitBuf = (bitBuf << 8) | input[pos];
-          else {
-            if (pos >= padEnd) {
-              br.sync(pos, bitBuf, bitCount);
-              br.truncated();
+        if (pos + 3 <= inLen) {
+          // 1..3 whole bytes in one go, enough for 20 bits (k * 8 <= 24 keeps the shift in range).
+          const k = (31 - bitCount) >>> 3;
+          const w = (input[pos] << 16) | (input[pos + 1] << 8) | input[pos + 2];
+          bitBuf = (bitBuf << (8 * k)) | (w >>> (24 - 8 * k));
+          pos += k;
+          bitCount += 8 * k;
+        } else {
+          do {
+            if (pos < inLen) bitBuf = (bitBuf << 8) | input[pos];
+            else {
+              if (pos >= padEnd) {
+                br.sync(pos, bitBuf, bitCount);
+                br.truncated();
+              }
+              bitBuf <<= 8;
             }
-            bitBuf <<= 8;
-          }
-          pos++;
-          bitCount += 8;
-        } while (bitCount <= 24);
+            pos++;
+            bitCount += 8;
+          } while (bitCount <= 24);
+        }
       }
 
       let sym: number;
@@ -214,18 +223,19 @@ export class BlockDecoder {
         mtfa[base] = v;
       } else {
         let g = nn >>> 4;
-        const base = mtfBase[g];
+        let base = mtfBase[g];
         let p = base + (nn & 15);
         v = mtfa[p];
         for (; p > base; p--) mtfa[p] = mtfa[p - 1];
         // Group g's base is unchanged net: +1 for the removed byte, -1 for the one it receives.
         for (; g > 0; g--) {
           const below = mtfBase[g - 1] - 1;
-          mtfa[mtfBase[g]] = mtfa[below + 16];
+          mtfa[base] = mtfa[below + 16];
           mtfBase[g - 1] = below;
+          base = below;
         }
-        mtfa[mtfBase[0]] = v;
-        if (mtfBase[0] === 0) this.compactMtf();
+        mtfa[base] = v;
+        if (base === 0) this.compactMtf();
       }
       if (nblock >= capacity) {
         br.sync(pos, bitBuf, bitCount);
