@@ -154,7 +154,8 @@ export function decodeHuffmanStream(
 
 /**
  * Section 3.1.1.3.1.6: the four streams of a literals section, [a, b),
- * [b, c), [c, d), [d, e), regenerating `seg` bytes each but the last. They
+ * [b, c), [c, d), [d, e), regenerating `seg` bytes each but the last, into
+ * out[base, base + regen). They
  * are independent, so the bulk of them is decoded interleaved (four
  * dependency chains the CPU overlaps); each stream's end is finished alone.
  */
@@ -162,6 +163,7 @@ export function decodeHuffman4(
   bounds: readonly [number, number, number, number, number],
   table: HuffmanTable,
   out: Uint8Array,
+  base: number,
   seg: number,
   regen: number,
   br: BackwardBitReader,
@@ -177,12 +179,12 @@ export function decodeHuffman4(
   const low2 = (b + 3) * 8;
   const low3 = (c + 3) * 8;
   const low4 = (d + 3) * 8;
-  let op1 = 0;
-  let op2 = seg;
-  let op3 = 2 * seg;
-  let op4 = 3 * seg;
+  let op1 = base;
+  let op2 = base + seg;
+  let op3 = base + 2 * seg;
+  let op4 = base + 3 * seg;
   // Stream 4 is the shortest; all four advance together, two symbols per round.
-  const stop4 = regen;
+  const stop4 = base + regen;
   const { maxBits, entries } = table;
   const mask = (1 << maxBits) - 1;
   const view = new DataView(src.buffer, src.byteOffset, src.byteLength);
@@ -227,10 +229,10 @@ export function decodeHuffman4(
     out[op4++] = x >>> 4;
     bp4 = 8 * q + sh - (x & 15);
   }
-  decodeFrom(a, bp1, table, out, op1, seg, br, format);
-  decodeFrom(b, bp2, table, out, op2, 2 * seg, br, format);
-  decodeFrom(c, bp3, table, out, op3, 3 * seg, br, format);
-  decodeFrom(d, bp4, table, out, op4, regen, br, format);
+  decodeFrom(a, bp1, table, out, op1, base + seg, br, format);
+  decodeFrom(b, bp2, table, out, op2, base + 2 * seg, br, format);
+  decodeFrom(c, bp3, table, out, op3, base + 3 * seg, br, format);
+  decodeFrom(d, bp4, table, out, op4, stop4, br, format);
 }
 
 /** Decode out[op, stop) from a stream starting at byte `start` with `bp` bits left; it must end exactly there. */

@@ -86,9 +86,21 @@ export function readLiterals(st: ZstdState, pos: number, end: number): number {
     if (!st.huffman) fail("CORRUPT", format, "treeless literals without a previous Huffman table", { offset: pos });
     table = st.huffman;
   }
-  const out = st.literalBuffer(regen);
+  // A block that is only literals (the sequences section is the single
+  // byte 0, nbSeq = 0) gets them decoded straight into the output, saving
+  // the copy; float weights compress to such blocks. When they would not
+  // fit, the usual path reports the overflow.
+  let out: Uint8Array;
+  let base: number;
+  if (dataEnd + 1 === end && src[dataEnd] === 0 && regen <= st.blockLimit - st.op && st.op + regen <= st.out.length) {
+    out = st.out;
+    base = st.op;
+  } else {
+    out = st.literalBuffer(regen);
+    base = 0;
+  }
   if (streams === 1) {
-    decodeHuffmanStream(pos, dataEnd, table, out, 0, regen, st.bits, format);
+    decodeHuffmanStream(pos, dataEnd, table, out, base, regen, st.bits, format);
   } else {
     // Section 3.1.1.3.1.6: a 6-byte jump table gives the sizes of streams 1..3;
     // each of the first three regenerates ceil(regen / 4) bytes.
@@ -103,10 +115,10 @@ export function readLiterals(st: ZstdState, pos: number, end: number): number {
     if (d > dataEnd) fail("CORRUPT", format, "literals jump table points past the section", { offset: pos });
     const seg = (regen + 3) >>> 2;
     if (3 * seg > regen) fail("CORRUPT", format, "too few literals for four streams", { offset: pos });
-    decodeHuffman4([a, b, c, d, dataEnd], table, out, seg, regen, st.bits, format);
+    decodeHuffman4([a, b, c, d, dataEnd], table, out, base, seg, regen, st.bits, format);
   }
   st.litSrc = out;
-  st.litStart = 0;
-  st.litEnd = regen;
+  st.litStart = base;
+  st.litEnd = base + regen;
   return dataEnd;
 }

@@ -428,7 +428,8 @@ function executeSequences(
 /** Append the block's last `n` literals (section 3.1.1.4: literals left after the last sequence). */
 function copyLiterals(st: ZstdState, n: number, pos: number): void {
   if (n > st.blockLimit - st.op) blockOverflow(st, pos);
-  st.out.set(st.litSrc.subarray(st.litStart, st.litStart + n), st.op);
+  // Literals that readLiterals decoded in place are already there.
+  if (st.litSrc !== st.out || st.litStart !== st.op) st.out.set(st.litSrc.subarray(st.litStart, st.litStart + n), st.op);
   st.op += n;
   st.litStart += n;
 }
