@@ -11,6 +11,15 @@ export interface FseTable {
   readonly symbol: Uint8Array;
   readonly nbBits: Uint8Array;
   readonly baseline: Uint16Array;
+  /**
+   * The sequence decoder's per-state entries, derived once per table by
+   * zstd-sequences (a table only ever serves one of LL, ML, OF):
+   * `next[state] = baseline << 8 | nbBits` and `value[state]` = the code's
+   * baseline << 5 | extra bits (LL, ML) or the offset code (OF), so a
+   * sequence needs one load per table for its value and one for its state.
+   */
+  seqNext?: Int32Array;
+  seqValue?: Int32Array;
 }
 
 /** Section 4.1.1: the decoded distribution and the bytes its description used. */

@@ -36,6 +36,25 @@ const ML_LOG = 9;
 const OF_LOG = 8;
 
 /**
+ * Derive (once per table) the packed entries executeSequences reads; see
+ * FseTable.seqNext / seqValue. `base`/`bits` map a code to its baseline and
+ * extra bits (LL, ML); without them the value is the code itself (OF).
+ */
+function seqEntries(t: FseTable, base: Int32Array | null, bits: Uint8Array | null): void {
+  if (t.seqNext) return;
+  const size = t.symbol.length;
+  const next = new Int32Array(size);
+  const value = new Int32Array(size);
+  for (let u = 0; u < size; u++) {
+    const sym = t.symbol[u];
+    next[u] = (t.baseline[u] << 8) | t.nbBits[u];
+    value[u] = base && bits ? (base[sym] << 5) | bits[sym] : sym;
+  }
+  t.seqNext = next;
+  t.seqValue = value;
+}
+
+/**
  * Read one Symbol_Compression_Mode's table (section 3.1.1.3.2.1):
  * 0 predefined, 1 RLE (one byte), 2 FSE description, 3 repeat the previous.
  */
@@ -110,6 +129,9 @@ export function decodeSequences(st: ZstdState, pos: number, end: number): void {
   st.ofTable = of;
   st.mlTable = ml;
   pos = sel.pos;
+  seqEntries(ll, LL_BASE, LL_BITS);
+  seqEntries(ml, ML_BASE, ML_BITS);
+  seqEntries(of, null, null);
   executeSequences(st, pos, end, nbSeq, ll, of, ml);
 }
 
@@ -143,15 +165,13 @@ function executeSequences(
   let nbits = br.nbits;
   let padded = br.padded;
 
-  const llSym = ll.symbol;
-  const llNb = ll.nbBits;
-  const llBase = ll.baseline;
-  const ofSym = of.symbol;
-  const ofNb = of.nbBits;
-  const ofBase = of.baseline;
-  const mlSym = ml.symbol;
-  const mlNb = ml.nbBits;
-  const mlBase = ml.baseline;
+  // Set by seqEntries before the call.
+  const llNext = ll.seqNext as Int32Array;
+  const llValue = ll.seqValue as Int32Array;
+  const ofNext = of.seqNext as Int32Array;
+  const ofValue0 = of.seqValue as Int32Array;
+  const mlNext = ml.seqNext as Int32Array;
+  const mlValue = ml.seqValue as Int32Array;
 
   const out = st.out;
   let op = st.op;
@@ -169,9 +189,9 @@ function executeSequences(
   const litCap = lit.length;
 
   for (let i = 0; i < nbSeq; i++) {
-    const ofCode = ofSym[ofState];
-    const mlCode = mlSym[mlState];
-    const llCode = llSym[llState];
+    const ofCode = ofValue0[ofState];
+    const mlEntry = mlValue[mlState];
+    const llEntry = llValue[llState];
     // Section 3.1.1.3.2.2: extra bits in the order offset, match length, literal length.
     let ofValue: number;
     if (nbits < 25) {
@@ -225,7 +245,7 @@ function executeSequences(
       nbits -= 16;
       ofValue = 2 ** ofCode + hi * 65536 + ((bits >>> nbits) & 0xffff);
     }
-    let n = ML_BITS[mlCode];
+    let n = mlEntry & 31;
     if (nbits < n) {
       if (nbits <= 24) {
         if (ptr - start >= 4) {
@@ -248,8 +268,8 @@ function executeSequences(
       }
     }
     nbits -= n;
-    const matchLen = ML_BASE[mlCode] + ((bits >>> nbits) & ((1 << n) - 1));
-    n = LL_BITS[llCode];
+    const matchLen = (mlEntry >>> 5) + ((bits >>> nbits) & ((1 << n) - 1));
+    n = llEntry & 31;
     if (nbits < n) {
       if (nbits <= 24) {
         if (ptr - start >= 4) {
@@ -272,7 +292,7 @@ function executeSequences(
       }
     }
     nbits -= n;
-    const litLen = LL_BASE[llCode] + ((bits >>> nbits) & ((1 << n) - 1));
+    const litLen = (llEntry >>> 5) + ((bits >>> nbits) & ((1 << n) - 1));
     if (i + 1 < nbSeq) {
       // State updates in the order LL, ML, OF (together at most 26 bits); the last sequence has none.
       if (nbits < 26) {
@@ -296,13 +316,16 @@ function executeSequences(
           }
         }
       }
-      n = llNb[llState];
+      let e = llNext[llState];
+      n = e & 255;
       nbits -= n;
-      llState = llBase[llState] + ((bits >>> nbits) & ((1 << n) - 1));
-      n = mlNb[mlState];
+      llState = (e >>> 8) + ((bits >>> nbits) & ((1 << n) - 1));
+      e = mlNext[mlState];
+      n = e & 255;
       nbits -= n;
-      mlState = mlBase[mlState] + ((bits >>> nbits) & ((1 << n) - 1));
-      n = ofNb[ofState];
+      mlState = (e >>> 8) + ((bits >>> nbits) & ((1 << n) - 1));
+      e = ofNext[ofState];
+      n = e & 255;
       if (nbits < n) {
         if (nbits <= 24) {
           if (ptr - start >= 4) {
@@ -325,7 +348,7 @@ function executeSequences(
         }
       }
       nbits -= n;
-      ofState = ofBase[ofState] + ((bits >>> nbits) & ((1 << n) - 1));
+      ofState = (e >>> 8) + ((bits >>> nbits) & ((1 << n) - 1));
     }
     // Section 3.1.1.5: offset values 1..3 are repeat offsets, shifted by one when litLen is 0.
     let offset: number;
