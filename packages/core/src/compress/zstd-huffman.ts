@@ -179,60 +179,76 @@ export function decodeHuffman4(
   const low2 = (b + 3) * 8;
   const low3 = (c + 3) * 8;
   const low4 = (d + 3) * 8;
-  let op1 = base;
-  let op2 = base + seg;
-  let op3 = base + 2 * seg;
-  let op4 = base + 3 * seg;
-  // Stream 4 is the shortest; all four advance together, two symbols per round.
-  const stop4 = base + regen;
+  // The four streams advance in lockstep, two symbols per round, so one
+  // index serves all: stream k writes out[op + (k - 1) * seg]. Stream 4 is
+  // the shortest. A round may start while every stream has at least 24
+  // bits above its first byte (bp >= low); each round takes at most
+  // 2 * maxBits bits, so a batch of rounds is checked once up front and
+  // runs without per-round bounds tests (fewer live values, too).
+  let op = base;
+  const stop4 = base + regen - 3 * seg;
+  const seg2 = 2 * seg;
+  const seg3 = 3 * seg;
   const { maxBits, entries } = table;
   const mask = (1 << maxBits) - 1;
+  const perRound = 2 * maxBits;
   const view = new DataView(src.buffer, src.byteOffset, src.byteLength);
-  while (op4 + 1 < stop4 && bp1 >= low1 && bp2 >= low2 && bp3 >= low3 && bp4 >= low4) {
-    let q = (bp1 >>> 3) - 3;
-    let w = view.getUint32(q, true);
-    let sh = bp1 - 8 * q;
-    let x = entries[(w >>> (sh - maxBits)) & mask];
-    out[op1++] = x >>> 4;
-    sh -= x & 15;
-    x = entries[(w >>> (sh - maxBits)) & mask];
-    out[op1++] = x >>> 4;
-    bp1 = 8 * q + sh - (x & 15);
+  for (;;) {
+    const slack = Math.min(bp1 - low1, bp2 - low2, bp3 - low3, bp4 - low4);
+    let rounds = Math.min(slack < 0 ? 0 : Math.floor(slack / perRound) + 1, (stop4 - op) >>> 1);
+    if (stop4 - op < 2) rounds = 0;
+    if (rounds <= 0) break;
+    for (; rounds > 0; rounds--) {
+      let q = (bp1 >>> 3) - 3;
+      let w = view.getUint32(q, true);
+      let sh = bp1 - 8 * q;
+      let x = entries[(w >>> (sh - maxBits)) & mask];
+      out[op] = x >>> 4;
+      sh -= x & 15;
+      x = entries[(w >>> (sh - maxBits)) & mask];
+      out[op + 1] = x >>> 4;
+      bp1 = 8 * q + sh - (x & 15);
 
-    q = (bp2 >>> 3) - 3;
-    w = view.getUint32(q, true);
-    sh = bp2 - 8 * q;
-    x = entries[(w >>> (sh - maxBits)) & mask];
-    out[op2++] = x >>> 4;
-    sh -= x & 15;
-    x = entries[(w >>> (sh - maxBits)) & mask];
-    out[op2++] = x >>> 4;
-    bp2 = 8 * q + sh - (x & 15);
+      q = (bp2 >>> 3) - 3;
+      w = view.getUint32(q, true);
+      sh = bp2 - 8 * q;
+      x = entries[(w >>> (sh - maxBits)) & mask];
+      out[op + seg] = x >>> 4;
+      sh -= x & 15;
+      x = entries[(w >>> (sh - maxBits)) & mask];
+      out[op + seg + 1] = x >>> 4;
+      bp2 = 8 * q + sh - (x & 15);
 
-    q = (bp3 >>> 3) - 3;
-    w = view.getUint32(q, true);
-    sh = bp3 - 8 * q;
-    x = entries[(w >>> (sh - maxBits)) & mask];
-    out[op3++] = x >>> 4;
-    sh -= x & 15;
-    x = entries[(w >>> (sh - maxBits)) & mask];
-    out[op3++] = x >>> 4;
-    bp3 = 8 * q + sh - (x & 15);
+      q = (bp3 >>> 3) - 3;
+      w = view.getUint32(q, true);
+      sh = bp3 - 8 * q;
+      x = entries[(w >>> (sh - maxBits)) & mask];
+      out[op + seg2] = x >>> 4;
+      sh -= x & 15;
+      x = entries[(w >>> (sh - maxBits)) & mask];
+      out[op + seg2 + 1] = x >>> 4;
+      bp3 = 8 * q + sh - (x & 15);
 
-    q = (bp4 >>> 3) - 3;
-    w = view.getUint32(q, true);
-    sh = bp4 - 8 * q;
-    x = entries[(w >>> (sh - maxBits)) & mask];
-    out[op4++] = x >>> 4;
-    sh -= x & 15;
-    x = entries[(w >>> (sh - maxBits)) & mask];
-    out[op4++] = x >>> 4;
-    bp4 = 8 * q + sh - (x & 15);
+      q = (bp4 >>> 3) - 3;
+      w = view.getUint32(q, true);
+      sh = bp4 - 8 * q;
+      x = entries[(w >>> (sh - maxBits)) & mask];
+      out[op + seg3] = x >>> 4;
+      sh -= x & 15;
+      x = entries[(w >>> (sh - maxBits)) & mask];
+      out[op + seg3 + 1] = x >>> 4;
+      bp4 = 8 * q + sh - (x & 15);
+      op += 2;
+    }
   }
+  const op1 = op;
+  const op2 = op + seg;
+  const op3 = op + seg2;
+  const op4 = op + seg3;
   decodeFrom(a, bp1, table, out, op1, base + seg, br, format);
   decodeFrom(b, bp2, table, out, op2, base + 2 * seg, br, format);
   decodeFrom(c, bp3, table, out, op3, base + 3 * seg, br, format);
-  decodeFrom(d, bp4, table, out, op4, stop4, br, format);
+  decodeFrom(d, bp4, table, out, op4, base + regen, br, format);
 }
 
 /** Decode out[op, stop) from a stream starting at byte `start` with `bp` bits left; it must end exactly there. */
