@@ -78,11 +78,8 @@ function read32(src: Uint8Array, p: number): number {
   return (src[p] | (src[p + 1] << 8) | (src[p + 2] << 16) | (src[p + 3] << 24)) >>> 0;
 }
 
-// 16-bit halves of the low words of P1 and P2, for the stripe loop's high products.
-const P1L0 = P1L & 0xffff;
-const P1L1 = P1L >>> 16;
-const P2L0 = P2L & 0xffff;
-const P2L1 = P2L >>> 16;
+/** 2^-32: scales a product's high word down to units (exact in binary floating point). */
+const TWO_M32 = 2.3283064365386963e-10;
 
 /**
  * Start an XXH64 (seed 0) stripe state: the four accumulators as int32 bit
@@ -111,8 +108,10 @@ export function xxh64Init(acc: Int32Array): void {
  * Each round, acc = rotl(acc + lane * P2, 31) * P1, is written out over
  * int32 halves with the accumulators in locals: the low product word is
  * Math.imul, the high one adds the cross terms to the high 32 bits of the
- * low words' product, built from 16-bit limbs whose partial products stay
- * exact under Math.imul. V8 keeps all of it in integer registers. The
+ * low words' product. That high part comes from the double product a * b
+ * (below 2^64, so off by at most 2^11 after rounding) minus the exact low
+ * word, scaled by 2^-32: within 2^-20 of the integer, so Math.round gives it
+ * exactly (cheaper than four 16-bit-limb Math.imul partials). The
  * carry out of the low-word sum is computed without a branch (the top bit of
  * (a & b) | ((a | b) & ~sum)): an unsigned compare there costs a
  * mispredicted branch on every other lane.
@@ -131,11 +130,6 @@ export function xxh64Stripes(acc: Int32Array, src: Uint8Array, p: number, end: n
   const limit = end - 32;
   let ll: number;
   let lh: number;
-  let a0: number;
-  let a1: number;
-  let x: number;
-  let y: number;
-  let mid: number;
   let pl: number;
   let ph: number;
   let sl: number;
@@ -146,87 +140,47 @@ export function xxh64Stripes(acc: Int32Array, src: Uint8Array, p: number, end: n
     // Lane 1: v1 = rotl(v1 + lane * P2, 31) * P1.
     ll = view.getInt32(p + 0, true);
     lh = view.getInt32(p + 4, true);
-    a0 = ll & 0xffff;
-    a1 = ll >>> 16;
-    x = Math.imul(a1, P2L0);
-    y = Math.imul(a0, P2L1);
-    mid = (Math.imul(a0, P2L0) >>> 16) + (x & 0xffff) + (y & 0xffff);
     pl = Math.imul(ll, P2L);
-    ph = Math.imul(a1, P2L1) + (x >>> 16) + (y >>> 16) + (mid >>> 16) + Math.imul(ll, P2H) + Math.imul(lh, P2L);
+    ph = Math.round(((ll >>> 0) * P2L - (pl >>> 0)) * TWO_M32) + Math.imul(ll, P2H) + Math.imul(lh, P2L);
     sl = (v1l + pl) | 0;
     sh = (v1h + ph + (((v1l & pl) | ((v1l | pl) & ~sl)) >>> 31)) | 0;
     xh = (sh << 31) | (sl >>> 1);
     xl = (sl << 31) | (sh >>> 1);
-    a0 = xl & 0xffff;
-    a1 = xl >>> 16;
-    x = Math.imul(a1, P1L0);
-    y = Math.imul(a0, P1L1);
-    mid = (Math.imul(a0, P1L0) >>> 16) + (x & 0xffff) + (y & 0xffff);
     v1l = Math.imul(xl, P1L);
-    v1h = (Math.imul(a1, P1L1) + (x >>> 16) + (y >>> 16) + (mid >>> 16) + Math.imul(xl, P1H) + Math.imul(xh, P1L)) | 0;
+    v1h = (Math.round(((xl >>> 0) * P1L - (v1l >>> 0)) * TWO_M32) + Math.imul(xl, P1H) + Math.imul(xh, P1L)) | 0;
     // Lane 2: v2 = rotl(v2 + lane * P2, 31) * P1.
     ll = view.getInt32(p + 8, true);
     lh = view.getInt32(p + 12, true);
-    a0 = ll & 0xffff;
-    a1 = ll >>> 16;
-    x = Math.imul(a1, P2L0);
-    y = Math.imul(a0, P2L1);
-    mid = (Math.imul(a0, P2L0) >>> 16) + (x & 0xffff) + (y & 0xffff);
     pl = Math.imul(ll, P2L);
-    ph = Math.imul(a1, P2L1) + (x >>> 16) + (y >>> 16) + (mid >>> 16) + Math.imul(ll, P2H) + Math.imul(lh, P2L);
+    ph = Math.round(((ll >>> 0) * P2L - (pl >>> 0)) * TWO_M32) + Math.imul(ll, P2H) + Math.imul(lh, P2L);
     sl = (v2l + pl) | 0;
     sh = (v2h + ph + (((v2l & pl) | ((v2l | pl) & ~sl)) >>> 31)) | 0;
     xh = (sh << 31) | (sl >>> 1);
     xl = (sl << 31) | (sh >>> 1);
-    a0 = xl & 0xffff;
-    a1 = xl >>> 16;
-    x = Math.imul(a1, P1L0);
-    y = Math.imul(a0, P1L1);
-    mid = (Math.imul(a0, P1L0) >>> 16) + (x & 0xffff) + (y & 0xffff);
     v2l = Math.imul(xl, P1L);
-    v2h = (Math.imul(a1, P1L1) + (x >>> 16) + (y >>> 16) + (mid >>> 16) + Math.imul(xl, P1H) + Math.imul(xh, P1L)) | 0;
+    v2h = (Math.round(((xl >>> 0) * P1L - (v2l >>> 0)) * TWO_M32) + Math.imul(xl, P1H) + Math.imul(xh, P1L)) | 0;
     // Lane 3: v3 = rotl(v3 + lane * P2, 31) * P1.
     ll = view.getInt32(p + 16, true);
     lh = view.getInt32(p + 20, true);
-    a0 = ll & 0xffff;
-    a1 = ll >>> 16;
-    x = Math.imul(a1, P2L0);
-    y = Math.imul(a0, P2L1);
-    mid = (Math.imul(a0, P2L0) >>> 16) + (x & 0xffff) + (y & 0xffff);
     pl = Math.imul(ll, P2L);
-    ph = Math.imul(a1, P2L1) + (x >>> 16) + (y >>> 16) + (mid >>> 16) + Math.imul(ll, P2H) + Math.imul(lh, P2L);
+    ph = Math.round(((ll >>> 0) * P2L - (pl >>> 0)) * TWO_M32) + Math.imul(ll, P2H) + Math.imul(lh, P2L);
     sl = (v3l + pl) | 0;
     sh = (v3h + ph + (((v3l & pl) | ((v3l | pl) & ~sl)) >>> 31)) | 0;
     xh = (sh << 31) | (sl >>> 1);
     xl = (sl << 31) | (sh >>> 1);
-    a0 = xl & 0xffff;
-    a1 = xl >>> 16;
-    x = Math.imul(a1, P1L0);
-    y = Math.imul(a0, P1L1);
-    mid = (Math.imul(a0, P1L0) >>> 16) + (x & 0xffff) + (y & 0xffff);
     v3l = Math.imul(xl, P1L);
-    v3h = (Math.imul(a1, P1L1) + (x >>> 16) + (y >>> 16) + (mid >>> 16) + Math.imul(xl, P1H) + Math.imul(xh, P1L)) | 0;
+    v3h = (Math.round(((xl >>> 0) * P1L - (v3l >>> 0)) * TWO_M32) + Math.imul(xl, P1H) + Math.imul(xh, P1L)) | 0;
     // Lane 4: v4 = rotl(v4 + lane * P2, 31) * P1.
     ll = view.getInt32(p + 24, true);
     lh = view.getInt32(p + 28, true);
-    a0 = ll & 0xffff;
-    a1 = ll >>> 16;
-    x = Math.imul(a1, P2L0);
-    y = Math.imul(a0, P2L1);
-    mid = (Math.imul(a0, P2L0) >>> 16) + (x & 0xffff) + (y & 0xffff);
     pl = Math.imul(ll, P2L);
-    ph = Math.imul(a1, P2L1) + (x >>> 16) + (y >>> 16) + (mid >>> 16) + Math.imul(ll, P2H) + Math.imul(lh, P2L);
+    ph = Math.round(((ll >>> 0) * P2L - (pl >>> 0)) * TWO_M32) + Math.imul(ll, P2H) + Math.imul(lh, P2L);
     sl = (v4l + pl) | 0;
     sh = (v4h + ph + (((v4l & pl) | ((v4l | pl) & ~sl)) >>> 31)) | 0;
     xh = (sh << 31) | (sl >>> 1);
     xl = (sl << 31) | (sh >>> 1);
-    a0 = xl & 0xffff;
-    a1 = xl >>> 16;
-    x = Math.imul(a1, P1L0);
-    y = Math.imul(a0, P1L1);
-    mid = (Math.imul(a0, P1L0) >>> 16) + (x & 0xffff) + (y & 0xffff);
     v4l = Math.imul(xl, P1L);
-    v4h = (Math.imul(a1, P1L1) + (x >>> 16) + (y >>> 16) + (mid >>> 16) + Math.imul(xl, P1H) + Math.imul(xh, P1L)) | 0;
+    v4h = (Math.round(((xl >>> 0) * P1L - (v4l >>> 0)) * TWO_M32) + Math.imul(xl, P1H) + Math.imul(xh, P1L)) | 0;
     p += 32;
   }
   acc[0] = v1h;
