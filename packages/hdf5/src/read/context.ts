@@ -1,6 +1,7 @@
 import { ByteReader, type ByteSource, fail } from "@codec/core";
 import { lookup3 } from "./checksum.js";
 import type { FilterRegistry } from "./filters/registry.js";
+import { OverlayReader, type SyncReader } from "./page-cache.js";
 
 export const FORMAT = "hdf5";
 
@@ -14,7 +15,7 @@ export const MAX_VISITS = 1 << 22;
  */
 export class Context {
   readonly source: ByteSource;
-  readSync: (offset: number, length: number) => Uint8Array;
+  private io: SyncReader;
   offsetSize = 8;
   lengthSize = 8;
   /** Absolute position of the base address (the superblock, past any user block). */
@@ -23,9 +24,9 @@ export class Context {
   /** Work budget: every metadata block read spends one; exhaustion means a cycle or a bomb. */
   private budget = MAX_VISITS;
 
-  constructor(source: ByteSource, readSync: (offset: number, length: number) => Uint8Array, filters: FilterRegistry) {
+  constructor(source: ByteSource, io: SyncReader, filters: FilterRegistry) {
     this.source = source;
-    this.readSync = readSync;
+    this.io = io;
     this.filters = filters;
   }
 
@@ -35,21 +36,15 @@ export class Context {
    */
   overlay(patches: readonly { address: number; bytes: Uint8Array }[]): void {
     if (patches.length === 0) return;
-    const sorted = patches.map((p) => ({ start: this.base + p.address, bytes: p.bytes })).sort((a, b) => a.start - b.start);
-    const under = this.readSync;
-    this.readSync = (offset, length) => {
-      const got = under(offset, length);
-      let out: Uint8Array | undefined;
-      for (const p of sorted) {
-        if (p.start >= offset + length) break;
-        const end = p.start + p.bytes.length;
-        if (end <= offset) continue;
-        out ??= got.slice();
-        const from = Math.max(offset, p.start);
-        out.set(p.bytes.subarray(from - p.start, Math.min(end, offset + length) - p.start), from - offset);
-      }
-      return out ?? got;
-    };
+    this.io = new OverlayReader(
+      this.io,
+      patches.map((p) => ({ start: this.base + p.address, bytes: p.bytes })),
+    );
+  }
+
+  /** Bytes at an absolute position, unchecked (the superblock search). */
+  readSync(offset: number, length: number): Uint8Array {
+    return this.io.read(offset, length);
   }
 
   get byteLength(): number {
@@ -65,7 +60,7 @@ export class Context {
     if (abs + length > this.source.byteLength) {
       fail("TRUNCATED", FORMAT, `${what} at ${address} (+${length} bytes) is past the end of the file (${this.source.byteLength} bytes)`, { offset: abs });
     }
-    return this.readSync(abs, length);
+    return this.io.read(abs, length);
   }
 
   /** Bytes from an address up to at most `max` bytes (clipped at the end of file). */
@@ -74,7 +69,7 @@ export class Context {
     if (!Number.isSafeInteger(address) || address < 0 || abs >= this.source.byteLength) {
       fail("TRUNCATED", FORMAT, `${what} address ${address} is past the end of the file`, { offset: Math.max(0, abs) });
     }
-    return this.readSync(abs, Math.min(max, this.source.byteLength - abs));
+    return this.io.read(abs, Math.min(max, this.source.byteLength - abs));
   }
 
   reader(address: number, length: number, what: string): ByteReader {

@@ -2,7 +2,7 @@ import { type ByteInput, type ByteSource, type DType, MemorySource, Tensor, asCo
 import { type Attribute, type AttributeValue, type Dataspace, type Datatype, type ExternalFileSegment, type FillValue, type Filter, type Layout, type Link, UNLIMITED } from "../model.js";
 import { readCacheImage } from "./cache-image.js";
 import { Context, FORMAT } from "./context.js";
-import { cachedReader } from "./page-cache.js";
+import { PageCache, SourceReader } from "./page-cache.js";
 import { type Hyperslab, type ReadLimits, readDatasetRaw, readDatasetRawAsync } from "./dataset-reader.js";
 import { type FilterDecode, type FilterImpl, FilterRegistry } from "./filters/registry.js";
 import { type GlobalHeapCollection, globalHeapObject } from "./global-heap.js";
@@ -47,10 +47,10 @@ export class Hdf5File {
   constructor(source: ByteSource, options: OpenOptions = {}) {
     if (!source.readSync) fail("USAGE", FORMAT, "Hdf5File needs a source with readSync; use openHdf5File for async sources");
     // Memory is read in place; other synchronous sources get a page cache for metadata reads.
-    const direct = source.readSync.bind(source);
-    const readSync = source instanceof MemorySource ? direct : cachedReader(direct, source.byteLength);
+    const direct = new SourceReader(source as ByteSource & { readSync(offset: number, length: number): Uint8Array });
+    const io = source instanceof MemorySource ? direct : new PageCache(direct, source.byteLength);
     const extra: [number, FilterImpl][] = Object.entries(options.filters ?? {}).map(([id, f]) => [Number(id), f]);
-    this.ctx = new Context(source, readSync, new FilterRegistry(extra));
+    this.ctx = new Context(source, io, new FilterRegistry(extra));
     this.options = options;
     this.name = options.name ?? source.name;
     this.superblock = readSuperblock(this.ctx);
