@@ -15,7 +15,10 @@ import { scratchDir } from "../scratch.js";
  *     open the zip, decode data.pkl, get every tensor. Floor:
  *     fs.readFileSync of the same file. Target <= 1.2x. Cases with the
  *     default CRC-32 check of every storage and with `verifyChecksums:
- *     false`; plus a FileSource case (one positioned read per storage).
+ *     false`; plus loading from the path through a FileSource (one
+ *     positioned read per storage, what `codec` and `openTorch(path)`
+ *     users do). torch.load (1.13) does not check CRCs at all: a storage
+ *     with a flipped byte loads silently.
  *     Python's torch.load of the same file is timed in-process (import
  *     excluded) and reported as a ratio.
  *  2. Write a 1 GiB state dict (64 float32 tensors of 16 MiB) streaming to
@@ -63,6 +66,7 @@ const load = await benchGroup(
   [
     { case: "readFileSync + openTorch + get all (CRC checked)", against: "fs.readFileSync", maxRatio: 1.2, label: "load resnet50 <= 1.2x readFileSync (CRC checked)" },
     { case: "readFileSync + openTorch + get all (no CRC)", against: "fs.readFileSync", maxRatio: 1.2, label: "load resnet50 <= 1.2x readFileSync (verifyChecksums: false)" },
+    { case: "FileSource + openTorch + get all (CRC checked)", against: "fs.readFileSync", maxRatio: 1.2, label: "load resnet50 from its path (FileSource) <= 1.2x readFileSync (CRC checked)" },
   ],
   { rounds: 9 },
 );
