@@ -10,11 +10,15 @@ const GROUP_SIZE = 50;
  */
 export const MAX_SELECTORS = 18002;
 /**
- * Room for the two-level MTF list (as libbzip2 lays it out): every move to
- * front lowers group 0's base by one, so the 256 live bytes start at the top
- * and are compacted back there once every few thousand moves.
+ * Room above the block's capacity for the two-level MTF list: every move to
+ * front lowers group 0's base by at most one and a block makes at most
+ * `capacity` + 1 moves before its size check fails, so with this much room
+ * the groups never reach index 0 and never need compacting. (A compaction
+ * step would be a path the hot loop takes rarely, and V8's optimised code
+ * for the loop gives up at such a never-before-taken path; it did, once per
+ * block.)
  */
-const MTF_SIZE = 4096;
+const MTF_ROOM = 512;
 
 /**
  * Per-decoder scratch for the entropy stage of a block: Huffman tables,
@@ -26,8 +30,8 @@ export class BlockDecoder {
   /** Occurrences of each byte value in the block (the BWT's first column). */
   readonly counts = new Int32Array(256);
   private readonly seqToByte = new Uint8Array(256);
-  /** The MTF list, two-level: 16 groups of 16 bytes inside a 4096-byte area they drift down through. */
-  private readonly mtfa = new Uint8Array(MTF_SIZE);
+  /** The MTF list, two-level: 16 groups of 16 bytes inside an area they drift down through (see MTF_ROOM). */
+  private mtfa = new Uint8Array(0);
   private readonly mtfBase = new Int32Array(16);
   private readonly groupMtf = new Uint8Array(MAX_GROUPS);
 
@@ -87,13 +91,15 @@ export class BlockDecoder {
     const selectors = this.selectors;
     const counts = this.counts;
     counts.fill(0);
-    // The MTF list as 16 groups of 16 (see MTF_SIZE); group g starts at
+    // The MTF list as 16 groups of 16 (see MTF_ROOM); group g starts at
     // mtfBase[g] and the list's front is mtfa[mtfBase[0]].
+    const mtfSize = capacity + MTF_ROOM;
+    if (this.mtfa.length < mtfSize) this.mtfa = new Uint8Array(mtfSize);
     const mtfa = this.mtfa;
     const mtfBase = this.mtfBase;
     const seqToByte = this.seqToByte;
     for (let g = 0; g < 16; g++) {
-      const at = MTF_SIZE - 256 + g * 16;
+      const at = mtfSize - 256 + g * 16;
       mtfBase[g] = at;
       for (let j = 0; j < 16; j++) mtfa[at + j] = seqToByte[g * 16 + j];
     }
@@ -199,9 +205,9 @@ export class BlockDecoder {
         }
         const b = mtfa[mtfBase[0]];
         counts[b] += runAcc;
-        // Most runs in real data are a few bytes; fill() only pays off for long ones.
-        if (runAcc < 16) for (let k = 0; k < runAcc; k++) tt[nblock + k] = b;
-        else tt.fill(b, nblock, nblock + runAcc);
+        // A plain loop, not fill(): a call the loop rarely makes would be
+        // one more never-before-taken path for the optimised code (see MTF_ROOM).
+        for (let k = nblock, stop = nblock + runAcc; k < stop; k++) tt[k] = b;
         nblock += runAcc;
         runAcc = 0;
         runWeight = 1;
@@ -235,7 +241,6 @@ export class BlockDecoder {
           base = below;
         }
         mtfa[base] = v;
-        if (base === 0) this.compactMtf();
       }
       if (nblock >= capacity) {
         br.sync(pos, bitBuf, bitCount);
@@ -246,20 +251,6 @@ export class BlockDecoder {
     }
     br.sync(pos, bitBuf, bitCount);
     return nblock;
-  }
-
-  /** Move the 16 groups back to the top of mtfa, contiguous again, when group 0 reached index 0. */
-  private compactMtf(): void {
-    const mtfa = this.mtfa;
-    const mtfBase = this.mtfBase;
-    let to = MTF_SIZE;
-    for (let g = 15; g >= 0; g--) {
-      const from = mtfBase[g];
-      to -= 16;
-      // Groups only ever move down, so copying from the top group down never overwrites an unread byte.
-      mtfa.copyWithin(to, from, from + 16);
-      mtfBase[g] = to;
-    }
   }
 
   private overflow(br: Bzip2BitReader, capacity: number, levelMax: number): never {
