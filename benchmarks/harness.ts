@@ -178,7 +178,15 @@ export function writeReport(outDir = join(dirname(fileURLToPath(import.meta.url)
   let groups: GroupResult[] = results;
   let header = `${meta.date}, Node ${meta.node}, ${meta.platform}`;
   if (merge && existsSync(jsonPath)) {
-    const previous = JSON.parse(readFileSync(jsonPath, "utf8")) as { date: string; groups: GroupResult[] };
+    const previous = JSON.parse(readFileSync(jsonPath, "utf8")) as { date: string; header?: string; groups: GroupResult[] };
+    // JSON has no NaN: a failed case's timings come back as null.
+    for (const g of previous.groups) {
+      for (const c of g.cases) {
+        c.medianMs ??= Number.NaN;
+        c.minMs ??= Number.NaN;
+      }
+      for (const t of g.targets) t.ratio ??= Number.NaN;
+    }
     groups = mergeGroups(previous.groups, results);
     header = `${previous.date} (groups ${[...new Set(results.map((g) => g.group))].join(", ")} re-measured ${meta.date}), Node ${meta.node}, ${meta.platform}`;
   }

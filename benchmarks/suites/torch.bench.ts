@@ -68,7 +68,7 @@ const load = await benchGroup(
     { case: "readFileSync + openTorch + get all (no CRC)", against: "fs.readFileSync", maxRatio: 1.2, label: "load resnet50 <= 1.2x readFileSync (verifyChecksums: false)" },
     { case: "FileSource + openTorch + get all (CRC checked)", against: "fs.readFileSync", maxRatio: 1.2, label: "load resnet50 from its path (FileSource) <= 1.2x readFileSync (CRC checked)" },
   ],
-  { rounds: 9 },
+  { rounds: 15 },
 );
 
 // torch.load of the same file, timed inside Python (interpreter start and `import torch` excluded).

@@ -146,6 +146,7 @@ export function writeTorch(value: TorchSaveInput, sink: ByteSink, options: SaveT
         await out.drain(); // one storage in flight: memory stays bounded by the caller's tensors
         const entry = zip.add(`${root}/data/${key}`, bytes, { align: TORCH_ALIGNMENT, crc32: crc });
         id = (id * 31 + entry.crc32) >>> 0;
+        await out.started(); // its write is under way before the next CRC starts
       }
       zip.add(`${root}/version`, utf8Encode(TORCH_FILE_VERSION), { align: TORCH_ALIGNMENT });
       // torch >= 2.0 adds a serialization id; any digits do (it is only compared for equality).

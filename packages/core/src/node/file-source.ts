@@ -1,3 +1,4 @@
+import { Buffer } from "node:buffer";
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import type { ByteSource } from "../byte-source.js";
 import { checkRange } from "../byte-source.js";
@@ -22,7 +23,12 @@ export class FileSource implements ByteSource {
   readSync(offset: number, length: number): Uint8Array {
     checkRange(this, offset, length, "source");
     if (this.fd === null) fail("USAGE", "source", `FileSource ${this.name} is closed`);
-    const out = new Uint8Array(length);
+    // Unzeroed memory (every byte is overwritten below, or the read fails and
+    // the array is dropped): zero-filling would be a second pass over large
+    // ranges. allocUnsafeSlow: an ArrayBuffer of its own, never Buffer's
+    // shared pool, returned as a plain Uint8Array (Buffer#slice is a view).
+    const mem = Buffer.allocUnsafeSlow(length);
+    const out = new Uint8Array(mem.buffer, mem.byteOffset, length);
     let done = 0;
     // A single readSync call is capped near 2 GiB; loop for larger ranges.
     while (done < length) {
