@@ -13,3 +13,14 @@ export function codeOf(fn: () => unknown): string {
   }
   return "ok";
 }
+
+/** The CodecError a call throws, as code and message ("ok" when it returns); other errors propagate. */
+export function errorOf(fn: () => unknown): { code: string; message: string } {
+  try {
+    fn();
+  } catch (e) {
+    if (isCodecError(e)) return { code: e.code, message: e.message };
+    throw e;
+  }
+  return { code: "ok", message: "" };
+}

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { isCodecError, zstdDecompress } from "@codec/core";
-import { fuzzDecoder, mutate, repoPath, rng } from "@codec/testing";
+import { fuzzDecoder, mutate, repoPath, rng, codeOf } from "@codec/testing";
 import { describe, expect, it } from "vitest";
 
 /** Vectors from tools/fixtures/core/make_zstd_vectors.py (zstd CLI 1.5 and python3-zstandard). */
@@ -14,15 +14,6 @@ const names = Object.keys(expected).sort();
 const load = (name: string): Uint8Array => new Uint8Array(readFileSync(join(dir, `${name}.zst`)));
 const sha256 = (b: Uint8Array): string => createHash("sha256").update(b).digest("hex");
 
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (isCodecError(e)) return e.code;
-    throw e;
-  }
-  return "ok";
-}
 
 describe("zstd vectors (RFC 8878, reference encoder output)", () => {
   it("has the full vector set", () => {

@@ -5,8 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { isCodecError } from "@codec/core";
-import { corpusPath, fuzzDecoder, hasCorpus, repoPath } from "@codec/testing";
+import { corpusPath, fuzzDecoder, hasCorpus, repoPath, errorOf } from "@codec/testing";
 import { describe, expect, it } from "vitest";
 import { Hdf5Dataset, openHdf5FileSync } from "../src/index.js";
 import { bzip2FilterDecode } from "../src/read/filters/bzip2.js";
@@ -24,15 +23,6 @@ function datasetBytes(d: Hdf5Dataset): Uint8Array {
   return d.type.class === "compound" ? d.readRaw() : d.read().bytes();
 }
 
-function errorOf(fn: () => unknown): { code: string; message: string } {
-  try {
-    fn();
-  } catch (e) {
-    if (isCodecError(e)) return { code: e.code, message: e.message };
-    throw e;
-  }
-  return { code: "none", message: "" };
-}
 
 const ctxOf = (name: string): FilterContext => {
   const c = chunks[name];

@@ -5,8 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { isCodecError } from "@codec/core";
-import { corpusPath, fuzzDecoder, hasCorpus, repoPath } from "@codec/testing";
+import { corpusPath, fuzzDecoder, hasCorpus, repoPath, codeOf } from "@codec/testing";
 import { describe, expect, it } from "vitest";
 import { Hdf5Dataset, openHdf5FileSync } from "../src/index.js";
 import { bitUnshuffleBlock, bitshuffleDecode } from "../src/read/filters/bitshuffle.js";
@@ -23,15 +22,6 @@ function datasetBytes(d: Hdf5Dataset): Uint8Array {
   return d.type.class === "compound" ? d.readRaw() : d.read().bytes();
 }
 
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (isCodecError(e)) return e.code;
-    throw e;
-  }
-  return "none";
-}
 
 const ctx = (clientData: number[], chunkBytes: number, elementSize = 4): FilterContext => ({ clientData, elementSize, chunkBytes, dataset: "/t" });
 

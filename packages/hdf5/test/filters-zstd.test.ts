@@ -5,8 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { isCodecError } from "@codec/core";
-import { corpusPath, fuzzDecoder, hasCorpus, repoPath } from "@codec/testing";
+import { corpusPath, fuzzDecoder, hasCorpus, repoPath, errorOf } from "@codec/testing";
 import { describe, expect, it } from "vitest";
 import { Hdf5Dataset, openHdf5FileSync } from "../src/index.js";
 import type { FilterContext } from "../src/read/filters/registry.js";
@@ -19,15 +18,6 @@ const expected: Record<string, { length: number; sha256: string }> = JSON.parse(
 );
 const vector = (name: string) => new Uint8Array(readFileSync(`${vectors}/${name}.zst`));
 
-function errorOf(fn: () => unknown): { code: string; message: string } {
-  try {
-    fn();
-  } catch (e) {
-    if (isCodecError(e)) return { code: e.code, message: e.message };
-    throw e;
-  }
-  return { code: "none", message: "" };
-}
 
 const ctx = (chunkBytes: number): FilterContext => ({ clientData: [3], elementSize: 1, chunkBytes, dataset: "/z" });
 

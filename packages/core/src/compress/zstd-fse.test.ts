@@ -1,16 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { isCodecError } from "../errors.js";
 import { PREDEFINED_LL, PREDEFINED_ML, PREDEFINED_OF, buildFseTable, readFseDistribution } from "./zstd-fse.js";
+import { codeOf } from "@codec/testing";
 
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (isCodecError(e)) return e.code;
-    throw e;
-  }
-  return "ok";
-}
 
 describe("zstd FSE tables (RFC 8878 section 4.1)", () => {
   it("predefined tables have the sizes and symbol ranges of section 3.1.1.3.2.2", () => {
