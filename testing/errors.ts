@@ -1,4 +1,4 @@
-import { isCodecError } from "@codec/core";
+import { type CodecError, isCodecError } from "@codec/core";
 
 /**
  * What a call does under DESIGN.md section 7, as one string for
@@ -23,4 +23,15 @@ export function errorOf(fn: () => unknown): { code: string; message: string } {
     throw e;
   }
   return { code: "ok", message: "" };
+}
+
+/** The CodecError a call must throw; a return or another error fails the test. */
+export function codecErrorOf(fn: () => unknown): CodecError {
+  try {
+    fn();
+  } catch (e) {
+    if (isCodecError(e)) return e;
+    throw e;
+  }
+  throw new Error("expected a CodecError");
 }

@@ -1,7 +1,8 @@
-import { type CodecError, isCodecError } from "@codec/core";
+import { isCodecError } from "@codec/core";
 import { describe, expect, it } from "vitest";
 import { bzip2Decompress } from "../src/compress/bzip2.js";
 import { bzip2Invalid, bzip2Vectors, compressedBytes } from "./bzip2-vectors.js";
+import { codecErrorOf } from "@codec/testing";
 
 const vectors = new Map(bzip2Vectors().map((v) => [v.name, v]));
 
@@ -11,15 +12,6 @@ function bytesOf(name: string): Uint8Array {
   return compressedBytes(v);
 }
 
-function errorOf(f: () => unknown): CodecError {
-  try {
-    f();
-  } catch (e) {
-    if (isCodecError(e)) return e;
-    throw e;
-  }
-  throw new Error("expected a CodecError");
-}
 
 const MAX = 1 << 24;
 
@@ -29,7 +21,7 @@ describe("bzip2 bad input (DESIGN.md section 7)", () => {
       const full = bytesOf(name);
       const step = full.length > 4000 ? 37 : 1;
       for (let n = 0; n < full.length; n += step) {
-        const e = errorOf(() => bzip2Decompress(full.subarray(0, n), MAX));
+        const e = codecErrorOf(() => bzip2Decompress(full.subarray(0, n), MAX));
         expect(e.code, `${name} cut at ${n}`).toBe("TRUNCATED");
         expect(e.format).toBe("bzip2");
         expect(e.offset).toBeDefined();
@@ -60,22 +52,22 @@ describe("bzip2 bad input (DESIGN.md section 7)", () => {
       if (!v) throw new Error(name);
       const bytes = compressedBytes(v);
       expect(bzip2Decompress(bytes, v.size).length).toBe(v.size);
-      expect(errorOf(() => bzip2Decompress(bytes, v.size - 1)).code).toBe("LIMIT");
+      expect(codecErrorOf(() => bzip2Decompress(bytes, v.size - 1)).code).toBe("LIMIT");
     }
     // A long run cannot sneak past the limit through the first stage's counts.
-    expect(errorOf(() => bzip2Decompress(bytesOf("run-100000"), 0)).code).toBe("LIMIT");
+    expect(codecErrorOf(() => bzip2Decompress(bytesOf("run-100000"), 0)).code).toBe("LIMIT");
     expect(bzip2Decompress(bytesOf("empty-l9"), 0).length).toBe(0);
   });
 
   it("a wrong header is BAD_MAGIC; a bad level digit CORRUPT", () => {
     const good = bytesOf("one-byte-l9");
-    const e1 = errorOf(() => bzip2Decompress(Uint8Array.of(0x1f, 0x8b, 8, 0, 0, 0), MAX));
+    const e1 = codecErrorOf(() => bzip2Decompress(Uint8Array.of(0x1f, 0x8b, 8, 0, 0, 0), MAX));
     expect(e1.code).toBe("BAD_MAGIC");
     expect(e1.offset).toBe(0);
     for (const digit of [0x30, 0x3a, 0x41]) {
       const bad = good.slice();
       bad[3] = digit;
-      const e = errorOf(() => bzip2Decompress(bad, MAX));
+      const e = codecErrorOf(() => bzip2Decompress(bad, MAX));
       expect(e.code).toBe("CORRUPT");
       expect(e.offset).toBe(3);
     }
@@ -86,7 +78,7 @@ describe("bzip2 bad input (DESIGN.md section 7)", () => {
     for (const digit of ["1", "8"]) {
       const bad = big.slice();
       bad[3] = digit.charCodeAt(0);
-      const e = errorOf(() => bzip2Decompress(bad, 1 << 26));
+      const e = codecErrorOf(() => bzip2Decompress(bad, 1 << 26));
       expect(e.code).toBe("CORRUPT");
       expect(e.message).toMatch(/larger than/);
     }
@@ -99,7 +91,7 @@ describe("bzip2 bad input (DESIGN.md section 7)", () => {
     for (let at = 10; at < good.length; at += 53) {
       const bad = good.slice();
       bad[at] ^= 0x10;
-      const e = errorOf(() => bzip2Decompress(bad, (v?.size ?? 0) * 2));
+      const e = codecErrorOf(() => bzip2Decompress(bad, (v?.size ?? 0) * 2));
       expect(["CORRUPT", "LIMIT"]).toContain(e.code);
       expect(e.offset).toBeGreaterThanOrEqual(0);
       expect(e.offset).toBeLessThanOrEqual(good.length);
@@ -113,18 +105,18 @@ describe("bzip2 bad input (DESIGN.md section 7)", () => {
     // Block CRC: the 32 bits after the 4-byte header and the 6-byte block magic.
     const badBlock = good.slice();
     badBlock[10] ^= 1;
-    expect(errorOf(() => bzip2Decompress(badBlock, MAX)).message).toMatch(/block CRC/);
+    expect(codecErrorOf(() => bzip2Decompress(badBlock, MAX)).message).toMatch(/block CRC/);
     // Stream CRC: the last 32 bits before the padding (the stream ends mid-byte).
     const badStream = good.slice();
     badStream[good.length - 2] ^= 0x80;
-    expect(errorOf(() => bzip2Decompress(badStream, MAX)).message).toMatch(/stream CRC/);
+    expect(codecErrorOf(() => bzip2Decompress(badStream, MAX)).message).toMatch(/stream CRC/);
   });
 
   it("bytes after the last stream that are not a stream are CORRUPT at their offset", () => {
     const good = bytesOf("one-byte-l9");
     for (const tail of [[0], [0x42], [0x42, 0x5a, 0x00], [0xff, 0xff, 0xff, 0xff, 0xff]]) {
       const bad = new Uint8Array([...good, ...tail]);
-      const e = errorOf(() => bzip2Decompress(bad, MAX));
+      const e = codecErrorOf(() => bzip2Decompress(bad, MAX));
       if (tail[0] === 0x42 && tail.length < 3) expect(e.code).toBe("TRUNCATED");
       else {
         expect(e.code).toBe("CORRUPT");
@@ -137,7 +129,7 @@ describe("bzip2 bad input (DESIGN.md section 7)", () => {
     const invalid = bzip2Invalid();
     expect(invalid.length).toBeGreaterThanOrEqual(9);
     for (const v of invalid) {
-      const e = errorOf(() => bzip2Decompress(new Uint8Array(Buffer.from(v.b64, "base64")), MAX));
+      const e = codecErrorOf(() => bzip2Decompress(new Uint8Array(Buffer.from(v.b64, "base64")), MAX));
       expect(e.code, v.name).toBe(v.code);
       expect(e.message, v.name).toContain(v.message);
       expect(e.offset, v.name).toBeGreaterThan(0);
@@ -146,12 +138,12 @@ describe("bzip2 bad input (DESIGN.md section 7)", () => {
 
   it("an invalid limit is a USAGE error", () => {
     for (const max of [-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) {
-      expect(errorOf(() => bzip2Decompress(bytesOf("one-byte-l9"), max)).code).toBe("USAGE");
+      expect(codecErrorOf(() => bzip2Decompress(bytesOf("one-byte-l9"), max)).code).toBe("USAGE");
     }
   });
 
   it("errors carry the caller's format name", () => {
-    const e = errorOf(() => bzip2Decompress(bytesOf("run-5").subarray(0, 20), MAX, "hdf5"));
+    const e = codecErrorOf(() => bzip2Decompress(bytesOf("run-5").subarray(0, 20), MAX, "hdf5"));
     expect(e.format).toBe("hdf5");
     expect(e.message).toMatch(/^hdf5: bzip2/);
   });

@@ -1,17 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { type CodecError, isCodecError } from "../errors.js";
 import { lz4DecodeBlock, lz4DecompressFrame } from "./lz4.js";
 import { xxhash32 } from "./xxhash32.js";
+import { codecErrorOf } from "@codec/testing";
 
-function codecError(fn: () => unknown): CodecError {
-  try {
-    fn();
-  } catch (e) {
-    if (isCodecError(e)) return e;
-    throw e;
-  }
-  throw new Error("expected a CodecError");
-}
 
 const ascii = (s: string) => new TextEncoder().encode(s);
 
@@ -71,20 +62,20 @@ describe("lz4DecodeBlock", () => {
   });
 
   it("rejects offset 0, offsets before the output, truncation and overflow", () => {
-    expect(codecError(() => lz4DecodeBlock(new Uint8Array([0x10, 0x61, 0x00, 0x00]), new Uint8Array(10))).code).toBe("CORRUPT");
-    expect(codecError(() => lz4DecodeBlock(new Uint8Array([0x10, 0x61, 0x02, 0x00]), new Uint8Array(10))).code).toBe("CORRUPT");
-    const t = codecError(() => lz4DecodeBlock(new Uint8Array([0x50, 0x61]), new Uint8Array(10)));
+    expect(codecErrorOf(() => lz4DecodeBlock(new Uint8Array([0x10, 0x61, 0x00, 0x00]), new Uint8Array(10))).code).toBe("CORRUPT");
+    expect(codecErrorOf(() => lz4DecodeBlock(new Uint8Array([0x10, 0x61, 0x02, 0x00]), new Uint8Array(10))).code).toBe("CORRUPT");
+    const t = codecErrorOf(() => lz4DecodeBlock(new Uint8Array([0x50, 0x61]), new Uint8Array(10)));
     expect(t.code).toBe("TRUNCATED");
     expect(t.offset).toBe(1);
-    expect(codecError(() => lz4DecodeBlock(new Uint8Array([0x10, 0x61, 0x01]), new Uint8Array(10))).code).toBe("TRUNCATED");
-    expect(codecError(() => lz4DecodeBlock(new Uint8Array([0xf0, 0xff]), new Uint8Array(1000))).code).toBe("TRUNCATED");
-    expect(codecError(() => lz4DecodeBlock(new Uint8Array([0x50, ...ascii("hello")]), new Uint8Array(4))).code).toBe("CORRUPT");
-    expect(codecError(() => lz4DecodeBlock(new Uint8Array([0x1f, 0x61, 0x01, 0x00, 0x10]), new Uint8Array(10))).code).toBe("CORRUPT");
-    expect(codecError(() => lz4DecodeBlock(new Uint8Array(0), new Uint8Array(10))).code).toBe("TRUNCATED");
+    expect(codecErrorOf(() => lz4DecodeBlock(new Uint8Array([0x10, 0x61, 0x01]), new Uint8Array(10))).code).toBe("TRUNCATED");
+    expect(codecErrorOf(() => lz4DecodeBlock(new Uint8Array([0xf0, 0xff]), new Uint8Array(1000))).code).toBe("TRUNCATED");
+    expect(codecErrorOf(() => lz4DecodeBlock(new Uint8Array([0x50, ...ascii("hello")]), new Uint8Array(4))).code).toBe("CORRUPT");
+    expect(codecErrorOf(() => lz4DecodeBlock(new Uint8Array([0x1f, 0x61, 0x01, 0x00, 0x10]), new Uint8Array(10))).code).toBe("CORRUPT");
+    expect(codecErrorOf(() => lz4DecodeBlock(new Uint8Array(0), new Uint8Array(10))).code).toBe("TRUNCATED");
   });
 
   it("names the caller's format in errors", () => {
-    expect(codecError(() => lz4DecodeBlock(new Uint8Array(0), new Uint8Array(1), "blosc")).format).toBe("blosc");
+    expect(codecErrorOf(() => lz4DecodeBlock(new Uint8Array(0), new Uint8Array(1), "blosc")).format).toBe("blosc");
   });
 });
 
@@ -99,46 +90,46 @@ describe("lz4DecompressFrame", () => {
   it("checks the header checksum, reserved bits and version", () => {
     const f = frame(0x60, 0x40, [new Uint8Array(block)]);
     f[6] ^= 1;
-    expect(codecError(() => lz4DecompressFrame(f, 100)).code).toBe("CORRUPT");
-    expect(codecError(() => lz4DecompressFrame(frame(0xa0, 0x40, []), 100)).code).toBe("UNSUPPORTED");
-    expect(codecError(() => lz4DecompressFrame(frame(0x62, 0x40, []), 100)).code).toBe("CORRUPT");
-    expect(codecError(() => lz4DecompressFrame(frame(0x60, 0x30, []), 100)).code).toBe("CORRUPT");
-    expect(codecError(() => lz4DecompressFrame(frame(0x61, 0x40, [], le32(7)), 100)).code).toBe("UNSUPPORTED");
+    expect(codecErrorOf(() => lz4DecompressFrame(f, 100)).code).toBe("CORRUPT");
+    expect(codecErrorOf(() => lz4DecompressFrame(frame(0xa0, 0x40, []), 100)).code).toBe("UNSUPPORTED");
+    expect(codecErrorOf(() => lz4DecompressFrame(frame(0x62, 0x40, []), 100)).code).toBe("CORRUPT");
+    expect(codecErrorOf(() => lz4DecompressFrame(frame(0x60, 0x30, []), 100)).code).toBe("CORRUPT");
+    expect(codecErrorOf(() => lz4DecompressFrame(frame(0x61, 0x40, [], le32(7)), 100)).code).toBe("UNSUPPORTED");
   });
 
   it("checks block and content checksums and the content size", () => {
     const good = frame(0x70, 0x40, [new Uint8Array([...block, ...le32(xxhash32(new Uint8Array(block.slice(4))))])]);
     expect(lz4DecompressFrame(good, 100).length).toBe(5);
     const bad = frame(0x70, 0x40, [new Uint8Array([...block, ...le32(1)])]);
-    expect(codecError(() => lz4DecompressFrame(bad, 100)).message).toMatch(/block checksum/);
+    expect(codecErrorOf(() => lz4DecompressFrame(bad, 100)).message).toMatch(/block checksum/);
     const withContent = (sum: number) => new Uint8Array([...frame(0x64, 0x40, [new Uint8Array(block)]), ...le32(sum)]);
     expect(lz4DecompressFrame(withContent(xxhash32(ascii("hello"))), 100).length).toBe(5);
-    expect(codecError(() => lz4DecompressFrame(withContent(0), 100)).message).toMatch(/content checksum/);
+    expect(codecErrorOf(() => lz4DecompressFrame(withContent(0), 100)).message).toMatch(/content checksum/);
     const sized = (n: number) => frame(0x68, 0x40, [new Uint8Array(block)], [...le32(n), 0, 0, 0, 0]);
     expect(lz4DecompressFrame(sized(5), 100).length).toBe(5);
-    expect(codecError(() => lz4DecompressFrame(sized(6), 100)).code).toBe("CORRUPT");
+    expect(codecErrorOf(() => lz4DecompressFrame(sized(6), 100)).code).toBe("CORRUPT");
   });
 
   it("enforces maxOutputBytes with LIMIT, also against a declared content size", () => {
     const f = frame(0x60, 0x40, [new Uint8Array(block)]);
     expect(lz4DecompressFrame(f, 5).length).toBe(5);
-    expect(codecError(() => lz4DecompressFrame(f, 4)).code).toBe("LIMIT");
+    expect(codecErrorOf(() => lz4DecompressFrame(f, 4)).code).toBe("LIMIT");
     const huge = frame(0x68, 0x40, [new Uint8Array(block)], [0, 0, 0, 0, 0, 0, 1, 0]);
-    expect(codecError(() => lz4DecompressFrame(huge, 1 << 30)).code).toBe("LIMIT");
+    expect(codecErrorOf(() => lz4DecompressFrame(huge, 1 << 30)).code).toBe("LIMIT");
     // A lying content size under the limit allocates only what the input can expand to.
     const lying = frame(0x68, 0x40, [new Uint8Array(block)], [0, 0, 0, 0x40, 0, 0, 0, 0]);
-    expect(codecError(() => lz4DecompressFrame(lying, 2 ** 31)).code).toBe("CORRUPT");
+    expect(codecErrorOf(() => lz4DecompressFrame(lying, 2 ** 31)).code).toBe("CORRUPT");
     const raw = frame(0x60, 0x40, [new Uint8Array([...le32(0x80000003), ...ascii("xyz")])]);
-    expect(codecError(() => lz4DecompressFrame(raw, 2)).code).toBe("LIMIT");
+    expect(codecErrorOf(() => lz4DecompressFrame(raw, 2)).code).toBe("LIMIT");
   });
 
   it("reads skippable frames and rejects junk, bad magic and truncation", () => {
     const f = frame(0x60, 0x40, [new Uint8Array(block)]);
     const skip = new Uint8Array([0x5f, 0x2a, 0x4d, 0x18, ...le32(2), 1, 2]);
     expect(lz4DecompressFrame(new Uint8Array([...skip, ...f, ...skip]), 100).length).toBe(5);
-    expect(codecError(() => lz4DecompressFrame(new Uint8Array([1, 2, 3, 4]), 100)).code).toBe("BAD_MAGIC");
-    expect(codecError(() => lz4DecompressFrame(new Uint8Array([...f, 1, 2, 3, 4]), 100)).code).toBe("CORRUPT");
-    expect(codecError(() => lz4DecompressFrame(new Uint8Array(0), 100)).code).toBe("TRUNCATED");
-    for (let n = 4; n < f.length; n++) expect(codecError(() => lz4DecompressFrame(f.subarray(0, n), 100)).code).toMatch(/TRUNCATED|CORRUPT/);
+    expect(codecErrorOf(() => lz4DecompressFrame(new Uint8Array([1, 2, 3, 4]), 100)).code).toBe("BAD_MAGIC");
+    expect(codecErrorOf(() => lz4DecompressFrame(new Uint8Array([...f, 1, 2, 3, 4]), 100)).code).toBe("CORRUPT");
+    expect(codecErrorOf(() => lz4DecompressFrame(new Uint8Array(0), 100)).code).toBe("TRUNCATED");
+    for (let n = 4; n < f.length; n++) expect(codecErrorOf(() => lz4DecompressFrame(f.subarray(0, n), 100)).code).toMatch(/TRUNCATED|CORRUPT/);
   });
 });

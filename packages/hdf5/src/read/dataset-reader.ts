@@ -3,7 +3,7 @@ import type { ChunkedLayout, Filter } from "../model.js";
 import { type ChunkLookup, openChunkIndex } from "./chunk-index/index.js";
 import { type Context, FORMAT } from "./context.js";
 import { copyBlock } from "./copy-block.js";
-import { unshuffle } from "./filters/shuffle.js";
+import { unshuffleChunk } from "./filters/shuffle.js";
 import { inflateOnWorker, inflatePoolAvailable, inflatePoolDepth } from "./inflate-pool.js";
 import type { DatasetInfo } from "./objects.js";
 import { type ResolvedMapping, readVirtual } from "./virtual-dataset.js";
@@ -219,14 +219,7 @@ function readChunked(ctx: Context, ds: DatasetInfo, layout: ChunkedLayout, path:
       const data = decodeChunk(ctx, ds.filters, skipAll ? 0xffffffff : loc.filterMask, ctx.bytes(loc.address, loc.size, `chunk of dataset ${path}`), es, chunkBytes, path, target);
       if (!target) copyBlock(data, chunk, srcStart, out, count, dstStart, extent, es);
     }
-    let d = rank - 1;
-    while (d >= 0) {
-      scaled[d]++;
-      if (scaled[d] <= hi[d]) break;
-      scaled[d] = lo[d];
-      d--;
-    }
-    if (d < 0) break;
+    if (!nextChunk(scaled, lo, hi)) break;
   }
   return out;
 }
@@ -243,11 +236,7 @@ export function decodeChunk(ctx: Context, filters: readonly Filter[], mask: numb
       // Shuffle inline (h5py's usual last step), straight into the output when allowed.
       const size = f.clientData[0] ?? es;
       if (size > 1 && ctx.filters.get(2)?.name === "shuffle") {
-        const out = i === first && target ? target : new Uint8Array(data.length);
-        const n = Math.floor(data.length / size);
-        unshuffle(data, out, n, size);
-        if (n * size < data.length) out.set(data.subarray(n * size), n * size);
-        data = out;
+        data = unshuffleChunk(data, i === first && target ? target : new Uint8Array(data.length), size);
         continue;
       }
     }
@@ -322,29 +311,28 @@ export async function readDatasetRawAsync(ctx: Context, ds: DatasetInfo, path: s
         const job = inflateOnWorker(raw, chunkBytes, path).then((inflated) => {
           if (inflated.length !== chunkBytes) fail("CORRUPT", FORMAT, `chunk of dataset ${path} decodes to ${inflated.length} bytes, expected ${chunkBytes}`);
           let data = inflated;
-          if (shuffle > 1) {
-            data = target ?? new Uint8Array(chunkBytes);
-            const n = Math.floor(chunkBytes / shuffle);
-            unshuffle(inflated, data, n, shuffle);
-            if (n * shuffle < chunkBytes) data.set(inflated.subarray(n * shuffle), n * shuffle);
-          } else if (target) target.set(data);
+          if (shuffle > 1) data = unshuffleChunk(inflated, target ?? new Uint8Array(chunkBytes), shuffle);
+          else if (target) target.set(data);
           if (!target) copyBlock(data, chunk, srcStart, out, count, dstStart, extent, es);
         });
         inflight.push(job);
         if (inflight.length >= depth) await inflight.shift();
       }
     }
-    let d = rank - 1;
-    while (d >= 0) {
-      scaled[d]++;
-      if (scaled[d] <= hi[d]) break;
-      scaled[d] = lo[d];
-      d--;
-    }
-    if (d < 0) break;
+    if (!nextChunk(scaled, lo, hi)) break;
   }
   await Promise.all(inflight);
   return out;
+}
+
+/** Step chunk coordinates `scaled` through lo..hi in row-major order; false after the last. */
+function nextChunk(scaled: number[], lo: readonly number[], hi: readonly number[]): boolean {
+  for (let d = scaled.length - 1; d >= 0; d--) {
+    scaled[d]++;
+    if (scaled[d] <= hi[d]) return true;
+    scaled[d] = lo[d];
+  }
+  return false;
 }
 
 /**

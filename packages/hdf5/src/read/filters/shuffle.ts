@@ -9,10 +9,17 @@ import type { FilterContext } from "./registry.js";
 export function shuffleDecode(input: Uint8Array, ctx: FilterContext): Uint8Array {
   const es = ctx.clientData[0] ?? ctx.elementSize;
   if (es <= 1 || input.length < es) return input;
-  const n = Math.floor(input.length / es);
-  const out = new Uint8Array(input.length);
-  unshuffle(input, out, n, es);
-  if (n * es < input.length) out.set(input.subarray(n * es), n * es);
+  return unshuffleChunk(input, new Uint8Array(input.length), es);
+}
+
+/**
+ * The whole inverse into `out` (same length as `src`): the planes of the
+ * complete elements, then a trailing partial element copied as is.
+ */
+export function unshuffleChunk(src: Uint8Array, out: Uint8Array, es: number): Uint8Array {
+  const n = Math.floor(src.length / es);
+  unshuffle(src, out, n, es);
+  if (n * es < src.length) out.set(src.subarray(n * es), n * es);
   return out;
 }
 
