@@ -33,13 +33,28 @@ export function orderedSink(sink: ByteSink): OrderedSink {
         markStarted();
         return sink(chunk);
       });
-      // A failure before this chunk starts still settles `started()`.
+      // A failure before this chunk starts still settles `started()`. This
+      // handler also marks `tail` handled (drain() still rejects): otherwise a
+      // failed write landing while the writer is busy is an unhandled rejection.
       tail.then(undefined, () => markStarted());
-      // Marked handled here; drain() still rejects. Without it a failed write
-      // that lands while the writer is busy would be an unhandled rejection.
-      tail.catch(() => undefined);
     },
     started: () => lastStarted,
     drain: () => tail,
   };
+}
+
+/**
+ * Runs `body` with an ordered sink and waits for every write. When the body
+ * fails, the writes in flight are awaited first and the body's error is the
+ * one reported.
+ */
+export async function writeInOrder(sink: ByteSink, body: (out: OrderedSink) => Promise<void>): Promise<void> {
+  const out = orderedSink(sink);
+  try {
+    await body(out);
+  } catch (e) {
+    await out.drain().catch(() => undefined);
+    throw e;
+  }
+  await out.drain();
 }

@@ -1,5 +1,5 @@
 import { type ByteInput, guardDecodeAsync, ZipWriter } from "@codec/core";
-import { type ByteSink, orderedSink } from "./byte-sink.js";
+import { type ByteSink, writeInOrder } from "./byte-sink.js";
 import { collectSink } from "./collect-sink.js";
 import { openTorch, type OpenTorchOptions, type TorchFile } from "./torch-file.js";
 import { TORCH_ALIGNMENT, writeTorch } from "./writer.js";
@@ -23,20 +23,16 @@ export function reencodeTorchTo(input: ByteInput | TorchFile, sink: ByteSink, op
   return guardDecodeAsync("torch", async () => {
     const file = input instanceof Object && "kind" in input && "object" in input ? (input as TorchFile) : await openTorch(input as ByteInput, options);
     if (file.kind === "torchscript" && file.archive !== undefined) {
-      const out = orderedSink(sink);
-      const zip = new ZipWriter({ sink: out.push });
-      try {
-        for (const e of file.archive.entries) {
-          const bytes = await file.archive.read(e);
+      const archive = file.archive;
+      await writeInOrder(sink, async (out) => {
+        const zip = new ZipWriter({ sink: out.push });
+        for (const e of archive.entries) {
+          const bytes = await archive.read(e);
           await out.drain();
           zip.add(e.name, bytes, { align: TORCH_ALIGNMENT });
         }
         zip.finish();
-      } catch (e) {
-        await out.drain().catch(() => undefined);
-        throw e;
-      }
-      await out.drain();
+      });
       return;
     }
     await writeTorch(file.object, sink, { archiveName: options.archiveName ?? file.layout?.root ?? "archive" });

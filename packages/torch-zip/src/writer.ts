@@ -1,6 +1,6 @@
 import { crc32, fail, guardDecodeAsync, Tensor, utf8Encode, ZipWriter } from "@codec/core";
 import { PyDict, PyGlobal, PyTuple, type PyValue, pickle } from "@codec/pickle";
-import { type ByteSink, orderedSink } from "./byte-sink.js";
+import { type ByteSink, writeInOrder } from "./byte-sink.js";
 import { collectSink } from "./collect-sink.js";
 import { emptyOrderedDict, torchTensorFrom } from "./from-tensor.js";
 import { TorchStorage } from "./storage.js";
@@ -133,9 +133,8 @@ export function writeTorch(value: TorchSaveInput, sink: ByteSink, options: SaveT
     const root = options.archiveName ?? "archive";
     if (root === "" || root.includes("/")) fail("USAGE", F, `invalid archive name '${root}'`);
     const { pkl, storages } = pickleTorchObject(toPickleValue(value));
-    const out = orderedSink(sink);
-    const zip = new ZipWriter({ sink: out.push, forceZip64: options.forceZip64 });
-    try {
+    await writeInOrder(sink, async (out) => {
+      const zip = new ZipWriter({ sink: out.push, forceZip64: options.forceZip64 });
       zip.add(`${root}/data.pkl`, pkl, { align: TORCH_ALIGNMENT });
       zip.add(`${root}/byteorder`, utf8Encode("little"), { align: TORCH_ALIGNMENT });
       let id = 0;
@@ -153,11 +152,7 @@ export function writeTorch(value: TorchSaveInput, sink: ByteSink, options: SaveT
       const serial = `${id.toString().padStart(10, "0")}${storages.length.toString().padStart(10, "0")}`;
       zip.add(`${root}/.data/serialization_id`, utf8Encode(serial), { align: TORCH_ALIGNMENT });
       zip.finish();
-    } catch (e) {
-      await out.drain().catch(() => undefined); // the first failure is the one to report
-      throw e;
-    }
-    await out.drain();
+    });
   });
 }
 
