@@ -14,7 +14,8 @@ import { addItems, appendItems, applyBuild, setItems, typeName } from "./mutate.
 import { resolveOptions, type ResolvedOptions, type UnpickleOptions } from "./options.js";
 import { reconstructCall } from "./reconstruct.js";
 import { PyBuffer } from "./buffer.js";
-import { escapeDecode, floatValue, latin1, normalizeInt, parseFloatText, parseIntText, rawUnicodeEscapeDecode } from "./text-args.js";
+import { decodeLong } from "./long.js";
+import { escapeDecode, floatValue, latin1, parseFloatText, parseIntText, rawUnicodeEscapeDecode } from "./text-args.js";
 import { decodeUtf8 } from "./utf8.js";
 import { enterLatin1Scope, LARGE_TEXT, LazyMemoValue, leaveLatin1Scope } from "./latin1-text.js";
 import { codecsLatin1Reduce } from "./codecs-latin1.js";
@@ -764,20 +765,4 @@ function globalLine(bytes: Uint8Array, a: number, nl: number, op: number): strin
   const s = decodeUtf8(bytes, a, nl);
   if (s === null) fail("CORRUPT", F, "invalid UTF-8 in a GLOBAL name", { offset: op });
   return s;
-}
-
-/** LONG1/LONG4: little-endian two's complement of n bytes (pickle.decode_long). */
-function decodeLong(b: Uint8Array, a: number, n: number): number | bigint {
-  if (n === 0) return 0;
-  if (n <= 6) {
-    let v = 0;
-    for (let i = n - 1; i >= 0; i--) v = v * 256 + b[a + i];
-    if (b[a + n - 1] & 0x80) v -= 2 ** (8 * n);
-    return v;
-  }
-  let hex = "";
-  for (let i = n - 1; i >= 0; i--) hex += (b[a + i] < 16 ? "0" : "") + b[a + i].toString(16);
-  let v = BigInt(`0x${hex}`);
-  if (b[a + n - 1] & 0x80) v -= 1n << BigInt(8 * n);
-  return normalizeInt(v);
 }

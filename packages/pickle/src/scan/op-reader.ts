@@ -12,6 +12,7 @@ import { fail } from "@codec/core";
 import { escapeDecode, latin1, parseFloatText, parseIntText, rawUnicodeEscapeDecode } from "../decode/text-args.js";
 import { PyFloat } from "../model.js";
 import { type ArgKind, OPCODES, type OpcodeInfo } from "../opcodes.js";
+import { decodeLong } from "../decode/long.js";
 
 export const PICKLE_FORMAT = "pickle";
 
@@ -61,27 +62,6 @@ function readUint(bytes: Uint8Array, pos: number, n: number): number {
   let v = 0;
   for (let i = n - 1; i >= 0; i--) v = v * 256 + bytes[pos + i];
   return v;
-}
-
-const HEX_BYTE: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
-
-/** Two's-complement little-endian integer of any length (pickletools decode_long). */
-export function decodeLong(bytes: Uint8Array): number | bigint {
-  const n = bytes.length;
-  if (n === 0) return 0;
-  if (n <= 6) {
-    let v = 0;
-    for (let i = n - 1; i >= 0; i--) v = v * 256 + bytes[i];
-    if (bytes[n - 1] & 0x80) v -= 2 ** (8 * n);
-    return v;
-  }
-  // Hex text then one BigInt parse: linear, where shifting byte by byte would be quadratic on LONG4's
-  // multi-megabyte integers.
-  let hex = "";
-  for (let i = n - 1; i >= 0; i--) hex += HEX_BYTE[bytes[i]];
-  let v = BigInt(`0x${hex}`);
-  if (bytes[n - 1] & 0x80) v -= 1n << BigInt(8 * n);
-  return v >= -9007199254740991n && v <= 9007199254740991n ? Number(v) : v;
 }
 
 /** Index of the next '\n' at or after pos, or -1. */
@@ -148,7 +128,7 @@ function readArg(kind: ArgKind, bytes: Uint8Array, pos: number, opOffset: number
       need(bytes, pos + w, n, opOffset, name);
       const data = bytes.subarray(pos + w, pos + w + n);
       if (n > HUGE_INT_BYTES) return [{ kind: "hugeint", bytes: data }, pos + w + n];
-      return [decodeLong(data), pos + w + n];
+      return [decodeLong(data, 0, data.length), pos + w + n];
     }
     case "string1":
     case "string4":
