@@ -1,4 +1,5 @@
 import { fail } from "./errors.js";
+import { keepShapeAlive } from "./keep-shape-alive.js";
 
 /**
  * A bounds-checked little/big-endian cursor over a Uint8Array. Every read
@@ -150,6 +151,9 @@ export class ByteReader {
     return v;
   }
 }
+
+// Keeps optimised parsers valid across GCs (see keepShapeAlive).
+keepShapeAlive(new ByteReader(new Uint8Array(0), "core"));
 
 /**
  * A growable byte buffer for encoders. Chunks are appended without copying

@@ -5,6 +5,7 @@ export * from "./minifloat.js";
 export * from "./byteorder.js";
 export * from "./strided.js";
 export * from "./byte-reader.js";
+export * from "./keep-shape-alive.js";
 export * from "./byte-source.js";
 export * from "./tensor.js";
 export * from "./sniff.js";

@@ -3,6 +3,7 @@ import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import type { ByteSource } from "../byte-source.js";
 import { checkRange } from "../byte-source.js";
 import { fail } from "../errors.js";
+import { keepShapeAlive } from "../keep-shape-alive.js";
 
 /**
  * A ByteSource over a local file (Node only). Reads use positioned
@@ -53,8 +54,17 @@ export class FileSource implements ByteSource {
       closeSync(this.fd);
       this.fd = null;
     }
+    // A closed source holds no file and no memory: keeping the first one
+    // keeps FileSource's V8 map alive, so parsers that inlined its reads are
+    // not deoptimised by every later GC (see keepShapeAlive).
+    if (!closedShapeKept) {
+      keepShapeAlive(this);
+      closedShapeKept = true;
+    }
   }
 }
+
+let closedShapeKept = false;
 
 export function openFile(path: string): FileSource {
   return new FileSource(path);

@@ -1,4 +1,4 @@
-import { type ByteInput, type ByteSource, type DType, MemorySource, Tensor, asCodecError, fail, guardDecode, guardDecodeAsync, toByteSource } from "@codec/core";
+import { type ByteInput, type ByteSource, type DType, MemorySource, Tensor, asCodecError, fail, guardDecode, guardDecodeAsync, keepShapeAlive, toByteSource } from "@codec/core";
 import { type Attribute, type AttributeValue, type Dataspace, type Datatype, type ExternalFileSegment, type FillValue, type Filter, type Layout, type Link, UNLIMITED } from "../model.js";
 import { readCacheImage } from "./cache-image.js";
 import { Context, FORMAT } from "./context.js";
@@ -421,4 +421,13 @@ export async function openHdf5File(input: ByteInput, options: OpenOptions = {}):
     }
     return new Hdf5File(source, options);
   });
+}
+
+// The per-file reader classes die with each closed file; one live instance of
+// each keeps their V8 maps, so a GC between two opens does not throw away the
+// optimised metadata walkers (see @codec/core keepShapeAlive).
+{
+  const source = new MemorySource(new Uint8Array(0));
+  const ctx = keepShapeAlive(new Context(source, new PageCache(new SourceReader(source), 0), new FilterRegistry()));
+  keepShapeAlive(new Objects(ctx, new SharedMessages(ctx, undefined)));
 }

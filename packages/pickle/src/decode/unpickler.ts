@@ -6,8 +6,8 @@
  * or called: globals become PyGlobal, calls become PyObject, and only the
  * allowlist (reconstruct.ts) turns known calls into values.
  */
-import { fail } from "@codec/core";
-import { PyByteArray, PyDict, PyGlobal, PyObject, PyPersistent, PySet, PyTuple, type PyValue } from "../model.js";
+import { fail, keepShapeAlive } from "@codec/core";
+import { PyByteArray, PyDict, PyFloat, PyGlobal, PyObject, PyPersistent, PySet, PyTuple, type PyValue } from "../model.js";
 import { OPCODES } from "../opcodes.js";
 import { py3QualifiedName } from "../compat.js";
 import { addItems, appendItems, applyBuild, setItems, typeName } from "./mutate.js";
@@ -64,6 +64,25 @@ class Memo {
       this.sparse.set(i, v);
     }
   }
+}
+
+// One live instance of each class the decode loop allocates: the result of
+// a decode is often dropped before the next one, and a GC in between would
+// otherwise discard the loop's optimised code (see @codec/core keepShapeAlive).
+for (const instance of [
+  new Memo(),
+  new KeyShapes(),
+  new PyDict(),
+  new PyTuple([]),
+  new PyFloat(0),
+  new PySet([], false),
+  new PyByteArray(new Uint8Array(0)),
+  new PyGlobal("", ""),
+  new PyObject(null, [], "reduce"),
+  new PyPersistent(null),
+  new LazyMemoValue(new Uint8Array(0), null),
+]) {
+  keepShapeAlive(instance);
 }
 
 /** Decodes one pickle starting at `start`; see unpickle/unpickleAll in index.ts. */
