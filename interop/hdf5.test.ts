@@ -464,6 +464,8 @@ describe("libver=latest dense link storage (fractal heap + v2 B-tree name index)
     utf8: Array.from({ length: 30 }, (_, i) => `rétegé_${i}_${"ü".repeat(i % 5)}`),
     varied: Array.from({ length: 1000 }, (_, i) => `n${(i * 7919) % 1000}_${"x".repeat(i % 37)}`),
     long: Array.from({ length: 12 }, (_, i) => `${"L".repeat(400 + i * 50)}${i}`),
+    // ~1.5 MiB of link messages: the heap's root indirect block gets child indirect blocks.
+    indirect: Array.from({ length: 1200 }, (_, i) => `${String(i).padStart(5, "0")}_${"x".repeat([8, 40, 200, 900, 2500, 3900][(i * 7 + 3) % 6] + ((i * 13) % 50))}`),
   };
   // The root holds the groups above plus a few more: 9 links, dense too.
   groups[""] = [...Object.keys(groups), "d0", "d1", "d2", "d3"];

@@ -7,6 +7,7 @@
  * IDs, which are heap offsets, not file addresses). The free-space manager
  * fields are left out (we do not write one).
  */
+import { locateSlot, tableGeometry } from "../../src/write/fractal-heap-table.js";
 
 export interface DenseDescription {
   heaps: string[];
@@ -43,13 +44,21 @@ export function describeDense(bytes: Uint8Array, objectSizes: (heapOffset: numbe
   }
   // Blocks in heap order (their file order differs between writers).
   heaps.push(...dblocks.sort((a, b) => a[0] - b[0]).map((d) => d[1]));
+  const iblocks: Array<[number, string]> = [];
   for (const at of find(bytes, "FHIB")) {
-    const rows = view.getUint16(find(bytes, "FRHP")[0] + 140, true);
-    const offBytes = bytes[find(bytes, "FRHP")[0] + 128] / 8;
+    const hp = find(bytes, "FRHP")[0];
+    const offBytes = bytes[hp + 128] / 8;
+    let off = 0;
+    for (let i = offBytes - 1; i >= 0; i--) off = off * 256 + bytes[at + 13 + i];
+    // The root's rows are in the header; a child's follow from where it sits in the doubling table
+    // (the outermost table starting at that offset: these tests have no grandchildren).
+    const g = tableGeometry(Number(view.getBigUint64(hp + 112, true)), view.getUint16(hp + 128, true), 4 + 1 + 8 + offBytes + 4);
+    const rows = off === 0 ? view.getUint16(hp + 140, true) : (locateSlot(g, off).path.find((p) => p.heapOffset === off)?.rows ?? 0);
     const used: string[] = [];
     for (let i = 0; i < rows * 4; i++) used.push(view.getBigUint64(at + 13 + offBytes + 8 * i, true) === 0xffffffffffffffffn ? "U" : "A");
-    heaps.push(`iblock ${used.join("")}`);
+    iblocks.push([off, `iblock off=${off} ${used.join("")}`]);
   }
+  heaps.push(...iblocks.sort((a, b) => a[0] - b[0]).map((d) => d[1]));
   const perTree: string[][] = [];
   for (const at of find(bytes, "BTHD")) {
     const trees: string[] = [];
