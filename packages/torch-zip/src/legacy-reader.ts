@@ -1,5 +1,6 @@
 import { type ByteSource, CodecError, DTYPES, fail, isCodecError } from "@codec/core";
-import { looksTorchLegacy, type PyValue, TORCH_LEGACY_MAGIC, unpickleAt } from "@codec/pickle";
+import { type PyValue, TORCH_LEGACY_MAGIC, unpickleAt } from "@codec/pickle";
+import { looksLegacyTorch } from "./legacy-magic.js";
 import { torchReconstructors } from "./rebuild.js";
 import { TorchStorage } from "./storage.js";
 import { parseStoragePid } from "./storage-pid.js";
@@ -22,8 +23,8 @@ export interface LegacyDecoded {
   setLoader(key: string, loader: () => Promise<Uint8Array>): void;
 }
 
-/** True when the bytes start like a legacy torch file (a pickle of the magic number): @codec/pickle's sniffing rule. */
-export const looksLegacy: (head: Uint8Array) => boolean = looksTorchLegacy;
+/** True when the bytes start like a legacy torch file (a pickle of the magic number, any pickle protocol 0-5). */
+export const looksLegacy: (head: Uint8Array) => boolean = looksLegacyTorch;
 
 /** A POSIX tar (the pre-0.4 torch.save format): "ustar" at offset 257. */
 export function looksTar(head: Uint8Array): boolean {
