@@ -58,10 +58,17 @@ describe("walkTensors", () => {
     expect([...walkTensors(dict([["w", leaf()]]), isLeaf, { prefix: "model" })].map(([p]) => p)).toEqual(["model.w"]);
   });
 
-  it("writes keys as Python str() does", () => {
+  it("writes number, bytes and tuple keys as Python str() does", () => {
     expect(keyText(new PyFloat(2))).toBe("2.0");
     expect(keyText(0.5)).toBe("0.5");
     expect(keyText(new PyTuple([1]))).toBe("(1,)");
     expect(keyText(new Uint8Array([0x61]))).toBe("b'a'");
+    expect(keyText(new PyTuple(["a", 1, null, true, new Uint8Array([0x62])]))).toBe("('a', 1, None, True, b'b')");
+  });
+
+  it("writes None and bool keys as JavaScript String() does (DESIGN.md section 5)", () => {
+    expect(keyText(null)).toBe("null");
+    expect(keyText(true)).toBe("true");
+    expect(keyText(false)).toBe("false");
   });
 });

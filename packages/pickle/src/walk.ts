@@ -13,7 +13,7 @@
 import { fail } from "@codec/core";
 import { PyDict, PyFloat, PyObject, PyReconstructed, PySet, PyTuple, type PyValue } from "./model.js";
 import { NdArray, NumpyScalar } from "./numpy/ndarray.js";
-import { pyBytesRepr, pyFloatRepr } from "./repr/python-repr.js";
+import { pyBytesRepr, pyFloatRepr, pyStrRepr } from "./repr/python-repr.js";
 import { PyOrderedDict } from "./values.js";
 
 export type ChildrenFn = (value: PyValue) => Iterable<[string, PyValue]> | undefined;
@@ -39,16 +39,28 @@ export interface WalkOptions {
   prefix?: string;
 }
 
-/** Python str() of a dict key, for path parts. */
+/**
+ * A dict key as a path part. DESIGN.md section 5 converts keys with
+ * JavaScript's `String()` over the decoded values: None (null) gives "null"
+ * and bools "true"/"false"; ints, floats (Python's repr, "2.0" for an
+ * integral float), bytes and tuples read as Python's str() does.
+ */
 export function keyText(k: PyValue): string {
-  if (typeof k === "string") return k;
+  if (typeof k === "boolean") return k ? "true" : "false";
+  if (k === null) return "null";
+  return pyKeyRepr(k, false);
+}
+
+/** Python str() of a key (`quoted`: repr, as inside a tuple, where strings are quoted). */
+function pyKeyRepr(k: PyValue, quoted: boolean): string {
+  if (typeof k === "string") return quoted ? pyStrRepr(k) : k;
   if (typeof k === "number") return Number.isInteger(k) ? String(k) : pyFloatRepr(k);
   if (typeof k === "bigint") return String(k);
   if (typeof k === "boolean") return k ? "True" : "False";
   if (k === null) return "None";
   if (k instanceof Uint8Array) return pyBytesRepr(k);
   if (k instanceof PyFloat) return pyFloatRepr(k.value);
-  if (k instanceof PyTuple) return `(${k.items.map(keyText).join(", ")}${k.items.length === 1 ? "," : ""})`;
+  if (k instanceof PyTuple) return `(${k.items.map((x) => pyKeyRepr(x, true)).join(", ")}${k.items.length === 1 ? "," : ""})`;
   return String(k);
 }
 
