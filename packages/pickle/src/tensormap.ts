@@ -10,8 +10,9 @@ import { unpickleAt } from "./decode/unpickler.js";
 import { joblibExtension, type JoblibArrayRecord } from "./joblib/arrays.js";
 import { joblibPayload } from "./joblib/decompress.js";
 import { PyGlobal, PyObject, type PyValue } from "./model.js";
+import { maskedArrayData } from "./numpy/masked.js";
 import { NdArray, type NumpyScalar } from "./numpy/ndarray.js";
-import { walkTensors } from "./walk.js";
+import { isNumpyTensor, walkTensors } from "./walk.js";
 
 /** Name of a tensor that is the whole pickle (a bare pickled array), as @codec/npy names a lone array. */
 export const ROOT_TENSOR_NAME = "array";
@@ -41,7 +42,11 @@ export function tensorMapOf(root: PyValue, format: string, metadata: { [key: str
   // DESIGN.md section 5 names every path: an array the memo shares between
   // two places (sklearn's classes_ and _label_binarizer.classes_) is listed
   // under both, as torch lists tied weights.
-  for (const [path, v] of walkTensors(root, undefined, { aliases: true })) entries.set(path === "" ? ROOT_TENSOR_NAME : path, v as NdArray | NumpyScalar);
+  // A pickled numpy MaskedArray stays an inert object; its data array is the tensor.
+  const isTensor = (v: PyValue): boolean => isNumpyTensor(v) || maskedArrayData(v)?.isTensor === true;
+  for (const [path, v] of walkTensors(root, isTensor, { aliases: true })) {
+    entries.set(path === "" ? ROOT_TENSOR_NAME : path, maskedArrayData(v) ?? (v as NdArray | NumpyScalar));
+  }
   const get = (name: string): NdArray | NumpyScalar => {
     const v = entries.get(name);
     if (v === undefined) return fail("USAGE", format, `no tensor named '${name}'`);
