@@ -12,6 +12,7 @@
  * the array that other dicts use.
  */
 import type { PyDict, PyValue } from "../model.js";
+import { pairValues } from "./literal-arrays.js";
 
 /** Dicts up to this many items take part (PyDict's index-free size). */
 export const SHARED_KEYS_MAX = 8;
@@ -76,14 +77,13 @@ export class KeyShapes {
 export function fillStrDict(d: PyDict, items: readonly PyValue[], from: number, to: number, shapes: KeyShapes): boolean {
   for (let i = from; i < to; i += 2) if (typeof items[i] !== "string") return false;
   const n = (to - from) >> 1;
-  const values = new Array<PyValue>(n);
   const same = shapes.find(items, from, to);
   if (same !== null) {
-    for (let i = 0; i < n; i++) values[i] = items[from + 2 * i + 1];
     d.keys = same;
-    d.values = values;
+    d.values = pairValues(items, from, n);
     return true;
   }
+  const values = new Array<PyValue>(n);
   const keys = new Array<PyValue>(n);
   let m = 0;
   for (let i = from; i < to; i += 2) {

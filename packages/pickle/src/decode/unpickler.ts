@@ -15,6 +15,8 @@ import { resolveOptions, type ResolvedOptions, type UnpickleOptions } from "./op
 import { reconstructCall } from "./reconstruct.js";
 import { PyBuffer } from "./buffer.js";
 import { decodeLong } from "./long.js";
+import { Memo } from "./memo.js";
+import { copyRange } from "./literal-arrays.js";
 import { escapeDecode, floatValue, latin1, parseFloatText, parseIntText, rawUnicodeEscapeDecode } from "./text-args.js";
 import { decodeUtf8 } from "./utf8.js";
 import { enterLatin1Scope, LARGE_TEXT, LazyMemoValue, leaveLatin1Scope } from "./latin1-text.js";
@@ -36,34 +38,6 @@ export interface UnpickleResult {
   end: number;
   /** The PROTO the stream declared (0 when it had none). */
   protocol: number;
-}
-
-type MemoEntry = PyValue | LazyMemoValue;
-
-class Memo {
-  private readonly dense: MemoEntry[] = [];
-  private sparse: Map<number, MemoEntry> | null = null;
-  size = 0;
-
-  get(i: number): MemoEntry | undefined {
-    if (i < this.dense.length) return this.dense[i];
-    return this.sparse?.get(i);
-  }
-
-  put(i: number, v: MemoEntry): void {
-    const d = this.dense;
-    if (i < d.length) {
-      if (d[i] === undefined) this.size++;
-      d[i] = v;
-    } else if (i === d.length && (this.sparse === null || !this.sparse.has(i))) {
-      d.push(v);
-      this.size++;
-    } else {
-      this.sparse ??= new Map();
-      if (!this.sparse.has(i)) this.size++;
-      this.sparse.set(i, v);
-    }
-  }
 }
 
 // One live instance of each class the decode loop allocates: the result of
@@ -165,7 +139,7 @@ function run(bytes: Uint8Array, start: number, o: ResolvedOptions, raw: Unpickle
   };
   const popMark = (): PyValue[] => {
     const k = popMarkIndex();
-    const items = stack.slice(k);
+    const items = copyRange(stack, k, stack.length);
     truncate(stack, k);
     return items;
   };
@@ -506,7 +480,7 @@ function run(bytes: Uint8Array, start: number, o: ResolvedOptions, raw: Unpickle
         const t = markTarget(k);
         if (freshList !== null && t === freshList && freshList.length === 0 && stack.length - k <= 4096) {
           // Swap in an exact-size array; the memo slot (if it still holds the list) follows.
-          const exact = stack.slice(k);
+          const exact = copyRange(stack, k, stack.length);
           stack[k - 1] = exact;
           if (freshMemo >= 0 && memo.get(freshMemo) === t) memo.put(freshMemo, exact);
           freshList = null;
