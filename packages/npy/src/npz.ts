@@ -25,7 +25,10 @@ import { type NpyReadOptions, type NpyWriteOptions, encodeNpyParts, tensorFromNp
  * `<name>.npy` files, stored by savez and deflated by savez_compressed.
  * Tensor names are the member names without `.npy`, as np.load's NpzFile
  * keys them. Members not ending in `.npy` are not arrays; they are listed
- * in metadata.npz.other_entries.
+ * in metadata.npz.other_entries. Arrays of a dtype that holds no tensor
+ * (strings, records, datetimes: an UNSUPPORTED header) do not fail the
+ * open, as np.load only fails when such a key is read without the dtype
+ * support; they are named in metadata.npz.unsupported_arrays with the reason.
  */
 
 const METHOD_STORED = 0;
@@ -99,6 +102,7 @@ export async function openNpz(input: ByteInput, options: NpzReadOptions = {}): P
     const members = new Map<string, { entry: ZipEntry; header: NpyHeader }>();
     const others: string[] = [];
     const objects: string[] = [];
+    const unsupported: { [name: string]: JsonValue } = {};
     let compressed = false;
     for (const entry of zip.entries) {
       if (!entry.name.endsWith(".npy")) {
@@ -116,6 +120,12 @@ export async function openNpz(input: ByteInput, options: NpzReadOptions = {}): P
           objects.push(name);
           continue;
         }
+        if (isCodecError(e) && e.code === "UNSUPPORTED") {
+          // np.savez(weights=..., labels=np.array(["cat", "dog"])): the string member is no tensor; the rest still is.
+          delete unsupported[name];
+          unsupported[name] = e.message;
+          continue;
+        }
         throw e;
       }
       members.set(name, { entry, header });
@@ -124,6 +134,9 @@ export async function openNpz(input: ByteInput, options: NpzReadOptions = {}): P
     const npz: { [key: string]: JsonValue } = { compressed, entries: members.size };
     if (others.length > 0) npz.other_entries = others;
     if (objects.length > 0) npz.object_arrays = objects;
+    // A later member of the same name replaces an earlier one (zipfile/np.load): keep whichever came last.
+    for (const name of members.keys()) delete unsupported[name];
+    if (Object.keys(unsupported).length > 0) npz.unsupported_arrays = unsupported;
     const lookup = (name: string) => {
       const m = members.get(name);
       if (m === undefined) return fail("USAGE", "npz", `no array named '${name}'`);

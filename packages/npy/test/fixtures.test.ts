@@ -171,6 +171,22 @@ describe("golden .npz files written by numpy", () => {
     expect(map.metadata).toEqual({ npz: { compressed: false, entries: 1, object_arrays: ["objs"] } });
   });
 
+  it("string, record and datetime members are left out and named with the reason, not failing the open", async () => {
+    const zip = new ZipWriter();
+    zip.add("w.npy", new Uint8Array(readFileSync(join(dir, "le_float32.npy"))));
+    zip.add("labels.npy", new Uint8Array(readFileSync(join(dir, "err_unicode.npy"))), { compress: true });
+    zip.add("rec.npy", new Uint8Array(readFileSync(join(dir, "err_structured.npy"))));
+    zip.add("when.npy", new Uint8Array(readFileSync(join(dir, "err_datetime.npy"))));
+    const map = await openNpz(zip.finish());
+    expect(map.names()).toEqual(["w"]);
+    const npz = map.metadata.npz as { unsupported_arrays: { [k: string]: string } };
+    expect(Object.keys(npz.unsupported_arrays)).toEqual(["labels", "rec", "when"]);
+    expect(npz.unsupported_arrays.when).toMatch(/datetime/);
+    expect(npz.unsupported_arrays.labels).toMatch(/unicode/);
+    expect(npz.unsupported_arrays.rec).toMatch(/structured/);
+    expect((await map.get("w")).shape).toEqual(map.info("w").shape);
+  });
+
   it("a .npy given to openNpz is BAD_MAGIC, a zip is not an npy", async () => {
     const npy = new Uint8Array(readFileSync(join(dir, "le_float32.npy")));
     await expect(openNpz(npy)).rejects.toMatchObject({ code: "BAD_MAGIC" });
