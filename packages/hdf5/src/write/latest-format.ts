@@ -149,18 +149,20 @@ export function fillValueMessageV3(fill: FillValue): Uint8Array {
   return w.finish();
 }
 
-/** Filter pipeline message version 2: names only for filters with id >= 256, no padding. */
+/**
+ * Filter pipeline message version 2: names only for filters with id >= 256, no padding.
+ * Field order per filter (spec IV.A.2.l, libhdf5 H5O__pline_encode): id, name length
+ * (id >= 256 only), flags, number of client values, then the name, then the values.
+ */
 export function filterPipelineMessageV2(filters: readonly Filter[]): Uint8Array {
   const w = new ByteWriter(64);
   w.u8(2).u8(filters.length);
   for (const f of filters) {
     w.u16(f.id);
-    if (f.id >= 256) {
-      const name = f.name ? utf8Encode(f.name) : new Uint8Array(0);
-      w.u16(name.length ? name.length + 1 : 0);
-      if (name.length) w.bytes(name).u8(0);
-    }
+    const name = f.id >= 256 && f.name ? utf8Encode(f.name) : new Uint8Array(0);
+    if (f.id >= 256) w.u16(name.length ? name.length + 1 : 0);
     w.u16(f.optional ? 1 : 0).u16(f.clientData.length);
+    if (name.length) w.bytes(name).u8(0);
     for (const x of f.clientData) w.u32(x >>> 0);
   }
   return w.finish();
