@@ -10,6 +10,7 @@ import type { RawAttribute } from "./messages/attribute.js";
 import { spaceNumel } from "./messages/dataspace.js";
 import { type DatasetInfo, type ObjectKind, Objects } from "./objects.js";
 import { SharedMessages, sohmTableAddress } from "./shared.js";
+import { type StoredChunkReader, storedChunkReader } from "./stored-chunks.js";
 import { type Superblock, readSuperblock } from "./superblock.js";
 import { type ElementValue, type HeapAccess, decodeElements, isStringType, tensorPlan } from "./values.js";
 import { type ResolvedMapping, parseVirtualMappings, resolveMappings, virtualExtent } from "./virtual-dataset.js";
@@ -297,6 +298,17 @@ export class Hdf5Dataset extends Hdf5Base {
     const plan = tensorPlan(t);
     if (!plan) return undefined;
     return { dtype: plan.dtype, shape: [...this.shape, ...plan.innerDims] };
+  }
+
+  /**
+   * For lossless copies of a chunked dataset: a lookup of each chunk's stored
+   * (still filtered) bytes and filter mask by chunk coordinates.
+   */
+  storedChunks(): StoredChunkReader {
+    return guardDecode(FORMAT, () => {
+      const lookup = storedChunkReader(this.file.ctx, this.info, this.path);
+      return (scaled: readonly number[]) => guardDecode(FORMAT, () => lookup(scaled));
+    });
   }
 
   /** Raw element bytes in the file's encoding (C order over the selection). */

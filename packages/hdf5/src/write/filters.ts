@@ -105,6 +105,11 @@ function nodeZlibDeflate(): DeflateFn | undefined {
 /** Node's zlib where available (several times faster), fflate everywhere else. */
 export const defaultDeflate: DeflateFn = nodeZlibDeflate() ?? fflateDeflate;
 
+/** Whether `applyFilters` can run every filter of the pipeline. */
+export function canApplyFilters(filters: readonly Filter[]): boolean {
+  return filters.every((f) => f.id === FILTER_DEFLATE || f.id === FILTER_SHUFFLE || f.id === FILTER_FLETCHER32);
+}
+
 /** Run one chunk through the pipeline; returns the stored bytes (mask 0: every filter applied). */
 export function applyFilters(
   chunk: Uint8Array,

@@ -1,5 +1,5 @@
-import { type ByteInput, fail, guardDecodeAsync } from "@codec/core";
-import type { Datatype, FillValue } from "../model.js";
+import { type ByteInput, fail, guardDecodeAsync, numelOf } from "@codec/core";
+import type { Attribute, Datatype, FillValue } from "../model.js";
 import { Hdf5Dataset, Hdf5Datatype, Hdf5Group, type OpenOptions, openHdf5File } from "../read/file.js";
 import { type DatasetOptions, Hdf5Writer, type WriterOptions } from "./writer.js";
 
@@ -41,7 +41,11 @@ export interface ReencodeOptions extends WriterOptions {
 export async function reencodeHdf5(source: ByteInput, options: ReencodeOptions = {}): Promise<Uint8Array> {
   return guardDecodeAsync("hdf5", async () => {
     const file = await openHdf5File(source, options.open);
-    const w = new Hdf5Writer(options);
+    // Keep the source's generation of structures: a file with superblock v2/v3 (h5py libver >= v108)
+    // is written in the "latest" profile, whose v2 object headers and dense attribute storage hold
+    // what version 1 headers cannot (e.g. an attribute past 64 KiB).
+    const profile = options.profile ?? (file.superblock.version >= 2 ? "latest" : "default");
+    const w = new Hdf5Writer({ ...options, profile });
     const seen = new Map<number, string>();
     const visit = (g: Hdf5Group): void => {
       copyAttributes(w, g, g.path);
@@ -67,11 +71,27 @@ export async function reencodeHdf5(source: ByteInput, options: ReencodeOptions =
   });
 }
 
+/**
+ * Attributes keep their datatype and dataspace; fixed-size values (opaque,
+ * compound, fixed strings, numbers) are copied as their raw element bytes so
+ * they stay bit-exact, and only values holding variable-length data are
+ * decoded and re-stored (their heap addresses change).
+ */
 function copyAttributes(w: Hdf5Writer, o: Hdf5Group | Hdf5Dataset, path: string): void {
-  for (const a of o.attributes()) {
+  const raw = o.rawAttributes();
+  const decoded = raw.some((a) => containsClass(a.type, "vlen")) ? o.attributes() : undefined;
+  raw.forEach((a, i) => {
     if (containsClass(a.type, "reference")) fail("UNSUPPORTED", "hdf5", `attribute ${a.name} of ${path} holds references`);
-    w.setAttribute(path, a.name, { type: a.type, space: a.space, value: a.value });
-  }
+    if (containsClass(a.type, "vlen")) {
+      const d = (decoded as Attribute[])[i];
+      w.setAttribute(path, a.name, { type: d.type, space: d.space, value: d.value });
+      return;
+    }
+    const count = a.space.kind === "simple" ? numelOf(a.space.dims, "hdf5") : a.space.kind === "scalar" ? 1 : 0;
+    const bytes = count * a.type.size;
+    if (bytes > a.raw.length) fail("CORRUPT", "hdf5", `attribute '${a.name}' of ${path} needs ${bytes} bytes, has ${a.raw.length}`, { offset: a.offset });
+    w.setAttribute(path, a.name, { type: a.type, space: a.space, value: a.raw.subarray(0, bytes) });
+  });
 }
 
 /**
@@ -97,7 +117,11 @@ function copyDataset(w: Hdf5Writer, ds: Hdf5Dataset, path: string): void {
     maxShape: space.kind === "simple" && space.maxDims ? space.maxDims.map((m) => (m === Number.POSITIVE_INFINITY ? null : m)) : undefined,
   };
   if (layout.kind === "virtual") fail("UNSUPPORTED", "hdf5", `dataset ${path} is a virtual dataset`);
-  const data = containsClass(type, "vlen") ? ds.values() : ds.readRaw();
+  const vlen = containsClass(type, "vlen");
+  // Chunks of fixed-size data are copied in their stored form (same pipeline, same chunk shape):
+  // bit-exact, and filters this package can only decode (blosc, lz4, bzip2, ...) survive.
+  if (layout.kind === "chunked" && !vlen) opts.storedChunk = ds.storedChunks();
+  const data = vlen ? ds.values() : ds.readRaw();
   w.createDataset(path, { type, space, data }, opts);
   copyAttributes(w, ds, path);
 }

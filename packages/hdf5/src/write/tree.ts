@@ -9,6 +9,7 @@ import type { GroupPlan } from "./group-structures.js";
 import type { FixedArrayPlan } from "./latest-format.js";
 import type { HeaderMessage } from "./messages.js";
 import type { EncodedElements } from "./value-encode.js";
+import type { StoredChunkSource } from "./writer.js";
 
 /** The writer's in-memory tree, and each object's placement while the file is laid out. */
 
@@ -33,6 +34,8 @@ export interface DatasetW {
   fill: FillValue;
   compact: boolean;
   attrs: Map<string, AttrW>;
+  /** Already-filtered chunks to store unchanged (re-encode), by chunk coordinates. */
+  storedChunk?: StoredChunkSource;
 }
 
 /** Per-object state while laying out the file. */

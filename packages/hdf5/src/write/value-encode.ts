@@ -139,9 +139,13 @@ class ElementEncoder {
         if (t.padding === "space-pad") out.fill(0x20, pos + Math.min(bytes.length, room), pos + t.size);
         return;
       }
-      case "opaque":
-        this.bad(t, v);
+      case "opaque": {
+        // The reader's `{opaque}` value (e.g. opaque members of a vlen sequence being re-encoded).
+        const bytes = typeof v === "object" && v !== null && "opaque" in v ? (v as { opaque: unknown }).opaque : undefined;
+        if (!(bytes instanceof Uint8Array) || bytes.length !== t.size) this.bad(t, v);
+        out.set(bytes as Uint8Array, pos);
         return;
+      }
       case "compound": {
         if (typeof v !== "object" || v === null || Array.isArray(v) || isTypedArray(v)) {
           this.bad(t, v);
@@ -206,7 +210,8 @@ class ElementEncoder {
       for (let i = 0; i < count; i++) this.element(t, list[i], out, pos + i * t.size);
       return;
     }
-    if (value instanceof Uint8Array && value.length === count * t.size && t.class !== "vlen" && t.class !== "string") {
+    // Raw element bytes (a re-encode copies fixed-size values, fixed strings included, bit-exact).
+    if (value instanceof Uint8Array && value.length === count * t.size && t.class !== "vlen") {
       out.set(value, pos);
       return;
     }

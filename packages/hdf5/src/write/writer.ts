@@ -28,7 +28,7 @@ import {
   objectHeaderV2Size,
   SUPERBLOCK_V2_SIZE,
 } from "./latest-format.js";
-import { applyFilters, type DeflateFn, defaultDeflate, deflateFilter, FLETCHER32_FILTER, shuffleFilter } from "./filters.js";
+import { applyFilters, canApplyFilters, type DeflateFn, defaultDeflate, deflateFilter, FLETCHER32_FILTER, shuffleFilter } from "./filters.js";
 import { GlobalHeapBuilder } from "./global-heap.js";
 import {
   compareNames,
@@ -81,7 +81,16 @@ export interface DatasetOptions {
   filters?: readonly Filter[];
   /** Explicit fill value message fields (default: what h5py writes). */
   fill?: FillValue;
+  /**
+   * Already-filtered chunks to store as they are (a re-encode keeping the source's
+   * pipeline and chunk shape): called with each chunk's coordinates; a chunk it
+   * returns nothing for is filtered here.
+   */
+  storedChunk?: StoredChunkSource;
 }
+
+/** Stored chunk bytes (after the pipeline) and filter mask by chunk coordinates, or undefined. */
+export type StoredChunkSource = (scaled: readonly number[]) => { readonly bytes: Uint8Array; readonly filterMask: number } | undefined;
 
 /** A dataset given by HDF5 datatype: raw element bytes in the file's byte order, strings, or values. */
 export interface DatasetInit {
@@ -258,6 +267,7 @@ export class Hdf5Writer {
       fill,
       compact,
       attrs: new Map(),
+      storedChunk: chunks && !isVlen(init.type) ? options.storedChunk : undefined,
     });
   }
 
@@ -404,9 +414,26 @@ export class Hdf5Writer {
       }
       const stored: StoredChunk[] = [];
       const chunkDims = ds.chunks;
+      const canFilter = canApplyFilters(ds.filters);
+      // Every filter marked skipped (spec IV.A.2.l filter mask): libhdf5 reads such chunks as stored.
+      const skipAll = ds.filters.length >= 32 ? 0xffffffff : 2 ** ds.filters.length - 1;
       forEachChunk(bytes, ds.space.dims, chunkDims, ds.type.size, (offset, chunk) => {
-        const out = ds.filters.length > 0 ? applyFilters(chunk, ds.filters, ds.type.size, p.path, this.deflate) : chunk;
-        stored.push({ offset, bytes: out, filterMask: 0, address: at });
+        const given = ds.storedChunk?.(offset.map((o, d) => o / chunkDims[d]));
+        let out: Uint8Array;
+        let filterMask = 0;
+        if (given !== undefined) {
+          out = given.bytes;
+          filterMask = given.filterMask;
+        } else if (ds.filters.length === 0) {
+          out = chunk;
+        } else if (canFilter) {
+          out = applyFilters(chunk, ds.filters, ds.type.size, p.path, this.deflate);
+        } else {
+          // A pipeline this writer cannot run (e.g. blosc kept by a re-encode) for a chunk the source never allocated.
+          out = chunk;
+          filterMask = skipAll;
+        }
+        stored.push({ offset, bytes: out, filterMask, address: at });
         parts.push({ address: at, bytes: out });
         at = align8(at + out.length);
       });
