@@ -26,8 +26,9 @@ export const STORAGE_CLASS_DTYPE: Readonly<Record<string, DType>> = {
 };
 
 /**
- * Quantized storages, with the raw element type of their bytes. Only used to
- * size the storage: the tensors over them (`_rebuild_qtensor`) are UNSUPPORTED.
+ * Quantized storages, with the raw element type of their bytes. Tensors over
+ * the 8/32-bit ones (`_rebuild_qtensor`) read as those integers (`int_repr()`);
+ * the sub-byte packings are only sized, their tensors are UNSUPPORTED.
  */
 export const QUANTIZED_STORAGE_CLASSES: Readonly<Record<string, DType>> = {
   QUInt8Storage: "uint8",

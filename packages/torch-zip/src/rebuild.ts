@@ -124,9 +124,32 @@ function layoutName(v: PyValue | undefined): string | undefined {
   return undefined;
 }
 
+/**
+ * Quantized storage classes whose bytes hold one integer per element (torch/_utils.py
+ * `_rebuild_qtensor` views them with the tensor's offset/size/stride like any tensor).
+ * The sub-byte packings (QUInt4x2Storage, QUInt2x4Storage) are not element-addressable.
+ */
+const QUANTIZED_ELEMENT_STORAGES: ReadonlySet<string> = new Set(["QInt8Storage", "QUInt8Storage", "QInt32Storage"]);
+
+/**
+ * `_rebuild_qtensor(storage, storage_offset, size, stride, quantizer_params, requires_grad,
+ * backward_hooks)`: a quantized tensor reads as its stored integers, which is what torch's
+ * `Tensor.int_repr()` returns (int8 for qint8, uint8 for quint8, int32 for qint32). The
+ * quantizer (scheme, scales, zero points, axis) stays in the pickled call, so a same-format
+ * re-encode writes the quantized tensor back unchanged.
+ */
+function qtensorOf(args: PyValue[]): TorchTensor | TorchUnsupportedTensor {
+  const storage = storageOf(args[0], "_rebuild_qtensor");
+  if (!QUANTIZED_ELEMENT_STORAGES.has(storage.className)) {
+    return unsupported("torch._utils._rebuild_qtensor", args, `quantized storage ${storage.className} packs sub-byte elements, which is not supported`);
+  }
+  const t = makeTensor(storage, storage.dtype, [args[0], args[1], args[2], args[3], args[5]], "_rebuild_qtensor");
+  t.quantized = true;
+  return t;
+}
+
 /** Rebuilders that exist in torch but whose tensors we do not decode. */
 const UNSUPPORTED_REBUILDERS: Readonly<Record<string, string>> = {
-  "torch._utils._rebuild_qtensor": "quantized tensors are not supported",
   "torch._utils._rebuild_meta_tensor_no_storage": "meta tensors have no data",
   "torch._utils._rebuild_wrapper_subclass": "tensor wrapper subclasses are not supported",
   "torch._utils._rebuild_sparse_csr_tensor": "sparse CSR tensors are not supported",
@@ -138,8 +161,8 @@ const UNSUPPORTED_REBUILDERS: Readonly<Record<string, string>> = {
 };
 
 /** Best-effort dtype/shape of an unsupported tensor, for listing only. */
-function unsupported(qualified: string, args: PyValue[]): TorchUnsupportedTensor {
-  const reason = UNSUPPORTED_REBUILDERS[qualified];
+function unsupported(qualified: string, args: PyValue[], why?: string): TorchUnsupportedTensor {
+  const reason = why ?? UNSUPPORTED_REBUILDERS[qualified];
   const short = qualified.slice(qualified.lastIndexOf(".") + 1);
   let dtype: DType = "uint8";
   let shape: number[] = [];
@@ -181,6 +204,7 @@ const DIRECT: Readonly<Record<string, (args: PyValue[]) => PyValue | undefined>>
   "torch._utils._rebuild_parameter": (a) => parameterOf(a, "_rebuild_parameter"),
   "torch._utils._rebuild_parameter_with_state": (a) => parameterOf(a, "_rebuild_parameter_with_state"),
   "torch._utils._rebuild_sparse_tensor": (a) => sparseOf(a),
+  "torch._utils._rebuild_qtensor": (a) => qtensorOf(a),
   "torch._tensor._rebuild_from_type_v2": (a) => fromTypeV2(a),
 };
 

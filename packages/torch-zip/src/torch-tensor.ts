@@ -18,6 +18,8 @@ export class TorchTensor extends PyReconstructed {
   isParameter = false;
   /** `requires_grad` as pickled. */
   requiresGrad = false;
+  /** Set by `_rebuild_qtensor`: the elements are a quantized tensor's stored integers (`int_repr()`). */
+  quantized = false;
 
   constructor(
     readonly storage: TorchStorage,
