@@ -10,4 +10,4 @@ export type { ElementValue, HeapAccess, TensorPlan } from "./values.js";
 export type { Superblock } from "./superblock.js";
 export type { RawAttribute } from "./messages/attribute.js";
 export { lookup3 } from "./checksum.js";
-export { detectHdf5, registerHdf5Format } from "./sniff.js";
+export { detectHdf5, detectHdf5InSource, registerHdf5Format } from "./sniff.js";
