@@ -1,5 +1,5 @@
 import { isNumpyTensor, type NdArray, type NumpyScalar, type PyValue, walkTensors } from "@codec/pickle";
-import { TorchSparseTensor, TorchTensor, TorchUnsupportedTensor } from "./torch-tensor.js";
+import { TorchSparseCompressedTensor, TorchSparseTensor, TorchTensor, TorchUnsupportedTensor } from "./torch-tensor.js";
 
 /**
  * Tensor names of a decoded checkpoint (DESIGN.md section 5), by the pickle
@@ -19,8 +19,12 @@ export function isTorchLeaf(v: PyValue): boolean {
   return v instanceof TorchTensor || v instanceof TorchUnsupportedTensor || isNumpyTensor(v);
 }
 
-/** A sparse COO tensor is named by its parts: `<name>.indices`, `<name>.values`. */
+/**
+ * A sparse COO tensor is named by its parts: `<name>.indices`, `<name>.values`; a
+ * compressed one by torch's accessors (`<name>.crow_indices`, `<name>.col_indices`, `<name>.values`).
+ */
 function torchChildren(v: PyValue): Iterable<[string, PyValue]> | undefined {
+  if (v instanceof TorchSparseCompressedTensor) return v.parts();
   if (v instanceof TorchSparseTensor) {
     return [
       ["indices", v.indices],

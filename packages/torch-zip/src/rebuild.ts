@@ -2,7 +2,7 @@ import { type DType, fail } from "@codec/core";
 import { PyFloat, PyGlobal, type PyObject, PyTuple, type PyValue } from "@codec/pickle";
 import { torchDTypeOf } from "./dtypes.js";
 import { TorchStorage } from "./storage.js";
-import { TorchSparseTensor, TorchTensor, TorchUnsupportedTensor } from "./torch-tensor.js";
+import { COMPRESSED_INDEX_NAMES, TorchSparseCompressedTensor, TorchSparseTensor, TorchTensor, TorchUnsupportedTensor } from "./torch-tensor.js";
 
 /**
  * The allowlisted torch rebuild functions (torch/_utils.py,
@@ -99,9 +99,10 @@ function parameterOf(args: PyValue[], rebuilder: string): TorchTensor {
   return p;
 }
 
-function sparseOf(args: PyValue[]): TorchSparseTensor | TorchUnsupportedTensor {
+function sparseOf(args: PyValue[], rebuilder = "_rebuild_sparse_tensor"): TorchSparseTensor | TorchSparseCompressedTensor | TorchUnsupportedTensor {
   const layout = layoutName(args[0]);
   const data = args[1];
+  if (layout !== undefined && Object.hasOwn(COMPRESSED_INDEX_NAMES, layout)) return compressedOf(layout, data, rebuilder);
   if (layout !== "torch.sparse_coo") {
     const name = layout ?? describe(args[0]);
     return new TorchUnsupportedTensor("_rebuild_sparse_tensor", "float32", [], `sparse layout ${name} is not supported (only torch.sparse_coo)`);
@@ -112,6 +113,16 @@ function sparseOf(args: PyValue[]): TorchSparseTensor | TorchUnsupportedTensor {
     return fail("CORRUPT", F, "_rebuild_sparse_tensor: indices and values must be tensors");
   }
   return new TorchSparseTensor(indices, values, intsOf(size, "sparse size"));
+}
+
+/** `(compressed_indices, plain_indices, values, size)` of a CSR/CSC/BSR/BSC tensor (torch/_tensor.py `__reduce_ex__`). */
+function compressedOf(layout: string, data: PyValue | undefined, rebuilder: string): TorchSparseCompressedTensor {
+  if (!(data instanceof PyTuple) || data.items.length < 4) return fail("CORRUPT", F, `${rebuilder}: data must be (compressed_indices, plain_indices, values, size)`);
+  const [compressed, plain, values, size] = data.items;
+  if (!(compressed instanceof TorchTensor) || !(plain instanceof TorchTensor) || !(values instanceof TorchTensor)) {
+    return fail("CORRUPT", F, `${rebuilder}: indices and values must be tensors`);
+  }
+  return new TorchSparseCompressedTensor(layout, compressed, plain, values, intsOf(size, "sparse size"));
 }
 
 /** A layout is the global torch.sparse_coo, or `torch.serialization._get_layout("torch.sparse_coo")` (torch >= 1.12). */
@@ -152,7 +163,6 @@ function qtensorOf(args: PyValue[]): TorchTensor | TorchUnsupportedTensor {
 const UNSUPPORTED_REBUILDERS: Readonly<Record<string, string>> = {
   "torch._utils._rebuild_meta_tensor_no_storage": "meta tensors have no data",
   "torch._utils._rebuild_wrapper_subclass": "tensor wrapper subclasses are not supported",
-  "torch._utils._rebuild_sparse_csr_tensor": "sparse CSR tensors are not supported",
   "torch._utils._rebuild_device_tensor_from_numpy": "device tensors from numpy are not supported",
   "torch._utils._rebuild_xla_tensor": "XLA tensors are not supported",
   "torch._utils._rebuild_mps_tensor": "MPS tensors are not supported",
@@ -204,6 +214,8 @@ const DIRECT: Readonly<Record<string, (args: PyValue[]) => PyValue | undefined>>
   "torch._utils._rebuild_parameter": (a) => parameterOf(a, "_rebuild_parameter"),
   "torch._utils._rebuild_parameter_with_state": (a) => parameterOf(a, "_rebuild_parameter_with_state"),
   "torch._utils._rebuild_sparse_tensor": (a) => sparseOf(a),
+  // torch 1.13 pickles CSR tensors through their own rebuild function, same data layout.
+  "torch._utils._rebuild_sparse_csr_tensor": (a) => sparseOf(a, "_rebuild_sparse_csr_tensor"),
   "torch._utils._rebuild_qtensor": (a) => qtensorOf(a),
   "torch._tensor._rebuild_from_type_v2": (a) => fromTypeV2(a),
 };
@@ -221,7 +233,9 @@ function buildReconstructors(): Record<string, Reconstructor> {
   for (const [name, fn] of Object.entries(DIRECT)) {
     out[name] = (args, obj) => {
       const v = fn(args);
-      if (v instanceof TorchTensor || v instanceof TorchSparseTensor || v instanceof TorchUnsupportedTensor) v.source ??= obj;
+      if (v instanceof TorchTensor || v instanceof TorchSparseTensor || v instanceof TorchSparseCompressedTensor || v instanceof TorchUnsupportedTensor) {
+        v.source ??= obj;
+      }
       return v;
     };
   }

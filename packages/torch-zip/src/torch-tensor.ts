@@ -104,6 +104,45 @@ export class TorchSparseTensor extends PyReconstructed {
   }
 }
 
+/** torch's accessor names of the two index tensors of each compressed sparse layout. */
+export const COMPRESSED_INDEX_NAMES: Readonly<Record<string, readonly [string, string]>> = {
+  "torch.sparse_csr": ["crow_indices", "col_indices"],
+  "torch.sparse_bsr": ["crow_indices", "col_indices"],
+  "torch.sparse_csc": ["ccol_indices", "row_indices"],
+  "torch.sparse_bsc": ["ccol_indices", "row_indices"],
+};
+
+/**
+ * A compressed sparse tensor (CSR/CSC/BSR/BSC): torch pickles it as
+ * `(compressed_indices, plain_indices, values, size)` (torch 1.13
+ * `_rebuild_sparse_csr_tensor` for CSR, torch >= 2.0 `_rebuild_sparse_tensor`
+ * for all four). Its parts are named with torch's accessors
+ * (`crow_indices`/`col_indices` or `ccol_indices`/`row_indices`, `values`).
+ */
+export class TorchSparseCompressedTensor extends PyReconstructed {
+  readonly kind = "torch.sparse_compressed";
+  constructor(
+    /** `torch.sparse_csr`, `torch.sparse_csc`, `torch.sparse_bsr` or `torch.sparse_bsc`. */
+    readonly layout: string,
+    readonly compressedIndices: TorchTensor,
+    readonly plainIndices: TorchTensor,
+    readonly values: TorchTensor,
+    readonly shape: readonly number[],
+  ) {
+    super();
+  }
+
+  /** The parts with their names, in the pickled order. */
+  parts(): Array<[string, TorchTensor]> {
+    const [c, p] = COMPRESSED_INDEX_NAMES[this.layout] ?? ["compressed_indices", "plain_indices"];
+    return [
+      [c, this.compressedIndices],
+      [p, this.plainIndices],
+      ["values", this.values],
+    ];
+  }
+}
+
 /**
  * A tensor made by a rebuild function we do not decode (quantized, meta,
  * wrapper subclasses, ...). It is listed with what the pickle says about it;
@@ -125,4 +164,4 @@ export class TorchUnsupportedTensor extends PyReconstructed {
   }
 }
 
-export type AnyTorchTensor = TorchTensor | TorchSparseTensor | TorchUnsupportedTensor;
+export type AnyTorchTensor = TorchTensor | TorchSparseTensor | TorchSparseCompressedTensor | TorchUnsupportedTensor;
