@@ -293,6 +293,9 @@ export class Hdf5Dataset extends Hdf5Base {
 
   /** The tensor dtype and shape this dataset reads as, or undefined when it is not a tensor (compound records, vlen sequences, references, opaque). */
   tensorInfo(): { dtype: DType; shape: number[] } | undefined {
+    // A null dataspace (h5py.Empty) holds no elements and has no shape: h5py reads it as
+    // Empty, not as an array, so it is not a tensor (a scalar would need one element).
+    if (this.space.kind === "null") return undefined;
     const t = this.type;
     if (isStringType(t)) return { dtype: "string", shape: this.shape };
     const plan = tensorPlan(t);
