@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { Hdf5Writer } from "../write/index.js";
 import { intType } from "../write/standard-types.js";
-import { Hdf5Dataset } from "./file.js";
+import type { Hdf5Dataset } from "./file.js";
 import { openHdf5 } from "./tensor-map.js";
 
 describe("openHdf5 listing", () => {
