@@ -8,7 +8,7 @@
  * nested protocol 2 pickle at the same place. NumpyUnpickler.load_build
  * swaps the wrapper for the array; this StreamExtension does the same.
  */
-import { fail, numelOf } from "@codec/core";
+import { fail, numelOf, swapBytes, swapUnit } from "@codec/core";
 import { py3QualifiedName } from "../compat.js";
 import { unpickleAt } from "../decode/unpickler.js";
 import type { StreamExtension } from "../decode/unpickler.js";
@@ -29,6 +29,23 @@ export interface JoblibArrayRecord {
   array: NdArray;
   dataOffset: number;
   alignment: number | null;
+}
+
+/**
+ * joblib.load hands back wrapper arrays in the host's byte order
+ * (numpy_pickle.py NumpyArrayWrapper.read -> _ensure_native_byte_order:
+ * `array.byteswap().newbyteorder('=')`), so a big-endian wrapper array is
+ * a little-endian array in Python (every host that runs it today is
+ * little-endian). The same happens here, so the value (and a re-encode)
+ * has the dtype Python sees. Structured and non-numeric dtypes are kept.
+ */
+function nativeOrder(dtype: NumpyDType, raw: Uint8Array): { dtype: NumpyDType; data: Uint8Array } | undefined {
+  const dt = dtype.tensorDType;
+  if (dt === null || !dtype.bigEndian || dtype.itemsize <= 1) return undefined;
+  const le = new NumpyDType(dtype.typestr);
+  le.byteorder = "<";
+  le.itemsize = dtype.itemsize;
+  return { dtype: le, data: swapBytes(raw, swapUnit(dt)) };
 }
 
 export function joblibExtension(records: JoblibArrayRecord[] = []): StreamExtension {
@@ -57,7 +74,9 @@ export function joblibExtension(records: JoblibArrayRecord[] = []): StreamExtens
       const n = numelOf(shape, F) * dtype.itemsize;
       if (n > cursor.bytes.length - cursor.pos) fail("TRUNCATED", F, `array data needs ${n} bytes`, { offset: cursor.pos });
       const a = new NdArray(subclass);
-      a.init(shape, dtype, order === "F", cursor.bytes.subarray(cursor.pos, cursor.pos + n));
+      const raw = cursor.bytes.subarray(cursor.pos, cursor.pos + n);
+      const native = nativeOrder(dtype, raw);
+      a.init(shape, native?.dtype ?? dtype, order === "F", native?.data ?? raw);
       a.source = target;
       records.push({ array: a, dataOffset: cursor.pos, alignment: typeof align === "number" ? align : null });
       cursor.pos += n;
