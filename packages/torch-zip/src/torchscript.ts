@@ -105,6 +105,13 @@ export function scriptStateDict(
     const cls = scriptClassOf(obj);
     const info = cls === undefined ? undefined : classes.get(cls.qualifiedName);
     const state = obj.state;
+    if (info !== undefined && !(state instanceof PyDict) && info.parameters.length === 0 && info.buffers.length === 0) {
+      // A class with __getstate__/__setstate__ (quantized Conv2d/Linear and their packed
+      // params): its state is opaque to state_dict(), which lists only declared parameters
+      // and buffers, and it declares none.
+      visiting.delete(obj);
+      return;
+    }
     if (info === undefined || !(state instanceof PyDict)) {
       out.push(...fallback(state ?? null, prefix.replace(/\.$/, "")));
       visiting.delete(obj);
@@ -120,6 +127,9 @@ export function scriptStateDict(
       const sub = scriptClassOf(v);
       if (sub === undefined || typeof k !== "string") continue;
       if (classes.get(sub.qualifiedName)?.isModule === false) continue;
+      // TorchBind objects (`__torch__.torch.classes.*`, e.g. quantized LinearPackedParamsBase)
+      // are C++ custom classes, never modules: state_dict() does not descend into them.
+      if (sub.module === "__torch__.torch.classes" || sub.module.startsWith("__torch__.torch.classes.")) continue;
       visit(v as PyObject, `${prefix}${k}.`);
     }
     visiting.delete(obj);
