@@ -1,4 +1,4 @@
-import { PyDict, PyGlobal, PyObject, PyTuple, type PyValue } from "@codec/pickle";
+import { PyDict, PyGlobal, PyObject, PyReconstructed, PyTuple, type PyValue } from "@codec/pickle";
 import { describe, expect, it } from "vitest";
 import { parseScriptSource, type ScriptClassInfo, scriptStateDict } from "./torchscript.js";
 
@@ -9,11 +9,14 @@ function instance(module: string, name: string, state: PyValue): PyObject {
   return o;
 }
 
-class Leaf {
-  constructor(readonly id: string) {}
+class Leaf extends PyReconstructed {
+  readonly kind = "test.leaf";
+  constructor(readonly id: string) {
+    super();
+  }
 }
 
-const isTensor = (v: PyValue) => (v as unknown) instanceof Leaf;
+const isTensor = (v: PyValue) => v instanceof Leaf;
 const fallback = (v: PyValue, prefix: string) =>
   v instanceof PyTuple ? v.items.flatMap((x, i) => (isTensor(x) ? [{ name: `${prefix}.${i}`, value: x }] : [])) : [];
 
@@ -32,7 +35,7 @@ describe("scriptStateDict", () => {
     packedState.set("_packed_params", instance("__torch__.torch.classes.quantized", "LinearPackedParamsBase", new PyTuple([new Leaf("w8"), new Leaf("b")])));
     parseScriptSource("class LinearPackedParams(Module):\n  __parameters__ = []\n  __buffers__ = []\n", "__torch__.l", classes);
     const root = new PyDict();
-    root.set("scale", scale as unknown as PyValue);
+    root.set("scale", scale);
     root.set("c", conv);
     root.set("o", odd);
     root.set("p", instance("__torch__.l", "LinearPackedParams", packedState));
