@@ -3,7 +3,7 @@
  * them (numpy/core/src/multiarray/methods.c array_reduce / array_reduce_ex,
  * descriptor.c arraydescr_reduce, scalartypes.c gentype_reduce):
  *   protocol 2-4: _reconstruct(cls, (0,), b'b') + BUILD (1, shape, dtype, is_fortran, rawdata)
- *   protocol 5:   _frombuffer(PickleBuffer, dtype, shape, order)
+ *   protocol 5:   _frombuffer(PickleBuffer, dtype, shape, order)   (exact ndarrays only)
  * A decoded array is written back in the form it came in (same global
  * spelling, numpy.core or numpy._core); joblib arrays and Tensors take the
  * protocol's default form.
@@ -38,7 +38,10 @@ function saveDType(p: Pickler, d: NumpyDType): void {
 function saveArray(p: Pickler, a: NdArray): void {
   const name = sourceName(a);
   const src = a.source;
-  const canBuffer = p.proto >= 5 && !Array.isArray(a.data);
+  // array_reduce_ex uses the PickleBuffer form only for exact ndarrays with a non-empty item type;
+  // subclasses (numpy.matrix, or joblib's wrapper `subclass`) keep _reconstruct(cls, ...), or they load as plain ndarrays.
+  const exact = a.cls instanceof PyGlobal && py3QualifiedName(a.cls.module, a.cls.name) === "numpy.ndarray";
+  const canBuffer = p.proto >= 5 && !Array.isArray(a.data) && exact && a.dtype.itemsize > 0;
   const form = name === "numpy.core.multiarray._reconstruct" ? "reconstruct" : name === "numpy.core.numeric._frombuffer" && canBuffer ? "frombuffer" : canBuffer ? "frombuffer" : "reconstruct";
   const shape = new PyTuple(a.shape);
   if (form === "frombuffer") {

@@ -106,3 +106,20 @@ describe("pickle (encode)", () => {
     expect(() => pickle(v, { maxDepth: 50 })).toThrow(/deeper/);
   });
 });
+
+describe("numpy array subclasses (encode)", () => {
+  it("protocol 5 keeps _reconstruct(cls, ...) for a subclass such as numpy.matrix, as array_reduce_ex does", () => {
+    const m = new NdArray(new PyGlobal("numpy", "matrix"));
+    m.init([1, 2], NdArray.fromTensor(new Tensor({ dtype: "int64", shape: [1, 2], data: new Uint8Array(16) })).dtype, false, new Uint8Array(16));
+    const text = new TextDecoder("latin1").decode(pickle(m, { protocol: 5 }));
+    expect(text).toContain("_reconstruct");
+    expect(text).toContain("matrix");
+    expect(text).not.toContain("_frombuffer");
+    const back = unpickle(pickle(m, { protocol: 5 }));
+    expect(back).toBeInstanceOf(NdArray);
+    expect(((back as NdArray).cls as PyGlobal).name).toBe("matrix");
+    // An exact ndarray still takes the protocol 5 buffer form.
+    const plain = NdArray.fromTensor(new Tensor({ dtype: "int64", shape: [1, 2], data: new Uint8Array(16) }));
+    expect(new TextDecoder("latin1").decode(pickle(plain, { protocol: 5 }))).toContain("_frombuffer");
+  });
+});
