@@ -11,3 +11,4 @@ export type { Superblock } from "./superblock.js";
 export type { RawAttribute } from "./messages/attribute.js";
 export { lookup3 } from "./checksum.js";
 export { detectHdf5, detectHdf5InSource, registerHdf5Format } from "./sniff.js";
+export { withoutStringTensors } from "./without-strings.js";
