@@ -270,6 +270,50 @@ describe("reencodeHdf5 -> h5py", () => {
   });
 });
 
+describe("reencodeHdf5 of plugin-filtered files -> h5py", () => {
+  // Chunks of filters our writer cannot run are copied in their stored form; the filter
+  // pipeline message (v1 in the default profile, v2 in "latest") must name them where libhdf5 looks.
+  const PLUGIN_FILES = `
+import os, sys
+sys.path.insert(0, ${JSON.stringify(join(__dirname, "..", "tools", "fixtures", "hdf5"))})
+import h5plugins
+import h5py, hdf5plugin, numpy as np
+out = sys.argv[1]
+for libver in ("earliest", "latest"):
+    with h5py.File(os.path.join(out, "plugins-%s.h5" % libver), "w", libver=libver) as f:
+        x = (np.arange(3000, dtype="<f4") % 97).reshape(60, 50)
+        f.create_dataset("blosc", data=x, chunks=(16, 16), **hdf5plugin.Blosc(cname="lz4", clevel=5, shuffle=1))
+        f.create_dataset("lz4", data=x.astype(">i8"), chunks=(7, 50), **hdf5plugin.LZ4())
+        f.create_dataset("bzip2", data=x.astype("<u2"), chunks=(60, 3), **hdf5plugin.BZip2())
+        f.create_dataset("bitshuffle", data=x.astype("<i4"), chunks=(9, 9), **hdf5plugin.Bitshuffle())
+        f.create_dataset("lzf", data=x, chunks=(5, 50), compression="lzf", shuffle=True, fletcher32=True)
+        f.create_dataset("scaleoffset", data=(x * 100).astype("<i4"), chunks=(10, 10), scaleoffset=0)
+        d = f.create_dataset("lz4_partial", shape=(40, 4), maxshape=(None, 4), chunks=(8, 4), dtype="<f8", fillvalue=2.5, **hdf5plugin.LZ4())
+        d[0:8] = 1
+print(os.environ["HDF5_PLUGIN_PATH"])
+`;
+
+  it("blosc, lz4, bzip2, bitshuffle, lzf and scaleoffset datasets re-encode equal in both profiles", async () => {
+    const pluginPath = execFileSync("/usr/bin/python3", ["-c", PLUGIN_FILES, dir], { encoding: "utf8" }).trim();
+    const pairs: Array<[string, string]> = [];
+    for (const libver of ["earliest", "latest"]) {
+      const src = join(dir, `plugins-${libver}.h5`);
+      const out = join(dir, `plugins-${libver}-re.h5`);
+      writeFileSync(out, await reencodeHdf5(new Uint8Array(readFileSync(src))));
+      pairs.push([src, out]);
+    }
+    const list = join(dir, "plugin-pairs.json");
+    writeFileSync(list, JSON.stringify(pairs));
+    const env = { ...process.env, HDF5_PLUGIN_PATH: pluginPath };
+    const lines = execFileSync("/usr/bin/python3", [join(TOOLS, "compare_hdf5.py"), "--pairs", list], { encoding: "utf8", env })
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { source: string; ok: boolean; errors?: string[] });
+    expect(lines.map((l) => [l.source, l.ok, l.errors ?? []])).toEqual(pairs.map(([src]) => [src, true, []]));
+    for (const [, out] of pairs) execFileSync("h5dump", ["-p", "-H", out], { stdio: "pipe", env });
+  });
+});
+
 describe("Keras files we write -> Keras' loading logic under h5py", () => {
   const sha = (t: Tensor) => createHash("sha256").update(t.bytes()).digest("hex");
   const f32 = (shape: number[], seed: number) => {
