@@ -257,15 +257,19 @@ describe("reencodeHdf5 -> h5py", () => {
     console.log(`reencode -> h5py: ${lines.length - real.length}/${lines.length} identical, ${refused} not re-encodable (refused or unreadable)`);
     // VAX-ordered floats (hdf5/tvms.h5) are the one known difference (h5py cannot read the source either).
     expect(real.filter((l) => !l.source.endsWith("tvms.h5")).map((l) => [l.source, l.errors])).toEqual([]);
-    // h5dump (libhdf5's own tool) must dump every re-encoded file completely.
-    const dumpFailures: string[] = [];
-    for (const [src, out] of pairs) {
+    // h5dump (libhdf5's own tool) must dump every re-encoded file completely whose source it
+    // dumps: chunks of filters without a plugin here (zstd, blosc2) are copied as stored, and
+    // h5dump can decode them in neither file.
+    const dumps = (path: string): boolean => {
       try {
-        execFileSync("h5dump", ["-p", out], { stdio: "pipe", maxBuffer: 1 << 28 });
+        execFileSync("h5dump", ["-p", path], { stdio: "pipe", maxBuffer: 1 << 28 });
+        return true;
       } catch {
-        dumpFailures.push(src);
+        return false;
       }
-    }
+    };
+    const dumpFailures: string[] = [];
+    for (const [src, out] of pairs) if (!dumps(out) && dumps(src)) dumpFailures.push(src);
     expect(dumpFailures.filter((s) => !s.endsWith("tvms.h5"))).toEqual([]);
   });
 });
