@@ -342,6 +342,22 @@ describe("scan: numpy object arrays hold pickles", () => {
     expect(text.stdout).toMatch(/dangerous +posix\.system/);
   });
 
+  it("string, record and datetime arrays hold no pickle: safe, exit 0 (.npy and inside an .npz)", async () => {
+    for (const name of ["err_unicode.npy", "err_structured.npy", "err_datetime.npy"]) {
+      const r = await run(["scan", f(name), "--json"]);
+      expect([name, r.status]).toEqual([name, 0]);
+      expect(JSON.parse(r.stdout)).toMatchObject({ format: "npy", verdict: "safe" });
+    }
+    const dir = tmp();
+    const zip = new ZipWriter();
+    zip.add("ok.npy", new Uint8Array(readFileSync(s("image.npy"))));
+    zip.add("names.npy", new Uint8Array(readFileSync(f("err_unicode.npy"))));
+    writeFileSync(join(dir, "strings.npz"), zip.finish());
+    const r = await run(["scan", join(dir, "strings.npz"), "--json"]);
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ format: "npz", verdict: "safe" });
+  });
+
   it.each([false, true])("an .npz with a dangerous object member (compressed=%s)", async (compress) => {
     const dir = tmp();
     const zip = new ZipWriter();

@@ -18,8 +18,10 @@ export async function npyHoldsPickle(source: ByteSource): Promise<boolean> {
     await readNpyHeader(source);
     return false;
   } catch (e) {
-    // readNpyHeader refuses exactly object dtypes with UNSAFE.
+    // readNpyHeader refuses exactly object dtypes with UNSAFE; other dtypes it cannot give
+    // as tensors (strings, records, datetimes) are UNSUPPORTED there but hold no pickle.
     if (isCodecError(e) && e.code === "UNSAFE") return true;
+    if (isCodecError(e) && e.code === "UNSUPPORTED") return false;
     throw e;
   }
 }
