@@ -1,6 +1,6 @@
 import { writeFileSync } from "node:fs";
 import type { ByteSource, TensorMap } from "@codec/core";
-import { detectHdf5, isKerasHdf5, openHdf5, openKeras, reencodeHdf5, writeTensorMapAsHdf5 } from "@codec/hdf5";
+import { detectHdf5InSource, isKerasHdf5, openHdf5, openKeras, reencodeHdf5, withoutStringTensors, writeTensorMapAsHdf5 } from "@codec/hdf5";
 import type { DetectContext, FormatAdapter } from "../adapter.js";
 import { stringMetadata } from "../metadata.js";
 
@@ -14,14 +14,21 @@ export const hdf5Adapter: FormatAdapter = {
   format: "hdf5",
   outputExtensions: ["h5", "hdf5", "hdf", "he5"],
 
-  detect(ctx: DetectContext): number {
-    return detectHdf5(ctx.head);
+  detect(ctx: DetectContext): Promise<number> {
+    // Past the sniffed head too: a user block of 4 KiB or more puts the signature beyond it.
+    return detectHdf5InSource(ctx.head, ctx.source);
   },
 
   async open(source: ByteSource): Promise<TensorMap> {
     const map = await openHdf5(source);
     // The HDF5 map's close() would close the shared source, which the CLI owns.
     return isKerasHdf5(map.file) ? openKeras(source) : map;
+  },
+
+  forTarget(input: TensorMap, targetFormat: string): TensorMap {
+    // String datasets are listed (dtype "string") but are not tensors a flat format can hold:
+    // they stay behind, the numeric datasets are carried.
+    return targetFormat === "hdf5" || targetFormat === "keras" ? input : withoutStringTensors(input);
   },
 
   async reencode(source: ByteSource, _path: string, outPath: string): Promise<void> {
