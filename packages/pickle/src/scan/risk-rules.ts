@@ -162,7 +162,7 @@ export const SAFE_TORCH_GLOBALS: ReadonlySet<string> = new Set([
   "torch._utils._rebuild_tensor", "torch._utils._rebuild_tensor_v2", "torch._utils._rebuild_tensor_v3",
   "torch._utils._rebuild_parameter", "torch._utils._rebuild_parameter_with_state",
   "torch._utils._rebuild_device_tensor_from_numpy", "torch._utils._rebuild_qtensor",
-  "torch._utils._rebuild_sparse_tensor", "torch._utils._rebuild_nested_tensor",
+  "torch._utils._rebuild_sparse_tensor", "torch._utils._rebuild_sparse_csr_tensor", "torch._utils._rebuild_nested_tensor",
   "torch._utils._rebuild_meta_tensor_no_storage", "torch._utils._rebuild_wrapper_subclass",
   "torch._tensor._rebuild_from_type", "torch._tensor._rebuild_from_type_v2", "torch.nn.parameter.Parameter",
   "torch.Size", "torch.device", "torch.Tensor", "torch.storage.UntypedStorage", "torch.storage.TypedStorage",

@@ -21,7 +21,9 @@ function shardIndexScore(ctx: DetectContext): number {
   while (i < ctx.head.length && (ctx.head[i] === 0x20 || ctx.head[i] === 0x0a || ctx.head[i] === 0x0d || ctx.head[i] === 0x09)) i++;
   if (ctx.head[i] !== 0x7b) return 0;
   const text = new TextDecoder("utf-8", { fatal: false }).decode(ctx.head);
-  if (/"weight_map"\s*:\s*\{/.test(text)) return 2;
+  // The first shard file named decides: torch's pytorch_model.bin.index.json has the same layout.
+  const first = /"weight_map"\s*:\s*\{\s*"(?:[^"\\]|\\.)*"\s*:\s*"((?:[^"\\]|\\.)*)"/.exec(text);
+  if (first) return first[1].toLowerCase().endsWith(".safetensors") ? 2 : 0;
   return ctx.path.toLowerCase().endsWith(".safetensors.index.json") ? 1 : 0;
 }
 

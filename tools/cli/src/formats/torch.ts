@@ -4,9 +4,7 @@ import { type ByteSource, openZip, readAll, type TensorMap } from "@codec/core";
 import { FileSource } from "@codec/core/node";
 import { reportToJson, reportToLines } from "@codec/pickle";
 import {
-  TorchFile,
   archiveNameFor,
-  dedupeSharedTensors,
   looksLegacy,
   looksTar,
   looksZip,
@@ -77,12 +75,6 @@ export const torchAdapter: FormatAdapter = {
   open(source: ByteSource, path: string): Promise<TensorMap> {
     if (isShardIndex(path)) return openShards(path);
     return openTorch(source);
-  },
-
-  // safetensors forbids tensors that share memory: keep one name per
-  // storage view, as the safetensors conversion tools do.
-  forTarget(input: TensorMap, targetFormat: string): TensorMap {
-    return targetFormat === "safetensors" && input instanceof TorchFile ? dedupeSharedTensors(input).map : input;
   },
 
   async reencode(source: ByteSource, path: string, outPath: string, options: WriteOptions): Promise<void> {
