@@ -6,21 +6,16 @@
  */
 import { Gunzip, Unzlib } from "fflate";
 import { detectCompression } from "./joblib/decompress.js";
-
-/** torch.save's legacy format starts with a pickled magic number (LONG1 0x1950a86a20f9469cfc6c). */
-const TORCH_LEGACY = [0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19];
-
-export function looksTorchLegacy(head: Uint8Array): boolean {
-  return head.length >= TORCH_LEGACY.length && TORCH_LEGACY.every((b, i) => head[i] === b);
-}
+import { looksTorchLegacy } from "./torch-legacy-magic.js";
 
 /**
  * 2 for a protocol 2-5 pickle header (PROTO n, then a plausible opcode), 1 for
- * text that could be a protocol 0/1 pickle, 0 otherwise.
+ * text that could be a protocol 0/1 pickle, 0 otherwise, and 0 for a legacy
+ * torch.save file (a pickled magic number first, in any protocol).
  */
 export function sniffPickle(head: Uint8Array): number {
-  if (head.length < 3) return 0;
-  if (head[0] === 0x80 && head[1] >= 2 && head[1] <= 5) return looksTorchLegacy(head) ? 0 : 2;
+  if (head.length < 3 || looksTorchLegacy(head)) return 0;
+  if (head[0] === 0x80 && head[1] >= 2 && head[1] <= 5) return 2;
   // Protocol 0/1 streams usually open with MARK, GLOBAL, EMPTY_LIST/DICT/TUPLE, or a text INT/STRING.
   const c = head[0];
   if ((c === 0x28 || c === 0x63 || c === 0x5d || c === 0x7d || c === 0x29) && head.indexOf(0x2e) > 0) return 1;

@@ -16,5 +16,6 @@ export { pickle, Pickler, type PickleOptions, type PicklableValue } from "./enco
 export * from "./scan/index.js";
 export { canonicalRepr, type CanonicalReprOptions } from "./repr/canonical.js";
 export { pyBytesRepr, pyFloatRepr, pyStrRepr, pyComplexRepr } from "./repr/python-repr.js";
-export { sniffPickle, sniffJoblib, looksTorchLegacy } from "./detect.js";
+export { sniffPickle, sniffJoblib } from "./detect.js";
+export { looksTorchLegacy } from "./torch-legacy-magic.js";
 export { encodeJoblib, type JoblibWriteOptions } from "./joblib/encode.js";

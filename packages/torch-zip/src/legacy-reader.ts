@@ -1,6 +1,5 @@
 import { type ByteSource, CodecError, DTYPES, fail, isCodecError } from "@codec/core";
-import { type PyValue, TORCH_LEGACY_MAGIC, unpickleAt } from "@codec/pickle";
-import { looksLegacyTorch } from "./legacy-magic.js";
+import { looksTorchLegacy, type PyValue, TORCH_LEGACY_MAGIC, unpickleAt } from "@codec/pickle";
 import { torchReconstructors } from "./rebuild.js";
 import { TorchStorage } from "./storage.js";
 import { parseStoragePid } from "./storage-pid.js";
@@ -24,7 +23,7 @@ export interface LegacyDecoded {
 }
 
 /** True when the bytes start like a legacy torch file (a pickle of the magic number, any pickle protocol 0-5). */
-export const looksLegacy: (head: Uint8Array) => boolean = looksLegacyTorch;
+export const looksLegacy: (head: Uint8Array) => boolean = looksTorchLegacy;
 
 /** A POSIX tar (the pre-0.4 torch.save format): "ustar" at offset 257. */
 export function looksTar(head: Uint8Array): boolean {

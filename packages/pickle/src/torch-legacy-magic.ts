@@ -9,8 +9,9 @@
  * - protocol 4/5: `PROTO n`, a `FRAME` (opcode 0x95 + u64 length), then `LONG1`.
  *
  * (pickle.py: protocol >= 4 frames every pickle; `save_long` uses LONG1 from
- * protocol 2 and the text LONG before.) This belongs in @codec/pickle's
- * detect.ts (`looksTorchLegacy` accepts only protocol 2 today).
+ * protocol 2 and the text LONG before.) Here so that the pickle sniffer
+ * can step aside for torch files and torch-zip can recognise them, with one
+ * definition.
  */
 
 /** MAGIC_NUMBER = 0x1950a86a20f9469cfc6c, as LONG1 payload (10 little-endian bytes). */
@@ -29,7 +30,7 @@ function matchAt(head: Uint8Array, at: number, bytes: readonly number[]): boolea
 }
 
 /** True when `head` starts with torch's pickled magic number in any pickle protocol torch.save accepts. */
-export function looksLegacyTorch(head: Uint8Array): boolean {
+export function looksTorchLegacy(head: Uint8Array): boolean {
   if (matchAt(head, 0, MAGIC_TEXT)) return true;
   if (head.length < 2 || head[0] !== PROTO || head[1] < 2 || head[1] > 5) return false;
   let at = 2;
