@@ -624,3 +624,62 @@ describe("libver=latest dense attribute storage (fractal heap + v2 B-tree name i
     }
   });
 });
+
+describe("soft links -> libhdf5", () => {
+  // What h5py sees of every soft link in a file: {path: target}, and whether each resolves.
+  const SOFT_LINKS = `
+import h5py, json, sys
+f = h5py.File(sys.argv[1], "r")
+out = {}
+def walk(g, prefix):
+    for name in g:
+        link = g.get(name, getlink=True)
+        path = prefix + name
+        if isinstance(link, h5py.SoftLink):
+            out[path] = [link.path, g.get(name) is not None]
+        elif isinstance(link, h5py.HardLink) and isinstance(g[name], h5py.Group):
+            walk(g[name], path + "/")
+walk(f, "")
+print(json.dumps(out, sort_keys=True))
+`;
+  const softLinks = (file: string) => JSON.parse(execFileSync("/usr/bin/python3", ["-c", SOFT_LINKS, file], { encoding: "utf8" }));
+  const expected = {
+    alias: ["/data/x", true],
+    dangling: ["/nowhere", false],
+    "data/relative": ["x", true],
+    ...Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`many/s${i}`, ["/data/x", true]])),
+  };
+
+  for (const profile of ["default", "latest"] as const) {
+    it(`${profile} profile: h5py lists and follows the soft links we write (compact, dense, symbol tables)`, () => {
+      const w = new Hdf5Writer({ profile });
+      w.createDataset("data/x", new Tensor({ dtype: "float32", shape: [3], data: new Uint8Array(12) }));
+      w.createSoftLink("alias", "/data/x");
+      w.createSoftLink("data/relative", "x");
+      w.createSoftLink("dangling", "/nowhere");
+      for (let i = 0; i < 12; i++) w.createSoftLink(`many/s${i}`, "/data/x");
+      const file = join(dir, `soft-${profile}.h5`);
+      writeFileSync(file, w.finish());
+      expect(softLinks(file)).toEqual(expected);
+      expect(h5dumpOk(new Uint8Array(readFileSync(file)), `soft-${profile}`)).not.toMatch(/error/i);
+    });
+
+    it(`h5py file with soft links (libver ${profile === "latest" ? "latest" : "earliest"}) re-encodes with the same links`, async () => {
+      const src = join(dir, `soft-src-${profile}.h5`);
+      execFileSync("/usr/bin/python3", ["-c", `
+import h5py, numpy as np, sys
+with h5py.File(sys.argv[1], "w", libver=sys.argv[2]) as f:
+    f["data/x"] = np.arange(3, dtype="<f4")
+    f["alias"] = h5py.SoftLink("/data/x")
+    f["data/relative"] = h5py.SoftLink("x")
+    f["dangling"] = h5py.SoftLink("/nowhere")
+    for i in range(12):
+        f["many/s%d" % i] = h5py.SoftLink("/data/x")
+`, src, profile === "latest" ? "latest" : "earliest"]);
+      const out = join(dir, `soft-rt-${profile}.h5`);
+      writeFileSync(out, await reencodeHdf5(new Uint8Array(readFileSync(src))));
+      expect(softLinks(out)).toEqual(softLinks(src));
+      expect(softLinks(out)).toEqual(expected);
+    });
+  }
+});

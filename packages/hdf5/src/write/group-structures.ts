@@ -26,6 +26,8 @@ export interface SymbolEntry {
   address: number;
   /** For groups: cache type 1 with the B-tree and heap addresses in the scratch pad. */
   cache?: { btree: number; heap: number };
+  /** For soft links: the target path, kept in the local heap (cache type 2, no object header). */
+  soft?: string;
 }
 
 /** Compare names by their UTF-8 bytes, the order libhdf5 keeps (strcmp). */
@@ -42,6 +44,8 @@ export interface GroupPlan {
   entries: SymbolEntry[];
   /** Heap offsets of the entries' names (same order). */
   nameOffsets: number[];
+  /** Heap offsets of soft link targets (same order; -1 for other entries). */
+  softOffsets: number[];
   heapData: Uint8Array;
   snodCount: number;
   /** B-tree nodes per level, leaves (level 0) first. */
@@ -58,8 +62,16 @@ export function planGroup(entries: SymbolEntry[]): GroupPlan {
     nameOffsets.push(size);
     size += align8(b.length + 1);
   }
+  // Soft link targets follow the names, each NUL-terminated and padded to 8 bytes like a name.
+  const softOffsets: number[] = [];
+  const targets = entries.map((e) => (e.soft === undefined ? undefined : utf8Encode(e.soft)));
+  for (const t of targets) {
+    softOffsets.push(t === undefined ? -1 : size);
+    if (t !== undefined) size += align8(t.length + 1);
+  }
   const heapData = new Uint8Array(size);
   for (let i = 0; i < encoded.length; i++) heapData.set(encoded[i], nameOffsets[i]);
+  for (let i = 0; i < targets.length; i++) if (targets[i] !== undefined) heapData.set(targets[i] as Uint8Array, softOffsets[i]);
   const perSnod = 2 * GROUP_LEAF_K;
   const snodCount = Math.ceil(entries.length / perSnod);
   const fanout = 2 * GROUP_INTERNAL_K;
@@ -70,7 +82,7 @@ export function planGroup(entries: SymbolEntry[]): GroupPlan {
     n = Math.ceil(n / fanout);
     levels.push(n);
   }
-  return { entries, nameOffsets, heapData, snodCount, levels };
+  return { entries, nameOffsets, softOffsets, heapData, snodCount, levels };
 }
 
 export function groupMetadataSize(plan: GroupPlan): { heap: number; snods: number; btree: number } {
@@ -86,12 +98,13 @@ function setAddr(view: DataView, at: number, addr: number): void {
   view.setBigUint64(at, addr === UNDEF ? 0xffffffffffffffffn : BigInt(addr), true);
 }
 
-/** A symbol table entry (spec III.C) at `at`. */
-export function encodeSymbolEntry(view: DataView, at: number, nameOffset: number, e: SymbolEntry): void {
+/** A symbol table entry (spec III.C) at `at`; `softOffset` is the heap offset of a soft link's target. */
+export function encodeSymbolEntry(view: DataView, at: number, nameOffset: number, e: SymbolEntry, softOffset = -1): void {
   view.setBigUint64(at, BigInt(nameOffset), true);
-  setAddr(view, at + 8, e.address);
-  view.setUint32(at + 16, e.cache ? 1 : 0, true);
-  if (e.cache) {
+  setAddr(view, at + 8, e.soft !== undefined ? UNDEF : e.address);
+  view.setUint32(at + 16, e.soft !== undefined ? 2 : e.cache ? 1 : 0, true);
+  if (e.soft !== undefined) view.setUint32(at + 24, softOffset, true);
+  else if (e.cache) {
     setAddr(view, at + 24, e.cache.btree);
     setAddr(view, at + 32, e.cache.heap);
   }
@@ -124,7 +137,7 @@ export function encodeGroupNodes(out: Uint8Array, plan: GroupPlan, snodAt: numbe
     out.set([0x53, 0x4e, 0x4f, 0x44, 1, 0], at);
     view.setUint16(at + 6, count, true);
     for (let i = 0; i < count; i++) {
-      encodeSymbolEntry(view, at + 8 + i * SYMBOL_ENTRY_SIZE, plan.nameOffsets[first + i], plan.entries[first + i]);
+      encodeSymbolEntry(view, at + 8 + i * SYMBOL_ENTRY_SIZE, plan.nameOffsets[first + i], plan.entries[first + i], plan.softOffsets[first + i]);
     }
     children.push({ address: at, lastKey: plan.nameOffsets[first + count - 1] });
   }

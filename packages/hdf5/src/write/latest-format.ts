@@ -114,16 +114,27 @@ function isAscii(b: Uint8Array): boolean {
 }
 
 /** Hard link message (IV.A.2.g) version 1. */
-export function linkMessage(name: string, address: number): Uint8Array {
+/**
+ * Link message (spec IV.A.2.g) for a hard link to `target` (an object
+ * header address) or a soft link (a path): flag bit 3 and link type 1, then
+ * the 2-byte length and the path, as H5O__link_encode writes it.
+ */
+export function linkMessageOf(name: string, target: number | string): Uint8Array {
   const nameBytes = utf8Encode(name);
   const lenWidth = nameBytes.length < 256 ? 0 : nameBytes.length < 65536 ? 1 : 2;
   const utf8 = !isAscii(nameBytes);
-  const w = new ByteWriter(16 + nameBytes.length);
-  w.u8(1).u8(lenWidth | (utf8 ? 0x10 : 0));
+  const soft = typeof target === "string" ? utf8Encode(target) : undefined;
+  const w = new ByteWriter(16 + nameBytes.length + (soft?.length ?? 0));
+  w.u8(1).u8(lenWidth | (soft ? 0x08 : 0) | (utf8 ? 0x10 : 0));
+  if (soft) w.u8(1);
   if (utf8) w.u8(1);
   w.uint(nameBytes.length, 1 << lenWidth);
   w.bytes(nameBytes);
-  w.u64(address);
+  if (soft) {
+    if (soft.length > 0xffff) fail("UNSUPPORTED", "hdf5", `soft link target of ${soft.length} bytes for ${name}`);
+    w.u16(soft.length);
+    w.bytes(soft);
+  } else w.u64(target as number);
   return w.finish();
 }
 

@@ -10,7 +10,7 @@ import {
   groupInfoMessage,
   layoutMessageV4,
   linkInfoMessage,
-  linkMessage,
+  linkMessageOf,
   MSG_ATTRIBUTE_INFO,
   MSG_GROUP_INFO,
   MSG_LINK,
@@ -32,7 +32,7 @@ import {
   MSG_SYMBOL_TABLE,
   symbolTableMessage,
 } from "./messages.js";
-import type { DatasetW, GroupW, Placed } from "./tree.js";
+import { type DatasetW, type GroupW, linkTarget, type Placed } from "./tree.js";
 
 /**
  * The header messages of each object, in the order libhdf5 writes them:
@@ -74,8 +74,7 @@ function latestMessages(p: Placed, placedOf: ReadonlyMap<GroupW | DatasetW, Plac
     msgs.push({ type: MSG_GROUP_INFO, flags: FLAG_CONSTANT, body: groupInfoMessage() });
     // Dense storage keeps the link messages in the fractal heap instead (dense-links.ts).
     for (const name of p.dense ? [] : [...node.children.keys()].sort(compareNames)) {
-      const child = placedOf?.get(node.children.get(name) as GroupW | DatasetW);
-      msgs.push({ type: MSG_LINK, flags: 0, body: linkMessage(name, child?.header ?? 0) });
+      msgs.push({ type: MSG_LINK, flags: 0, body: linkMessageOf(name, linkTarget(node.children.get(name), 0, placedOf)) });
     }
   } else {
     msgs.push({ type: MSG_DATASPACE, flags: 0, body: dataspaceMessageV2(node.space) });

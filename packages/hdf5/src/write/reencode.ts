@@ -12,8 +12,8 @@ import { type DatasetOptions, Hdf5Writer, type WriterOptions } from "./writer.js
  * Fixed-size data is copied as raw element bytes in the file's own encoding
  * (so big-endian types, custom floats, compounds and opaque data stay
  * bit-exact); variable-length data is decoded and re-stored in new global
- * heap collections. What the writer cannot express fails with UNSUPPORTED
- * instead of being dropped: soft and external links, objects reachable by
+ * heap collections. Soft links are kept as their paths. What the writer cannot express fails with UNSUPPORTED
+ * instead of being dropped: external links, objects reachable by
  * two hard links, committed datatypes, references (their addresses would
  * change) and filters other than deflate, shuffle and fletcher32.
  */
@@ -51,6 +51,11 @@ export async function reencodeHdf5(source: ByteInput, options: ReencodeOptions =
       copyAttributes(w, g, g.path);
       for (const link of g.links()) {
         const path = g.path === "/" ? `/${link.name}` : `${g.path}/${link.name}`;
+        if (link.kind === "soft") {
+          // Kept as a path: it may dangle or point anywhere, as it did in the source.
+          w.createSoftLink(path, link.target);
+          continue;
+        }
         if (link.kind !== "hard") fail("UNSUPPORTED", "hdf5", `cannot re-encode ${link.kind} link ${path}`);
         const first = seen.get(link.address);
         if (first !== undefined) fail("UNSUPPORTED", "hdf5", `${path} is a second hard link to ${first}`);

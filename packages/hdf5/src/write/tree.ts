@@ -18,9 +18,15 @@ export interface AttrW {
   value: NormalizedValue;
 }
 
+/** A soft link: a path resolved when the link is followed (spec IV.A.2.g link type 1). */
+export interface SoftLinkW {
+  kind: "soft";
+  target: string;
+}
+
 export interface GroupW {
   kind: "group";
-  children: Map<string, GroupW | DatasetW>;
+  children: Map<string, GroupW | DatasetW | SoftLinkW>;
   attrs: Map<string, AttrW>;
 }
 
@@ -72,4 +78,11 @@ export interface Placed {
   chunkTreeNodes?: number;
   dataAt?: number;
   stored?: StoredChunk[];
+}
+
+/** What a link message points at: a soft link's path, else the child's object header address (`fallback` before layout). */
+export function linkTarget(child: GroupW | DatasetW | SoftLinkW | undefined, fallback: number, placed?: ReadonlyMap<GroupW | DatasetW, Placed>): number | string {
+  if (child === undefined) return fallback;
+  if (child.kind === "soft") return child.target;
+  return placed?.get(child)?.header ?? fallback;
 }

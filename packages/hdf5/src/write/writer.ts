@@ -18,13 +18,13 @@ import {
 } from "./constants.js";
 import { datatypeMessage } from "./datatype-encode.js";
 import { headerMessages } from "./object-messages.js";
-import type { DatasetW, GroupW, Placed } from "./tree.js";
+import { type DatasetW, type GroupW, linkTarget, type Placed, type SoftLinkW } from "./tree.js";
 import {
   attributeMessageV3,
   dataspaceMessageV2,
   encodeObjectHeaderV2,
   encodeSuperblockV2,
-  linkMessage,
+  linkMessageOf,
   objectHeaderV2Size,
   SUPERBLOCK_V2_SIZE,
 } from "./latest-format.js";
@@ -127,7 +127,7 @@ function splitPath(path: string): string[] {
 function denseLinkInputs(g: GroupW): { names: Uint8Array[]; sizes: number[] } | undefined {
   if (g.children.size <= MAX_COMPACT_LINKS) return undefined;
   const names = [...g.children.keys()];
-  return { names: names.map((n) => utf8Encode(n)), sizes: names.map((n) => linkMessage(n, 0).length) };
+  return { names: names.map((n) => utf8Encode(n)), sizes: names.map((n) => linkMessageOf(n, linkTarget(g.children.get(n), 0)).length) };
 }
 
 /**
@@ -184,7 +184,7 @@ export class Hdf5Writer {
         next = { kind: "group", children: new Map(), attrs: new Map() };
         g.children.set(p, next);
       }
-      if (next.kind !== "group") fail("USAGE", "hdf5", `${path}: '${p}' is a dataset, not a group`);
+      if (next.kind !== "group") fail("USAGE", "hdf5", `${path}: '${p}' is a ${next.kind === "soft" ? "soft link" : "dataset"}, not a group`);
       g = next;
     }
     return g;
@@ -195,8 +195,23 @@ export class Hdf5Writer {
     if (parts.length === 0) return this.root;
     const parent = this.group(parts.slice(0, -1), false, path);
     const n = parent.children.get(parts[parts.length - 1]);
-    if (n === undefined) fail("USAGE", "hdf5", `no object ${path}`);
+    if (n === undefined || n.kind === "soft") fail("USAGE", "hdf5", `no object ${path}`);
     return n;
+  }
+
+  /**
+   * Create a soft link at `path` to `target` (absolute or relative to the
+   * link's group, resolved only when followed; it may dangle), creating
+   * missing parent groups.
+   */
+  createSoftLink(path: string, target: string): void {
+    const parts = splitPath(path);
+    if (parts.length === 0) fail("USAGE", "hdf5", "the root group cannot be a soft link");
+    if (target === "") fail("USAGE", "hdf5", `empty soft link target for ${path}`);
+    const parent = this.group(parts.slice(0, -1), true, path);
+    const name = parts[parts.length - 1];
+    if (parent.children.has(name)) fail("USAGE", "hdf5", `${path} already exists`);
+    parent.children.set(name, { kind: "soft", target });
   }
 
   /** Whether `path` names a group or dataset already created. */
@@ -315,7 +330,10 @@ export class Hdf5Writer {
         p.raw = this.encodeDatasetElements(node, heap, path);
       } else {
         const names = [...node.children.keys()].sort(compareNames);
-        for (const n of names) visit(node.children.get(n) as GroupW | DatasetW, path === "/" ? `/${n}` : `${path}/${n}`);
+        for (const n of names) {
+          const child = node.children.get(n) as GroupW | DatasetW | SoftLinkW;
+          if (child.kind !== "soft") visit(child, path === "/" ? `/${n}` : `${path}/${n}`);
+        }
       }
     };
     visit(this.root, "/");
@@ -353,7 +371,11 @@ export class Hdf5Writer {
           at = align8(at + (p.denseLinks as DenseLinksPlan).totalSize);
         }
       } else if (p.node.kind === "group") {
-        const entries: SymbolEntry[] = [...p.node.children.keys()].sort(compareNames).map((name) => ({ name, address: 0 }));
+        const group = p.node;
+        const entries: SymbolEntry[] = [...group.children.keys()].sort(compareNames).map((name) => {
+          const child = group.children.get(name);
+          return child?.kind === "soft" ? { name, address: 0, soft: child.target } : { name, address: 0 };
+        });
         p.plan = planGroup(entries);
         const sizes = groupMetadataSize(p.plan);
         p.heapAt = at;
@@ -379,6 +401,7 @@ export class Hdf5Writer {
     for (const p of placed) {
       if (p.node.kind !== "group" || !p.plan) continue;
       for (const e of p.plan.entries) {
+        if (e.soft !== undefined) continue;
         const child = byNode.get(p.node.children.get(e.name) as GroupW | DatasetW) as Placed;
         e.address = child.header;
         if (child.node.kind === "group") e.cache = { btree: child.btreeRoot as number, heap: child.heapAt as number };
@@ -451,7 +474,7 @@ export class Hdf5Writer {
       }
       if (p.node.kind === "group" && p.denseLinks) {
         const group = p.node;
-        const messages = [...group.children.keys()].map((name) => linkMessage(name, (byNode.get(group.children.get(name) as GroupW | DatasetW) as Placed).header));
+        const messages = [...group.children.keys()].map((name) => linkMessageOf(name, linkTarget(group.children.get(name), 0, byNode)));
         encodeDenseLinks(meta, p.denseLinks, messages);
       } else if (p.node.kind === "group" && p.plan) {
         encodeLocalHeap(meta, p.heapAt as number, p.plan.heapData);
