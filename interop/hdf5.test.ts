@@ -683,3 +683,53 @@ with h5py.File(sys.argv[1], "w", libver=sys.argv[2]) as f:
     });
   }
 });
+
+describe("hard links (one object, several names) -> libhdf5", () => {
+  // h5py: which names are the same object, then delete all names but one and check the object survives.
+  const CHECK = `
+import h5py, json, sys
+path, names = sys.argv[1], json.loads(sys.argv[2])
+with h5py.File(path, "r") as f:
+    objs = [f[n] for n in names]
+    same = all(o == objs[0] for o in objs)
+    refcount = h5py.h5o.get_info(objs[0].id).rc
+with h5py.File(path, "r+") as f:
+    for n in names[1:]:
+        del f[n]
+with h5py.File(path, "r") as f:
+    survives = f[names[0]][()].tolist()
+print(json.dumps({"same": same, "rc": refcount, "survives": survives}))
+`;
+  for (const profile of ["default", "latest"] as const) {
+    it(`${profile} profile: h5py sees one object with the reference count of its links; deleting the extra names keeps it`, () => {
+      const w = new Hdf5Writer({ profile });
+      w.createDataset("data/x", new Tensor({ dtype: "float32", shape: [2], data: new Uint8Array(new Float32Array([1.5, -2]).buffer) }));
+      w.createHardLink("same_x", "data/x");
+      for (let i = 0; i < 10; i++) w.createHardLink(`many/x${i}`, "data/x");
+      const file = join(dir, `hard-${profile}.h5`);
+      writeFileSync(file, w.finish());
+      const names = ["data/x", "same_x", ...Array.from({ length: 10 }, (_, i) => `many/x${i}`)];
+      const out = JSON.parse(execFileSync("/usr/bin/python3", ["-c", CHECK, file, JSON.stringify(names)], { encoding: "utf8" }));
+      expect(out).toEqual({ same: true, rc: 12, survives: [1.5, -2] });
+    });
+  }
+
+  it("an h5py file with hard-linked datasets and groups re-encodes with the links kept", async () => {
+    const src = join(dir, "hard-src.h5");
+    execFileSync("/usr/bin/python3", ["-c", `
+import h5py, numpy as np, sys
+with h5py.File(sys.argv[1], "w") as f:
+    f["g/x"] = np.arange(4, dtype="<i2")
+    f["alias"] = f["g/x"]
+    f["g2"] = f["g"]
+`, src]);
+    const out = join(dir, "hard-rt.h5");
+    writeFileSync(out, await reencodeHdf5(new Uint8Array(readFileSync(src))));
+    const r = execFileSync("/usr/bin/python3", ["-c", `
+import h5py, sys
+f = h5py.File(sys.argv[1], "r")
+print(f["alias"] == f["g/x"], f["g2"] == f["g"], f["g2/x"][()].tolist())
+`, out], { encoding: "utf8" }).trim();
+    expect(r).toBe("True True [0, 1, 2, 3]");
+  });
+});

@@ -143,13 +143,13 @@ export function objectHeaderSize(messages: readonly HeaderMessage[]): number {
  * reference count 1, header data size, padding to 8; then each message as
  * type u16, size u16, flags u8, 3 reserved bytes and the body padded to 8.
  */
-export function encodeObjectHeader(out: Uint8Array, at: number, messages: readonly HeaderMessage[], where: string): void {
+export function encodeObjectHeader(out: Uint8Array, at: number, messages: readonly HeaderMessage[], where: string, refCount = 1): void {
   const view = new DataView(out.buffer, out.byteOffset + at);
   const dataSize = objectHeaderSize(messages) - OBJECT_HEADER_V1_PREFIX;
   view.setUint8(0, 1);
   view.setUint8(1, 0);
   view.setUint16(2, messages.length, true);
-  view.setUint32(4, 1, true);
+  view.setUint32(4, refCount, true); // hard links to the object (spec IV.A.1.a "Object Reference Count")
   view.setUint32(8, dataSize, true);
   let p = OBJECT_HEADER_V1_PREFIX;
   for (const m of messages) {

@@ -64,6 +64,13 @@ export function headerMessages(p: Placed, latest: boolean, placedOf: ReadonlyMap
   return msgs;
 }
 
+/** Reference count message (spec IV.A.2.w, version 0): v2 headers carry it once an object has several hard links. */
+function referenceCountMessage(count: number): HeaderMessage {
+  const body = new Uint8Array(5);
+  new DataView(body.buffer).setUint32(1, count, true);
+  return { type: 0x0016, flags: 0, body };
+}
+
 /** Header messages of the libver="latest" profile. */
 function latestMessages(p: Placed, placedOf: ReadonlyMap<GroupW | DatasetW, Placed> | undefined): HeaderMessage[] {
   const msgs: HeaderMessage[] = [];
@@ -106,5 +113,6 @@ function latestMessages(p: Placed, placedOf: ReadonlyMap<GroupW | DatasetW, Plac
     const d = p.denseAttributes;
     msgs.push({ type: MSG_ATTRIBUTE_INFO, flags: FLAG_DONT_SHARE, body: attributeInfoMessage(d?.heapAt ?? UNDEF, d?.btreeAt ?? UNDEF) });
   } else for (const a of p.attrMessages) msgs.push(a.msg);
+  if ((p.links ?? 1) > 1) msgs.push(referenceCountMessage(p.links as number));
   return msgs;
 }

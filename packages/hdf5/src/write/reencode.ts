@@ -13,8 +13,7 @@ import { type DatasetOptions, Hdf5Writer, type WriterOptions } from "./writer.js
  * (so big-endian types, custom floats, compounds and opaque data stay
  * bit-exact); variable-length data is decoded and re-stored in new global
  * heap collections. Soft links are kept as their paths. What the writer cannot express fails with UNSUPPORTED
- * instead of being dropped: external links, objects reachable by
- * two hard links, committed datatypes, references (their addresses would
+ * instead of being dropped: external links, committed datatypes, references (their addresses would
  * change) and filters other than deflate, shuffle and fletcher32.
  */
 
@@ -46,7 +45,8 @@ export async function reencodeHdf5(source: ByteInput, options: ReencodeOptions =
     // what version 1 headers cannot (e.g. an attribute past 64 KiB).
     const profile = options.profile ?? (file.superblock.version >= 2 ? "latest" : "default");
     const w = new Hdf5Writer({ ...options, profile });
-    const seen = new Map<number, string>();
+    // Object header address -> first path; a link back to the root is a hard link to "/".
+    const seen = new Map<number, string>([[file.root.address, "/"]]);
     const visit = (g: Hdf5Group): void => {
       copyAttributes(w, g, g.path);
       for (const link of g.links()) {
@@ -58,7 +58,11 @@ export async function reencodeHdf5(source: ByteInput, options: ReencodeOptions =
         }
         if (link.kind !== "hard") fail("UNSUPPORTED", "hdf5", `cannot re-encode ${link.kind} link ${path}`);
         const first = seen.get(link.address);
-        if (first !== undefined) fail("UNSUPPORTED", "hdf5", `${path} is a second hard link to ${first}`);
+        if (first !== undefined) {
+          // One object, several names: the same object again, not a copy.
+          w.createHardLink(path, first);
+          continue;
+        }
         seen.set(link.address, path);
         const o = file.get(path);
         if (o instanceof Hdf5Group) {

@@ -51,6 +51,8 @@ export interface Placed {
   header: number;
   headerSize: number;
   attrMessages: Array<{ msg: HeaderMessage; dataAt: number; enc: EncodedElements }>;
+  /** Hard links to the object (its header's reference count); 1 unless created with createHardLink. */
+  links?: number;
   // groups
   plan?: GroupPlan;
   heapAt?: number;

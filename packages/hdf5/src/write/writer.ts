@@ -200,6 +200,21 @@ export class Hdf5Writer {
   }
 
   /**
+   * Create a second (third, ...) hard link at `path` to the group or dataset
+   * already at `existing`: one object with several names, as h5py's
+   * `f[path] = f[existing]` makes. Its header counts the links.
+   */
+  createHardLink(path: string, existing: string): void {
+    const target = this.node(existing);
+    const parts = splitPath(path);
+    if (parts.length === 0) fail("USAGE", "hdf5", "the root group cannot be a link");
+    const parent = this.group(parts.slice(0, -1), true, path);
+    const name = parts[parts.length - 1];
+    if (parent.children.has(name)) fail("USAGE", "hdf5", `${path} already exists`);
+    parent.children.set(name, target);
+  }
+
+  /**
    * Create a soft link at `path` to `target` (absolute or relative to the
    * link's group, resolved only when followed; it may dangle), creating
    * missing parent groups.
@@ -310,9 +325,13 @@ export class Hdf5Writer {
   layout(): WriterLayout {
     const heap = new GlobalHeapBuilder();
     const placed: Placed[] = [];
+    // Hard links to each object (the root's own counts as one, as libhdf5 counts it).
+    const linkCount = new Map<GroupW | DatasetW, number>([[this.root, 1]]);
 
     // Phase 1: visit depth-first (children in name order), encode attribute values and dataset elements.
+    // An object reached by a second hard link is laid out once, under its first path.
     const visit = (node: GroupW | DatasetW, path: string): void => {
+      if (placed.some((q) => q.node === node)) return;
       const p: Placed = { path, node, header: 0, headerSize: 0, attrMessages: [] };
       placed.push(p);
       for (const a of node.attrs.values()) {
@@ -332,11 +351,14 @@ export class Hdf5Writer {
         const names = [...node.children.keys()].sort(compareNames);
         for (const n of names) {
           const child = node.children.get(n) as GroupW | DatasetW | SoftLinkW;
-          if (child.kind !== "soft") visit(child, path === "/" ? `/${n}` : `${path}/${n}`);
+          if (child.kind === "soft") continue;
+          linkCount.set(child, (linkCount.get(child) ?? 0) + 1);
+          visit(child, path === "/" ? `/${n}` : `${path}/${n}`);
         }
       }
     };
     visit(this.root, "/");
+    for (const p of placed) p.links = linkCount.get(p.node) ?? 1;
 
     // Phase 2: metadata addresses. Message sizes do not depend on addresses.
     let at = this.latest ? SUPERBLOCK_V2_SIZE : SUPERBLOCK_V0_SIZE;
@@ -487,7 +509,7 @@ export class Hdf5Writer {
         }
       }
       if (this.latest) encodeObjectHeaderV2(meta, p.header, headerMessages(p, this.latest, this.placedOf), p.path);
-      else encodeObjectHeader(meta, p.header, headerMessages(p, this.latest, this.placedOf), p.path);
+      else encodeObjectHeader(meta, p.header, headerMessages(p, this.latest, this.placedOf), p.path, p.links);
     }
     for (let i = 0; i < heap.count; i++) heap.encode(i, meta, heap.address({ collection: i, index: 0 }));
     return { metadata: meta, parts, size };
