@@ -8,6 +8,7 @@ export * from "./byte-reader.js";
 export * from "./keep-shape-alive.js";
 export * from "./byte-source.js";
 export * from "./tensor.js";
+export * from "./tensor-map-subset.js";
 export * from "./sniff.js";
 export * from "./zip/index.js";
 export * from "./compress/index.js";

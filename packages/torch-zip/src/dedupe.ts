@@ -1,4 +1,4 @@
-import { DTYPES, type Tensor, type TensorInfo, type TensorMap } from "@codec/core";
+import { DTYPES, type TensorMap, tensorMapSubset } from "@codec/core";
 import type { TorchFile } from "./torch-file.js";
 import { TorchTensor } from "./torch-tensor.js";
 
@@ -45,15 +45,7 @@ export function dedupeSharedTensors(file: TorchFile): DedupeResult {
       if (sameView(t, kept)) aliases[n] = keep;
     }
   }
-  const keepNames = file.names().filter((n) => !(n in aliases));
-  const map: TensorMap = {
-    format: file.format,
-    metadata: file.metadata,
-    names: () => [...keepNames],
-    info: (n: string): TensorInfo => file.info(n),
-    get: (n: string): Promise<Tensor> => file.get(n),
-  };
-  return { map, aliases };
+  return { map: tensorMapSubset(file, file.names().filter((n) => !(n in aliases))), aliases };
 }
 
 function sizeOf(t: TorchTensor): number {

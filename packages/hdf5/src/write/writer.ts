@@ -330,8 +330,10 @@ export class Hdf5Writer {
 
     // Phase 1: visit depth-first (children in name order), encode attribute values and dataset elements.
     // An object reached by a second hard link is laid out once, under its first path.
+    const visited = new Set<GroupW | DatasetW>();
     const visit = (node: GroupW | DatasetW, path: string): void => {
-      if (placed.some((q) => q.node === node)) return;
+      if (visited.has(node)) return;
+      visited.add(node);
       const p: Placed = { path, node, header: 0, headerSize: 0, attrMessages: [] };
       placed.push(p);
       for (const a of node.attrs.values()) {
