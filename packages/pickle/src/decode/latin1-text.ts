@@ -47,34 +47,88 @@ export function takeLatin1(s: string): Uint8Array | undefined {
 const utf16 = new TextDecoder("utf-16le");
 
 /**
+ * Per lead-byte pattern p of a 4-byte word (bit j set: byte j is a lead byte
+ * C2/C3), four entries: the masks of the kept bytes that stay in place, move
+ * down one byte and move down two bytes once the lead bytes are dropped
+ * (a lead is always followed by its continuation byte, so at most two of the
+ * four bytes are leads), and the number of bytes kept.
+ */
+const COMPACT = new Int32Array(64);
+for (let p = 0; p < 16; p++) {
+  let kept = 0;
+  for (let j = 0; j < 4; j++) {
+    if ((p >> j) & 1) continue;
+    let leadsBefore = 0;
+    for (let q = 0; q < j; q++) leadsBefore += (p >> q) & 1;
+    if (leadsBefore < 3) COMPACT[p * 4 + leadsBefore] |= 0xff << ((j - leadsBefore) * 8);
+    kept++;
+  }
+  COMPACT[p * 4 + 3] = kept;
+}
+
+/**
  * The latin-1 bytes of UTF-8 text whose code points are all <= 0xFF (1- and
  * 2-byte sequences: lead byte C2/C3 and one continuation byte, RFC 3629).
  * Null when another sequence appears, so the caller takes the general path
  * (which also reports malformed input).
+ *
+ * Array bytes are random, so a byte loop that branches on "is this a lead
+ * byte" mispredicts half the time, and one that does not is bound by its
+ * one-byte-at-a-time dependency on the input position. This works on whole
+ * 4-byte little-endian words instead: for latin-1 text the UTF-8 lead byte
+ * of a code point >= 0x80 is C2 or C3 and the code point is its continuation
+ * byte plus 0x40 after a C3, so each word is adjusted with a few bit
+ * operations and its lead bytes dropped by the COMPACT table; an
+ * unaligned 4-byte store writes the 2 to 4 kept bytes. Validity is checked
+ * for the whole run at once: continuation bytes must be exactly the bytes
+ * after a lead, and every lead must be C2 or C3.
  */
 export function latin1FromUtf8(buf: Uint8Array, start: number, end: number): Uint8Array | null {
-  const bytes = new Uint8Array(end - start);
+  const out = new Uint8Array(end - start + 4); // + 4: the last word store may write 3 bytes past the text
+  const input = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  const output = new DataView(out.buffer);
   let k = 0;
   let bad = 0;
+  let leadIn = 0; // 0x80 when the previous word ended with a lead byte
+  let addIn = 0; // 0x40 when that lead byte was C3
   let i = start;
-  // Branch-free body: array bytes are random, so "is this a lead byte" branches would
-  // mispredict about half the time. t is 1 for a lead byte; for t = 1 the pair must be
-  // C2/C3 then 80..BF (a stray continuation byte fails the lead test), else `bad` is set.
-  const last = end - 1;
-  while (i < last) {
-    const c = buf[i];
-    const d = buf[i + 1];
-    const t = c >>> 7;
-    bytes[k++] = c ^ ((c ^ (((c & 0x1f) << 6) | (d & 0x3f))) & -t);
-    bad |= (((c & 0xfe) ^ 0xc2) | ((d & 0xc0) ^ 0x80)) & -t;
-    i += 1 + t;
+  for (; i + 4 <= end; i += 4) {
+    const w = input.getInt32(i, true);
+    const w1 = w << 1;
+    const leads = w & w1 & 0x80808080; // bit 7 of each byte that is 11xxxxxx
+    const lead1 = leads >>> 7; // bit 0 of each lead byte
+    // Continuations (10xxxxxx) must be exactly the bytes after a lead; leads must be C2 or C3.
+    bad |= ((w & ~w1 & 0x80808080) ^ ((leads << 8) | leadIn)) | ((w ^ 0xc2c2c2c2) & 0xfefefefe & Math.imul(lead1, 0xff));
+    // + 0x40 to each byte after a C3 (its bit 0 moved to bit 6 of the next byte); no byte overflows.
+    const adjusted = (w + ((leads & (w << 7)) << 7) + addIn) | 0;
+    // The four lead flags gathered into bits 28..31 (no partial products collide below them).
+    const t = (Math.imul(lead1, 0x10204080) >>> 28) << 2;
+    output.setInt32(k, (adjusted & COMPACT[t]) | ((adjusted >>> 8) & COMPACT[t + 1]) | ((adjusted >>> 16) & COMPACT[t + 2]), true);
+    k += COMPACT[t + 3];
+    leadIn = leads >>> 24;
+    addIn = (leadIn & (w >>> 17)) >>> 1;
   }
-  if (i === last) {
+  return latin1Tail(buf, i, end, out, k, leadIn | addIn, bad);
+}
+
+/**
+ * The last 0-3 bytes of latin1FromUtf8 one at a time, continuing a sequence
+ * the words left open (`pending`: 0x80 after a lead byte, | 0x40 after C3).
+ * A function of its own so that the word loop's optimized code never meets
+ * this rarely run code without type feedback (which deoptimized it per call).
+ */
+function latin1Tail(buf: Uint8Array, i: number, end: number, out: Uint8Array, k: number, pending: number, bad: number): Uint8Array | null {
+  for (; i < end; i++) {
     const c = buf[i];
-    if (c >= 0x80) return null;
-    bytes[k++] = c;
+    if (pending !== 0) {
+      if ((c & 0xc0) !== 0x80) bad = 1;
+      out[k++] = c + (pending & 0x40);
+      pending = 0;
+    } else if (c < 0x80) out[k++] = c;
+    else if ((c & 0xfe) === 0xc2) pending = 0x80 | ((c & 1) << 6);
+    else bad = 1;
   }
-  return bad === 0 ? bytes.subarray(0, k) : null;
+  return bad === 0 && pending === 0 ? out.subarray(0, k) : null;
 }
 
 /** A JS string of latin-1 bytes (code units 0..FF). */
