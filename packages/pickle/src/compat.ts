@@ -53,18 +53,44 @@ const NAMES: Readonly<Record<string, readonly [string, string]>> = {
   "StringIO.StringIO": ["io", "StringIO"],
 };
 
-const cache = new Map<string, readonly [string, string]>();
+interface Py3Names {
+  readonly pair: readonly [string, string];
+  readonly qualified: string;
+}
+
+/**
+ * module -> name -> Python 3 names. Two levels rather than one Map keyed by
+ * `${module}.${name}`: the decoder asks for the same globals again and
+ * again with the same (memoized) str objects, whose hashes V8 keeps, while
+ * a concatenated key is a new string to flatten and hash on every lookup.
+ * The qualified name handed out is one string per global for the same
+ * reason (callers look it up in their own Maps).
+ */
+const cache = new Map<string, Map<string, Py3Names>>();
+let cached = 0;
+
+function py3Names(module: string, name: string): Py3Names {
+  let byName = cache.get(module);
+  const hit = byName?.get(name);
+  if (hit !== undefined) return hit;
+  let pair = py2to3Name(module, name);
+  // numpy 2 moved numpy.core to numpy._core and keeps the old name as an alias.
+  if (pair[0] === "numpy._core" || pair[0].startsWith("numpy._core.")) pair = [`numpy.core${pair[0].slice(11)}`, pair[1]];
+  const out: Py3Names = { pair, qualified: `${pair[0]}.${pair[1]}` };
+  if (cached < 4096) {
+    if (byName === undefined) {
+      byName = new Map();
+      cache.set(module, byName);
+    }
+    byName.set(name, out);
+    cached++;
+  }
+  return out;
+}
 
 /** The Python 3 (module, name) that `pickle.load(fix_imports=True)` would import. */
 export function py3Name(module: string, name: string): readonly [string, string] {
-  const key = `${module}.${name}`;
-  const hit = cache.get(key);
-  if (hit !== undefined) return hit;
-  let out = py2to3Name(module, name);
-  // numpy 2 moved numpy.core to numpy._core and keeps the old name as an alias.
-  if (out[0] === "numpy._core" || out[0].startsWith("numpy._core.")) out = [`numpy.core${out[0].slice(11)}`, out[1]];
-  if (cache.size < 4096) cache.set(key, out);
-  return out;
+  return py3Names(module, name).pair;
 }
 
 /** Only the Python 2 -> 3 renames (what a protocol >= 3 pickle must spell). */
@@ -74,6 +100,5 @@ export function py2to3Name(module: string, name: string): readonly [string, stri
 
 /** `module.name` after the Python 2 mapping (and numpy._core -> numpy.core). */
 export function py3QualifiedName(module: string, name: string): string {
-  const [m, n] = py3Name(module, name);
-  return `${m}.${n}`;
+  return py3Names(module, name).qualified;
 }

@@ -82,7 +82,7 @@ function findIn(keys: readonly PyValue[], n: number, key: PyValue): number {
 
 function addToIndex(x: DictIndex, key: PyValue, i: number): void {
   if (typeof key === "string") x.str.set(key, i);
-  else x.other.set(keyOf(key), i);
+  else (x.other ??= new Map()).set(keyOf(key), i);
 }
 
 /** Dicts up to this size find keys by a linear scan; larger ones build hash indexes. */
@@ -93,10 +93,10 @@ const SMALL_DICT = 8;
  * True; tuples by value), objects by identity; insertion order kept. Small
  * dicts (the common case in data pickles) allocate no index at all.
  */
-/** Hash indexes of a dict larger than SMALL_DICT: str keys, and every other key by keyOf. */
+/** Hash indexes of a dict larger than SMALL_DICT: str keys, and every other key by keyOf (made when the first such key comes). */
 interface DictIndex {
   readonly str: Map<string, number>;
-  readonly other: Map<unknown, number>;
+  other: Map<unknown, number> | null;
 }
 
 /**
@@ -121,7 +121,7 @@ export class PyDict {
 
   private find(key: PyValue): number {
     const x = this.index;
-    if (x !== null) return (typeof key === "string" ? x.str.get(key) : x.other.get(keyOf(key))) ?? -1;
+    if (x !== null) return (typeof key === "string" ? x.str.get(key) : x.other?.get(keyOf(key))) ?? -1;
     return findIn(this.keys, this.keys.length, key);
   }
 
@@ -143,7 +143,7 @@ export class PyDict {
     this.values.push(value);
     if (this.index !== null) addToIndex(this.index, key, n);
     else if (n + 1 > SMALL_DICT) {
-      const x: DictIndex = { str: new Map(), other: new Map() };
+      const x: DictIndex = { str: new Map(), other: null };
       for (let j = 0; j <= n; j++) addToIndex(x, this.keys[j], j);
       this.index = x;
     }

@@ -200,7 +200,8 @@ function run(bytes: Uint8Array, start: number, o: ResolvedOptions, raw: Unpickle
   };
   const global = (module: string, name: string, opname: string): PyGlobal => {
     if (module === "") fail("CORRUPT", F, "empty module name", { offset: op });
-    if (name === "" || name.split(".").includes("")) fail("CORRUPT", F, `empty attribute name in ${module}.${name}`, { offset: op });
+    // An empty dotted part: Python's getattr walk would fail on it.
+    if (name === "" || name.charCodeAt(0) === 0x2e || name.charCodeAt(name.length - 1) === 0x2e || name.includes("..")) fail("CORRUPT", F, `empty attribute name in ${module}.${name}`, { offset: op });
     const g = new PyGlobal(module, name);
     hooks?.onGlobal?.(g, op, opname);
     return g;

@@ -14,6 +14,34 @@ const NUMERIC: Readonly<Record<string, DType>> = NUMPY_TYPESTR_DTYPE;
 /** numpy typestr (kind + size) for each tensor dtype, for writing. */
 export const NUMPY_TYPESTR: Readonly<Partial<Record<DType, string>>> = DTYPE_NUMPY_TYPESTR;
 
+/**
+ * NUMERIC by kind character, then item size: tensorDType is asked for every
+ * array decoded, and a `${char}${size}` key would be a new string to hash
+ * each time.
+ */
+const NUMERIC_BY_KIND = new Map<string, Map<number, DType>>();
+for (const [typestr, dtype] of Object.entries(NUMERIC)) {
+  const kind = typestr[0];
+  let bySize = NUMERIC_BY_KIND.get(kind);
+  if (bySize === undefined) NUMERIC_BY_KIND.set(kind, (bySize = new Map()));
+  bySize.set(Number(typestr.slice(1)), dtype);
+}
+
+/** Kind character and item size of a typestr ('f8' -> ['f', 8]); typestrs repeat, so parsed once each. */
+const parsedTypestrs = new Map<string, readonly [string, number]>();
+
+function parseTypestr(typestr: string): readonly [string, number] {
+  const hit = parsedTypestrs.get(typestr);
+  if (hit !== undefined) return hit;
+  const m = /^([a-zA-Z?])(\d*)/.exec(typestr);
+  const char = m === null ? "?" : m[1] === "?" ? "b" : m[1];
+  let itemsize = m === null || m[2] === "" ? (char === "b" ? 1 : 0) : Number(m[2]);
+  if (char === "O" && itemsize === 0) itemsize = 8;
+  const out = [char, itemsize] as const;
+  if (parsedTypestrs.size < 1024) parsedTypestrs.set(typestr, out);
+  return out;
+}
+
 export interface DTypeField {
   name: string;
   dtype: NumpyDType;
@@ -38,10 +66,7 @@ export class NumpyDType extends PyReconstructed {
 
   constructor(readonly typestr: string) {
     super();
-    const m = /^([a-zA-Z?])(\d*)/.exec(typestr);
-    this.char = m === null ? "?" : m[1] === "?" ? "b" : m[1];
-    this.itemsize = m === null || m[2] === "" ? (this.char === "b" ? 1 : 0) : Number(m[2]);
-    if (this.char === "O" && this.itemsize === 0) this.itemsize = 8;
+    [this.char, this.itemsize] = parseTypestr(typestr);
     if (this.char === "b" || this.itemsize <= 1) this.byteorder = "|";
   }
 
@@ -57,7 +82,7 @@ export class NumpyDType extends PyReconstructed {
   /** The tensor dtype, or null for string/void/object/datetime dtypes. */
   get tensorDType(): DType | null {
     if (this.fields !== null || this.subarray !== null) return null;
-    return NUMERIC[`${this.char}${this.itemsize}`] ?? null;
+    return NUMERIC_BY_KIND.get(this.char)?.get(this.itemsize) ?? null;
   }
 
   get isObject(): boolean {
