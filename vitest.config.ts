@@ -13,6 +13,8 @@ export const alias = {
   "@codec/pickle": src("./packages/pickle/src/index.ts"),
   "@codec/torch-zip": src("./packages/torch-zip/src/index.ts"),
   "@codec/hdf5": src("./packages/hdf5/src/index.ts"),
+  "@codec/onnx/node": src("./packages/onnx/src/node.ts"),
+  "@codec/onnx": src("./packages/onnx/src/index.ts"),
   "@codec/cli": src("./tools/cli/src/index.ts"),
   "@codec/testing": src("./testing/index.ts"),
 };

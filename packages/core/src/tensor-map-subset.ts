@@ -23,3 +23,15 @@ export function tensorMapSubset(map: TensorMap, names: readonly string[]): Tenso
   }
   return view;
 }
+
+/**
+ * The tensors of a map that a format without string tensors can carry
+ * (safetensors, npz, PyTorch, ONNX -> those): string tensors are listed by
+ * `codec inspect` (DESIGN.md section 5) but `convert` leaves them behind
+ * and carries the numeric, bool and complex ones instead of refusing the
+ * whole file.
+ */
+export function withoutStringTensors(map: TensorMap): TensorMap {
+  const names = map.names().filter((n) => map.info(n).dtype !== "string");
+  return names.length === map.names().length ? map : tensorMapSubset(map, names);
+}

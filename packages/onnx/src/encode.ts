@@ -1,0 +1,78 @@
+/**
+ * Writing tensors as an ONNX model: a ModelProto whose graph has no nodes
+ * and one initializer per tensor (what `codec convert x.safetensors y.onnx`
+ * makes; onnx.checker accepts it and onnx.numpy_helper reads every
+ * initializer back). Fields go in field-number order, as onnx's own
+ * serializer writes them; numeric data goes in raw_data (little-endian),
+ * strings in string_data. Protobuf messages cannot exceed 2 GiB.
+ */
+import { type DType, fail, type Tensor, type TensorMap, utf8Encode } from "@codec/core";
+import { onnxTypeOf } from "./data-type.js";
+import { ProtoParts } from "./proto-parts.js";
+import { F } from "./wire.js";
+
+export interface OnnxEncodeOptions {
+  /** GraphProto.name (default "graph"). */
+  graphName?: string;
+  /** ModelProto.producer_name (default "codec"). */
+  producerName?: string;
+  /** ModelProto.ir_version (default 8, which onnx >= 1.10 reads). */
+  irVersion?: number;
+  /** Default-domain opset (default 17). */
+  opset?: number;
+  /** String metadata, written as ModelProto.metadata_props. */
+  metadata?: Record<string, string>;
+}
+
+/** Protobuf's limit on one message (and so on an ONNX file without external data). */
+export const MAX_MODEL_BYTES = 2 ** 31 - 1;
+
+/** A TensorProto for `tensor` named `name`. */
+export function encodeTensorProto(name: string, tensor: Tensor): ProtoParts {
+  const type = onnxTypeOf(tensor.dtype as DType);
+  if (type === undefined) return fail("UNSUPPORTED", F, `tensor '${name}' has dtype ${tensor.dtype}, which ONNX cannot store`);
+  const p = new ProtoParts();
+  // dims: repeated int64, unpacked (proto2 without [packed = true]).
+  for (const d of tensor.shape) p.varintField(1, d);
+  p.varintField(2, type.code);
+  if (tensor.dtype === "string") {
+    for (const s of tensor.strings()) p.bytesField(6, utf8Encode(s));
+    p.stringField(8, name);
+  } else {
+    p.stringField(8, name);
+    p.bytesField(9, tensor.bytes());
+  }
+  return p;
+}
+
+/** The parts of a ModelProto holding every tensor of `map` as an initializer. */
+export async function encodeOnnxParts(map: TensorMap, options: OnnxEncodeOptions = {}): Promise<ProtoParts> {
+  const graph = new ProtoParts();
+  graph.stringField(2, options.graphName ?? "graph");
+  for (const name of map.names()) {
+    const t = await map.get(name);
+    graph.messageField(5, encodeTensorProto(name, t));
+    if (graph.length > MAX_MODEL_BYTES) fail("LIMIT", F, "the tensors exceed protobuf's 2 GiB limit for one ONNX file");
+  }
+  const model = new ProtoParts();
+  model.varintField(1, options.irVersion ?? 8);
+  model.stringField(2, options.producerName ?? "codec");
+  model.messageField(7, graph);
+  const opset = new ProtoParts();
+  opset.stringField(1, "");
+  opset.varintField(2, options.opset ?? 17);
+  model.messageField(8, opset);
+  for (const [k, v] of Object.entries(options.metadata ?? {})) {
+    const entry = new ProtoParts();
+    entry.stringField(1, k);
+    entry.stringField(2, v);
+    model.messageField(14, entry);
+  }
+  if (model.length > MAX_MODEL_BYTES) fail("LIMIT", F, "the model exceeds protobuf's 2 GiB limit for one ONNX file");
+  return model;
+}
+
+/** A ModelProto holding every tensor of `map` as an initializer, as one array. */
+export async function encodeOnnx(map: TensorMap, options: OnnxEncodeOptions = {}): Promise<Uint8Array> {
+  return (await encodeOnnxParts(map, options)).join();
+}
