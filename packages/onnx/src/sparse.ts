@@ -9,6 +9,9 @@ import type { SourceCursor } from "./source-cursor.js";
 import { dtypeOfHeader, type ExternalDataReader, materializeTensor, type TensorProtoHeader } from "./tensor-proto.js";
 import { F } from "./wire.js";
 
+/** Largest dense form built from a sparse initializer (4 GiB, beyond what one typed array holds in Node 20). */
+const MAX_DENSE_BYTES = 2 ** 32;
+
 export interface SparseHeader {
   values: TensorProtoHeader;
   indices: TensorProtoHeader;
@@ -20,6 +23,10 @@ export async function densifySparse(cursor: SourceCursor, s: SparseHeader, readE
   const { dtype } = dtypeOfHeader(s.values);
   const name = s.values.name;
   const numel = numelOf(s.dims, F, s.offset);
+  // The dense form is not backed by bytes in the file: bound it before allocating.
+  if (numel * Math.max(1, DTYPES[dtype].size) > MAX_DENSE_BYTES) {
+    fail("LIMIT", F, `sparse tensor '${name}' of shape [${s.dims.join(", ")}] is too large to densify (${numel} elements)`, { offset: s.offset });
+  }
   const values = await materializeTensor(cursor, s.values, readExternal);
   const indices = await materializeTensor(cursor, s.indices, readExternal);
   if (indices.dtype !== "int64") fail("CORRUPT", F, `sparse tensor '${name}' has ${indices.dtype} indices (INT64 required)`, { offset: s.offset });

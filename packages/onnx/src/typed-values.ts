@@ -34,6 +34,12 @@ export async function decodeTypedValues(cursor: SourceCursor, chunks: readonly V
   const lanes = DTYPES[dtype].lanes;
   const count = numel * lanes;
   const size = DTYPES[dtype].size / lanes;
+  // Check the declared shape against the bytes present before allocating for it: a fixed-width
+  // value takes 4 or 8 bytes, a varint at least 1.
+  let present = 0;
+  for (const c of chunks) present += c.end - c.start;
+  const minBytes = field === "float_data" ? 4 * count : field === "double_data" ? 8 * count : count;
+  if (present < minBytes) fail("CORRUPT", F, `tensor '${name}' has ${present} bytes of ${field}, too few for ${count} values`, { offset: chunks[0]?.start });
   const out = new Uint8Array(numel * DTYPES[dtype].size);
   const view = new DataView(out.buffer);
   let k = 0;
