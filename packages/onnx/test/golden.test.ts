@@ -1,0 +1,332 @@
+import { createHash } from "node:crypto";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { type ByteSource, type CodecError, isCodecError, type JsonValue, MemorySource, Tensor, type TensorInfo, type TensorMap } from "@codec/core";
+import { decodeTensorProto, encodeOnnx, openOnnx, reencodeOnnx } from "@codec/onnx";
+import { openOnnxFile, writeOnnxFile } from "@codec/onnx/node";
+import { repoPath } from "@codec/testing";
+import { afterAll, describe, expect, it } from "vitest";
+
+/**
+ * Golden files from tools/fixtures/onnx/make_fixtures.py (python onnx 1.12,
+ * never our encoder): every tensor's name, dtype, shape and sha256 of its
+ * C-contiguous little-endian bytes as numpy_helper reads them, the model's
+ * header facts, and the re-encode digest where python's protobuf
+ * re-serialisation reproduces the file byte for byte.
+ */
+
+interface ExpectedTensor {
+  name: string;
+  dtype: string;
+  shape: number[];
+  sha256?: string;
+  strings?: string[];
+}
+
+interface ModelFacts {
+  ir_version: number;
+  producer_name: string;
+  producer_version: string;
+  domain: string;
+  model_version: number;
+  opset_import: Record<string, number>;
+  graph_name: string;
+  inputs: string[];
+  outputs: string[];
+  node_count: number;
+  metadata_props: Record<string, string>;
+  functions: number;
+}
+
+interface ExpectedModel {
+  tensors: ExpectedTensor[];
+  model: ModelFacts;
+  reencode_sha256?: string;
+  external?: boolean;
+  inlined_python_sha256?: string;
+}
+
+interface ExpectedError {
+  code?: string;
+  match?: string;
+  stage?: string;
+  kind?: "tensor_proto";
+  tensor?: string;
+}
+
+interface Expected {
+  models: Record<string, ExpectedModel>;
+  tensor_protos: Record<string, ExpectedTensor>;
+  errors: Record<string, ExpectedError>;
+  unsupported: Record<string, { listed: string[]; left_out: { name: string; data_type: number }[] }>;
+}
+
+const dir = repoPath("packages", "onnx", "test", "fixtures");
+const expected: Expected = JSON.parse(readFileSync(join(dir, "expected.json"), "utf8"));
+const sha = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
+const read = (rel: string) => new Uint8Array(readFileSync(join(dir, rel)));
+const tmp = mkdtempSync(join(tmpdir(), "onnx-golden-"));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+/** External data files next to the model, as a caller holding the model in memory would supply them. */
+function resolverFor(rel: string): (location: string) => ByteSource {
+  const base = join(dir, dirname(rel));
+  return (location) => new MemorySource(new Uint8Array(readFileSync(join(base, location))));
+}
+
+function describeTensor(name: string, info: TensorInfo, t: Tensor): ExpectedTensor {
+  const out: ExpectedTensor = { name, dtype: info.dtype, shape: [...info.shape] };
+  if (t.dtype === "string") out.strings = t.strings();
+  else out.sha256 = sha(t.bytes());
+  return out;
+}
+
+async function listing(map: TensorMap): Promise<ExpectedTensor[]> {
+  const out: ExpectedTensor[] = [];
+  for (const name of map.names()) {
+    const info = map.info(name);
+    const t = await map.get(name);
+    // info() (header only) and get() (the bytes) agree.
+    expect(t.dtype, `${name}: get().dtype vs info().dtype`).toBe(info.dtype);
+    expect(t.shape, `${name}: get().shape vs info().shape`).toEqual([...info.shape]);
+    out.push(describeTensor(name, info, t));
+  }
+  return out;
+}
+
+function want(tensors: ExpectedTensor[]): ExpectedTensor[] {
+  return tensors.map((t) => (t.dtype === "string" ? { name: t.name, dtype: t.dtype, shape: t.shape, strings: t.strings } : { ...t }));
+}
+
+/** The model-level facts, wherever the reader nests them (the package keeps them under `onnx`). */
+function facts(metadata: { [key: string]: JsonValue }): { [key: string]: JsonValue } {
+  const nested = metadata.onnx;
+  return nested !== null && typeof nested === "object" && !Array.isArray(nested) ? (nested as { [key: string]: JsonValue }) : metadata;
+}
+
+/** opset_import with the default domain spelled "" or "ai.onnx" (both name ai.onnx). */
+function opsets(v: JsonValue | undefined): Record<string, JsonValue> {
+  const out: Record<string, JsonValue> = {};
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return out;
+  for (const [k, n] of Object.entries(v)) out[k === "" ? "ai.onnx" : k] = n;
+  return out;
+}
+
+function checkFacts(map: TensorMap, m: ModelFacts): void {
+  expect(map.format).toBe("onnx");
+  const f = facts(map.metadata);
+  expect(f.ir_version).toBe(m.ir_version);
+  expect(f.producer_name).toBe(m.producer_name);
+  expect(f.graph_name).toBe(m.graph_name);
+  expect(f.inputs).toEqual(m.inputs);
+  expect(f.outputs).toEqual(m.outputs);
+  expect(f.node_count).toBe(m.node_count);
+  expect(opsets(f.opset_import)).toEqual(opsets(m.opset_import));
+  // metadata_props are the model's string metadata, at the top level (DESIGN.md section 6).
+  for (const [k, v] of Object.entries(m.metadata_props)) expect(map.metadata[k], `metadata_props ${k}`).toBe(v);
+}
+
+async function expectCodecError(p: Promise<unknown>): Promise<CodecError> {
+  try {
+    await p;
+  } catch (e) {
+    if (isCodecError(e)) return e;
+    throw e;
+  }
+  throw new Error("expected a CodecError, got a value");
+}
+
+describe("golden models: names, dtypes, shapes, digests", () => {
+  for (const [rel, m] of Object.entries(expected.models)) {
+    const options = m.external ? { externalData: resolverFor(rel) } : {};
+    it(`${rel} from memory`, async () => {
+      const map = await openOnnx(read(rel), options);
+      expect(map.names()).toEqual(m.tensors.map((t) => t.name));
+      expect(await listing(map)).toEqual(want(m.tensors));
+      checkFacts(map, m.model);
+      await map.close();
+    });
+    it(`${rel} from a file (external data beside it)`, async () => {
+      const map = await openOnnxFile(join(dir, rel));
+      expect(await listing(map)).toEqual(want(m.tensors));
+      await map.close();
+    });
+    it(`${rel} re-encodes losslessly`, async () => {
+      const out = await reencodeOnnx(read(rel), options);
+      if (m.reencode_sha256 !== undefined) {
+        // python's SerializeToString reproduces this file, so a lossless re-encode does too.
+        expect(sha(out)).toBe(m.reencode_sha256);
+      }
+      // Whatever the bytes, the output lists the same tensors and needs no external files.
+      const back = await openOnnx(out);
+      expect(await listing(back)).toEqual(want(m.tensors));
+      checkFacts(back, m.model);
+    });
+  }
+
+  it("wire variants: re-encoding keeps what python's parser sees (unknown fields, merged messages)", async () => {
+    for (const rel of ["wire_variants.onnx", "wire_graph_twice.onnx"]) {
+      const once = await reencodeOnnx(read(rel));
+      const twice = await reencodeOnnx(once);
+      // A re-encode of a re-encode is a fixed point.
+      expect(sha(twice)).toBe(sha(once));
+    }
+  });
+});
+
+describe("zero-copy and values", () => {
+  it("raw_data tensors of an in-memory model are views of the input bytes", async () => {
+    const bytes = read("dtypes_raw.onnx");
+    const map = await openOnnx(bytes);
+    for (const name of map.names()) {
+      const t = await map.get(name);
+      expect(t.copied, name).toBe(false);
+      expect((t.data as Uint8Array).buffer, name).toBe(bytes.buffer);
+    }
+    const big = await (await openOnnx(read("shapes_strings.onnx"))).get("big_f32_raw");
+    expect(big.copied).toBe(false);
+  });
+
+  it("typed fields decode to the values python wrote", async () => {
+    const map = await openOnnx(read("shapes_strings.onnx"));
+    expect(Array.from((await map.get("scalar_i64_typed")).typed() as BigInt64Array)).toEqual([-(2n ** 63n)]);
+    expect(Array.from((await map.get("name with spaces/and.dots:0")).typed() as Int8Array)).toEqual([-128, -1, 0, 127]);
+    expect(Array.from((await map.get("名前")).typed() as Uint16Array)).toEqual([0, 65535]);
+    expect(Array.from((await map.get("scalar_bool_typed")).bytes())).toEqual([1]);
+    expect(Number.isNaN((await map.get("scalar_f64_typed")).toFloat32()[0])).toBe(true);
+    expect((await map.get("str_scalar")).strings()).toEqual(["über ✓"]);
+    expect((await map.get("str_empty")).shape).toEqual([0, 2]);
+    const wire = await openOnnx(read("wire_variants.onnx"));
+    expect(Array.from((await wire.get("split_packed")).typed() as BigInt64Array)).toEqual([-(2n ** 63n), -1n, 0n, 2n ** 62n, 12345n]);
+    expect(Array.from((await wire.get("unpacked_int16")).typed() as Int16Array)).toEqual([-32768, -1, 7, 32767]);
+    expect(Array.from((await wire.get("dtype_last_wins")).toFloat32())).toEqual([0.25, -8]);
+    const sparse = await openOnnx(read("sparse.onnx"));
+    expect(Array.from((await sparse.get("sparse_linear")).toFloat32())).toEqual([0, 1.5, 0, 0, 0, -2, 0, 0, 0, 0, 0, 3.25]);
+  });
+});
+
+describe("standalone TensorProto files (decodeTensorProto)", () => {
+  for (const [rel, t] of Object.entries(expected.tensor_protos)) {
+    it(rel, async () => {
+      const { name, tensor } = await decodeTensorProto(read(rel));
+      expect(name).toBe(t.name);
+      expect(tensor.dtype).toBe(t.dtype);
+      expect(tensor.shape).toEqual(t.shape);
+      if (t.dtype === "string") expect(tensor.strings()).toEqual(t.strings);
+      else expect(sha(tensor.bytes())).toBe(t.sha256);
+    });
+  }
+
+  it("refuses external data in a standalone TensorProto", async () => {
+    // The first initializer of the external model, cut out of the ModelProto by hand is not
+    // practical here; a TensorProto naming a location is built from the wire format instead:
+    // name (8) "x", data_type (2) FLOAT, dims (1) 1, data_location (14) EXTERNAL,
+    // external_data (13) {key "location", value "w.bin"}.
+    const kv = (k: number, s: string) => [(k << 3) | 2, s.length, ...Buffer.from(s)];
+    const entry = [...kv(1, "location"), ...kv(2, "w.bin")];
+    const bytes = new Uint8Array([...kv(8, "x"), 0x10, 1, 0x08, 1, 0x70, 1, (13 << 3) | 2, entry.length, ...entry]);
+    const err = await expectCodecError(decodeTensorProto(bytes));
+    expect(err.format).toBe("onnx");
+  });
+});
+
+describe("files every reader must refuse", () => {
+  for (const [rel, e] of Object.entries(expected.errors)) {
+    it(`${rel}${e.code ? ` -> ${e.code}` : ""}`, async () => {
+      let err: CodecError;
+      if (e.kind === "tensor_proto") {
+        err = await expectCodecError(decodeTensorProto(read(rel)));
+      } else {
+        const map = await openOnnx(read(rel), { externalData: resolverFor(rel) }).catch((x: unknown) => x);
+        if (isCodecError(map)) err = map;
+        else {
+          // Open may defer the check to the tensor (headers only); reading it must fail.
+          const m = map as TensorMap;
+          expect(m.names()).toContain(e.tensor);
+          err = await expectCodecError((async () => m.get(e.tensor ?? ""))());
+        }
+      }
+      expect(err.format).toBe("onnx");
+      if (e.code) expect(err.code).toBe(e.code);
+      if (e.match) expect(err.message.toLowerCase()).toContain(e.match.toLowerCase());
+    });
+  }
+
+  for (const [rel, u] of Object.entries(expected.unsupported)) {
+    it(`${rel}: element types without a dtype name are left out and named in metadata.onnx.unsupported_tensors`, async () => {
+      const map = await openOnnx(read(rel));
+      expect(map.names()).toEqual(u.listed);
+      for (const n of u.listed) await map.get(n);
+      expect(facts(map.metadata).unsupported_tensors).toEqual(u.left_out);
+      // Asking for a left-out tensor by name is a CodecError, not a crash.
+      for (const l of u.left_out) await expectCodecError((async () => map.get(l.name))());
+    });
+  }
+
+  it("a missing external file through openOnnxFile is a CodecError, not an ENOENT", async () => {
+    const rel = "external_manual/missing_file.onnx";
+    const err = await expectCodecError((async () => (await openOnnxFile(join(dir, rel))).get("missing_file"))());
+    expect(err.format).toBe("onnx");
+  });
+
+  it("openOnnxFile refuses external locations outside the model's directory", async () => {
+    // A location that climbs out of the model directory (onnx's _sanitize_path refuses these too).
+    const bytes = read("external_manual/missing_file.onnx");
+    const text = Buffer.from(bytes).toString("latin1").replace("no_such_file.bin", "../../../etc/pas");
+    expect(text.length).toBe(bytes.length);
+    const evil = join(tmp, "evil.onnx");
+    writeFileSync(evil, Buffer.from(text, "latin1"));
+    const err = await expectCodecError((async () => (await openOnnxFile(evil)).get("missing_file"))());
+    expect(err.format).toBe("onnx");
+    expect(err.code).toBe("UNSAFE");
+  });
+});
+
+describe("encodeOnnx / writeOnnxFile", () => {
+  it("re-reads every golden model's tensors and string metadata exactly", async () => {
+    for (const [rel, m] of Object.entries(expected.models)) {
+      const src = await openOnnx(read(rel), m.external ? { externalData: resolverFor(rel) } : {});
+      const bytes = await encodeOnnx(src, { graphName: "g", producerName: "codec-test", metadata: m.model.metadata_props });
+      const back = await openOnnx(bytes);
+      expect(await listing(back), rel).toEqual(want(m.tensors));
+      expect(facts(back.metadata).node_count, rel).toBe(0);
+      expect(facts(back.metadata).producer_name, rel).toBe("codec-test");
+      expect(facts(back.metadata).graph_name, rel).toBe("g");
+      expect(facts(back.metadata).ir_version, rel).toBe(8);
+      for (const [k, v] of Object.entries(m.model.metadata_props)) expect(back.metadata[k], `${rel} ${k}`).toBe(v);
+    }
+  });
+
+  it("writes a file that openOnnxFile reads", async () => {
+    const src = await openOnnx(read("dtypes_typed.onnx"));
+    const path = join(tmp, "written.onnx");
+    await writeOnnxFile(path, src, { metadata: { note: "x" } });
+    expect(existsSync(path)).toBe(true);
+    const back = await openOnnxFile(path);
+    expect(await listing(back)).toEqual(want(expected.models["dtypes_typed.onnx"].tensors));
+    expect(back.metadata.note).toBe("x");
+    await back.close();
+  });
+
+  it("writes tensors it is handed directly (0-d, empty, strings)", async () => {
+    const tensors: Record<string, Tensor> = {
+      s: new Tensor({ dtype: "float64", shape: [], data: new Uint8Array(new Float64Array([Math.PI]).buffer) }),
+      e: new Tensor({ dtype: "int32", shape: [0, 5], data: new Uint8Array(0) }),
+      w: new Tensor({ dtype: "string", shape: [2], data: ["ä", ""] }),
+    };
+    const map: TensorMap = {
+      format: "test",
+      metadata: {},
+      names: () => Object.keys(tensors),
+      info: (n) => ({ name: n, dtype: tensors[n].dtype, shape: tensors[n].shape }),
+      get: async (n) => tensors[n],
+    };
+    const back = await openOnnx(await encodeOnnx(map));
+    expect(back.names()).toEqual(["s", "e", "w"]);
+    expect((await back.get("s")).shape).toEqual([]);
+    expect(Array.from((await back.get("s")).typed() as Float64Array)).toEqual([Math.PI]);
+    expect((await back.get("e")).shape).toEqual([0, 5]);
+    expect((await back.get("w")).strings()).toEqual(["ä", ""]);
+  });
+});
