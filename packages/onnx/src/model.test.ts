@@ -34,7 +34,7 @@ describe("ONNX models", () => {
     expect(m.names()).toEqual(["a", "s", "z", "b"]);
     expect(m.info("a")).toEqual({ name: "a", dtype: "float32", shape: [2, 2] });
     const a = await m.get("a");
-    expect(Array.from(a.typed())).toEqual([1, 2, 3, 4]);
+    expect(Array.from(a.typed() as Float32Array)).toEqual([1, 2, 3, 4]);
     expect(a.bytes().buffer).toBe(bytes.buffer);
     expect((await m.get("s")).strings()).toEqual(["x", "é"]);
     expect((await m.get("z")).shape).toEqual([0, 3]);
@@ -85,13 +85,13 @@ describe("ONNX models", () => {
     new DataView(file.buffer).setFloat32(4, 1.5, true);
     new DataView(file.buffer).setFloat32(8, -2, true);
     const m = await openOnnx(ext("8"), { externalData: () => new MemorySource(file) });
-    expect(Array.from((await m.get("e")).typed())).toEqual([1.5, -2]);
+    expect(Array.from((await m.get("e")).typed() as Float32Array)).toEqual([1.5, -2]);
     expect(await rejects((await openOnnx(ext("8"))).get("e"))).toBe("UNSUPPORTED");
     expect(await rejects((await openOnnx(ext("12"), { externalData: () => new MemorySource(file) })).get("e"))).toBe("CORRUPT");
     expect(await rejects((await openOnnx(ext("8"), { externalData: () => new MemorySource(file.subarray(0, 10)) })).get("e"))).toBe("TRUNCATED");
     // Re-encoding inlines the data: the result opens without the external file.
     const inlined = await reencodeOnnx(ext("8"), { externalData: () => new MemorySource(file) });
-    expect(Array.from((await (await openOnnx(inlined)).get("e")).typed())).toEqual([1.5, -2]);
+    expect(Array.from((await (await openOnnx(inlined)).get("e")).typed() as Float32Array)).toEqual([1.5, -2]);
   });
 
   it("densifies sparse initializers", async () => {
@@ -100,7 +100,7 @@ describe("ONNX models", () => {
     const sparse = new ProtoParts().messageField(1, values).messageField(2, idx).varintField(3, 2).varintField(3, 3);
     const m = await openOnnx(new ProtoParts().varintField(1, 8).messageField(7, new ProtoParts().messageField(15, sparse)).join());
     expect(m.info("sp").shape).toEqual([2, 3]);
-    expect(Array.from((await m.get("sp")).typed())).toEqual([0, 5, 0, 0, 0, 6]);
+    expect(Array.from((await m.get("sp")).typed() as Float32Array)).toEqual([0, 5, 0, 0, 0, 6]);
   });
 
   it("refuses input that is not a model", async () => {

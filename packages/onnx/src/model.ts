@@ -5,7 +5,7 @@
  * not its weights. The result is a TensorMap of the graph's initializers
  * and sparse initializers (DESIGN.md section 5), loaded on demand.
  */
-import { type ByteInput, type ByteSource, fail, guardDecodeAsync, type JsonValue, type Tensor, type TensorInfo, type TensorMap, toByteSource } from "@codec/core";
+import { type ByteInput, type ByteSource, fail, guardDecodeAsync, type JsonValue, keepShapeAlive, MemorySource, type Tensor, type TensorInfo, type TensorMap, toByteSource } from "@codec/core";
 import { densifySparse, type SparseHeader } from "./sparse.js";
 import { SourceCursor } from "./source-cursor.js";
 import { dtypeOfHeader, type ExternalDataReader, materializeTensor, readStringPair, readTensorProtoHeader, type TensorProtoHeader } from "./tensor-proto.js";
@@ -105,28 +105,35 @@ export class OnnxModel implements TensorMap {
   }
 }
 
+function emptyFacts(): ModelFacts {
+  return {
+    irVersion: 0,
+    producerName: "",
+    producerVersion: "",
+    domain: "",
+    modelVersion: 0,
+    docString: "",
+    opsets: {},
+    props: new Map(),
+    graphName: "",
+    inputs: [],
+    outputs: [],
+    nodeCount: 0,
+    hasGraph: false,
+    trainingInfo: 0,
+    functions: 0,
+  };
+}
+
+// A model kept for the process so that V8 keeps OnnxModel's map across GCs (see keepShapeAlive).
+keepShapeAlive(new OnnxModel(new SourceCursor(new MemorySource(new Uint8Array(0))), new Map(), emptyFacts(), [], undefined, async () => {}));
+
 /** Opens a ModelProto from bytes or a ByteSource; tensors load on demand. */
 export function openOnnx(input: ByteInput, options: OnnxOpenOptions = {}): Promise<OnnxModel> {
   const source = toByteSource(input);
   return guardDecodeAsync(F, async () => {
     const cursor = new SourceCursor(source);
-    const facts: ModelFacts = {
-      irVersion: 0,
-      producerName: "",
-      producerVersion: "",
-      domain: "",
-      modelVersion: 0,
-      docString: "",
-      opsets: {},
-      props: new Map(),
-      graphName: "",
-      inputs: [],
-      outputs: [],
-      nodeCount: 0,
-      hasGraph: false,
-      trainingInfo: 0,
-      functions: 0,
-    };
+    const facts = emptyFacts();
     const entries = new Map<string, Entry>();
     const unsupported: { name: string; data_type: number }[] = [];
     const f = newField();
@@ -134,7 +141,7 @@ export function openOnnx(input: ByteInput, options: OnnxOpenOptions = {}): Promi
     const end = source.byteLength;
     if (end === 0) fail("TRUNCATED", F, "empty file");
     while (pos < end) {
-      pos = await cursor.header(pos, end, f);
+      pos = cursor.hasHeader(pos, end) ? cursor.header(pos, end, f) : await cursor.nextHeader(pos, end, f);
       switch (f.field) {
         case 1:
           facts.irVersion = varintField(f, "ModelProto.ir_version");
@@ -161,13 +168,13 @@ export function openOnnx(input: ByteInput, options: OnnxOpenOptions = {}): Promi
           break;
         case 8: {
           expectWire(f, WIRE_LEN, "ModelProto.opset_import");
-          const [domain, version] = readOpset(await cursor.bytes(f.start, f.end), f.start);
+          const [domain, version] = readOpset((cursor.peek(f.start, f.end) ?? (await cursor.bytes(f.start, f.end))), f.start);
           facts.opsets[domain === "" ? "ai.onnx" : domain] = version;
           break;
         }
         case 14: {
           expectWire(f, WIRE_LEN, "ModelProto.metadata_props");
-          const [k, v] = readStringPair(await cursor.bytes(f.start, f.end), f.start);
+          const [k, v] = readStringPair((cursor.peek(f.start, f.end) ?? (await cursor.bytes(f.start, f.end))), f.start);
           facts.props.set(k, v);
           break;
         }
@@ -195,7 +202,7 @@ function varintField(f: WireField, what: string): number {
 
 async function stringField(cursor: SourceCursor, f: WireField, what: string): Promise<string> {
   expectWire(f, WIRE_LEN, what);
-  const bytes = await cursor.bytes(f.start, f.end);
+  const bytes = (cursor.peek(f.start, f.end) ?? (await cursor.bytes(f.start, f.end)));
   return wireString(bytes, { ...f, start: 0, end: bytes.length }, f.start);
 }
 
@@ -251,7 +258,7 @@ async function readGraph(cursor: SourceCursor, start: number, end: number, facts
     entries.set(name, entry);
   };
   while (pos < end) {
-    pos = await cursor.header(pos, end, f);
+    pos = cursor.hasHeader(pos, end) ? cursor.header(pos, end, f) : await cursor.nextHeader(pos, end, f);
     switch (f.field) {
       case 1:
         expectWire(f, WIRE_LEN, "GraphProto.node");
@@ -262,14 +269,15 @@ async function readGraph(cursor: SourceCursor, start: number, end: number, facts
         break;
       case 5: {
         expectWire(f, WIRE_LEN, "GraphProto.initializer");
-        const header = await readTensorProtoHeader(cursor, f.start, f.end);
+        const read = readTensorProtoHeader(cursor, f.start, f.end);
+        const header = read instanceof Promise ? await read : read;
         add(header.name, { kind: "dense", header }, header, f.start);
         break;
       }
       case 11:
       case 12: {
         expectWire(f, WIRE_LEN, "GraphProto.input/output");
-        const name = valueInfoName(await cursor.bytes(f.start, f.end), f.start);
+        const name = valueInfoName((cursor.peek(f.start, f.end) ?? (await cursor.bytes(f.start, f.end))), f.start);
         (f.field === 11 ? facts.inputs : facts.outputs).push(name);
         break;
       }
@@ -293,14 +301,15 @@ async function readSparseHeader(cursor: SourceCursor, start: number, end: number
   const dims: number[] = [];
   let pos = start;
   while (pos < end) {
-    pos = await cursor.header(pos, end, f);
+    pos = cursor.hasHeader(pos, end) ? cursor.header(pos, end, f) : await cursor.nextHeader(pos, end, f);
     if (f.field === 1 || f.field === 2) {
       expectWire(f, WIRE_LEN, "SparseTensorProto.values/indices");
-      const h = await readTensorProtoHeader(cursor, f.start, f.end);
+      const read = readTensorProtoHeader(cursor, f.start, f.end);
+      const h = read instanceof Promise ? await read : read;
       if (f.field === 1) values = h;
       else indices = h;
     } else if (f.field === 3) {
-      const bytes = await cursor.bytes(f.start, f.end);
+      const bytes = (cursor.peek(f.start, f.end) ?? (await cursor.bytes(f.start, f.end)));
       const r = new WireReader(bytes, 0, bytes.length, f.start);
       if (f.wire === WIRE_VARINT) dims.push(r.varint());
       else {

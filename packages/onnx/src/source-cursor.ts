@@ -5,7 +5,7 @@
  * headers come from a window of the source read in chunks; payloads are
  * read only when asked for.
  */
-import { type ByteSource, fail } from "@codec/core";
+import { type ByteSource, fail, keepShapeAlive, MemorySource } from "@codec/core";
 import { F, WIRE_I32, WIRE_I64, WIRE_LEN, WIRE_VARINT, type WireField, WireReader } from "./wire.js";
 
 /** Window size: big enough that a walk over small fields reads rarely. */
@@ -16,27 +16,42 @@ const MAX_HEADER = 20;
 export class SourceCursor {
   private win: Uint8Array = new Uint8Array(0);
   private winStart = 0;
+  private readonly reader = new WireReader(this.win);
 
   constructor(readonly source: ByteSource) {}
 
+  /** Whether [start, end) is in the window. */
+  covers(start: number, end: number): boolean {
+    return start >= this.winStart && end <= this.winStart + this.win.length;
+  }
+
+  /** Whether the field header at `pos` of a message ending at `end` can be read without waiting. */
+  hasHeader(pos: number, end: number): boolean {
+    return this.covers(pos, Math.min(pos + MAX_HEADER, end));
+  }
+
   /** Makes [pos, pos + n) (cut at `limit`) part of the window. */
-  private async cover(pos: number, n: number, limit: number): Promise<void> {
+  async fill(pos: number, n: number, limit: number): Promise<void> {
     const want = Math.min(pos + n, limit);
-    if (pos >= this.winStart && want <= this.winStart + this.win.length) return;
+    if (this.covers(pos, want)) return;
     const len = Math.min(Math.max(WINDOW, want - pos), this.source.byteLength - pos);
     if (len < want - pos) fail("TRUNCATED", F, "file ends inside a protobuf message", { offset: pos });
-    this.win = await this.source.read(pos, len);
+    const got = this.source.readSync !== undefined ? this.source.readSync(pos, len) : await this.source.read(pos, len);
+    // A Node Buffer's subarray builds a Buffer (slow, through its species); views of the window are plain.
+    this.win = Object.getPrototypeOf(got) === Uint8Array.prototype ? got : new Uint8Array(got.buffer, got.byteOffset, got.byteLength);
     this.winStart = pos;
   }
 
   /**
    * Reads the field header at absolute offset `pos` of a message ending at
-   * `end`; `f.start`/`f.end` are absolute. Returns the offset after the field.
+   * `end`, which must be in the window (`hasHeader`, else `fill` first);
+   * `f.start`/`f.end` are absolute. Returns the offset after the field.
+   * Callers test and fill before calling, so the walk over fields already
+   * in the window runs without a promise per field.
    */
-  async header(pos: number, end: number, f: WireField): Promise<number> {
-    await this.cover(pos, MAX_HEADER, end);
+  header(pos: number, end: number, f: WireField): number {
     const local = pos - this.winStart;
-    const r = new WireReader(this.win, local, Math.min(this.win.length, end - this.winStart), this.winStart);
+    const r = this.reader.reset(this.win, local, Math.min(this.win.length, end - this.winStart), this.winStart);
     const tag = r.varint();
     const field = Math.floor(tag / 8);
     const wire = tag % 8;
@@ -71,13 +86,36 @@ export class SourceCursor {
     return f.end;
   }
 
-  /** The bytes [start, end): a view of the window when they are in it. */
+  /** The header at `pos`, filling the window first when needed. */
+  async nextHeader(pos: number, end: number, f: WireField): Promise<number> {
+    if (!this.hasHeader(pos, end)) await this.fill(pos, MAX_HEADER, end);
+    return this.header(pos, end, f);
+  }
+
+  /** [start, end) when it is in the window (check with `covers`). */
+  view(start: number, end: number): Uint8Array {
+    return this.win.subarray(start - this.winStart, end - this.winStart);
+  }
+
+  /**
+   * [start, end) if it is in the window, else null: `peek(a, b) ?? (await
+   * bytes(a, b))` waits only when it must (an `await` always suspends, even
+   * on a value that is ready).
+   */
+  peek(start: number, end: number): Uint8Array | null {
+    return this.covers(start, end) ? this.view(start, end) : null;
+  }
+
+  /** The bytes [start, end): a view of the window when they are in it (or fit in a new one). */
   async bytes(start: number, end: number): Promise<Uint8Array> {
-    if (start >= this.winStart && end <= this.winStart + this.win.length) return this.win.subarray(start - this.winStart, end - this.winStart);
+    if (this.covers(start, end)) return this.view(start, end);
     if (end - start <= WINDOW) {
-      await this.cover(start, end - start, end);
-      return this.win.subarray(start - this.winStart, end - this.winStart);
+      await this.fill(start, end - start, end);
+      return this.view(start, end);
     }
-    return this.source.read(start, end - start);
+    return this.source.readSync !== undefined ? this.source.readSync(start, end - start) : this.source.read(start, end - start);
   }
 }
+
+// One cursor kept for the process so that V8 keeps its class's map (and the code inlined on it) across GCs.
+keepShapeAlive(new SourceCursor(new MemorySource(new Uint8Array(0))));

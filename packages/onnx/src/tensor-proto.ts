@@ -3,7 +3,7 @@
  * opened; the values (raw_data, one of the typed repeated fields, or
  * external data) only when the tensor is asked for.
  */
-import { type DType, DTYPES, fail, numelOf, Tensor } from "@codec/core";
+import { type DType, DTYPES, fail, keepShapeAlive, numelOf, Tensor } from "@codec/core";
 import { type OnnxDataType, onnxDataType } from "./data-type.js";
 import type { SourceCursor } from "./source-cursor.js";
 import { decodeTypedValues, type ValueChunk } from "./typed-values.js";
@@ -29,24 +29,32 @@ export interface TensorProtoHeader {
   /** Offset of the TensorProto message, for messages. */
   offset: number;
   raw: { start: number; end: number } | null;
-  /** Occurrences of each typed field, by field name. */
-  typed: Map<string, ValueChunk[]>;
+  /** Occurrences of each typed field, by field name (null when there are none). */
+  typed: Map<string, ValueChunk[]> | null;
   /** external_data key/value pairs when data_location is EXTERNAL. */
   external: Map<string, string> | null;
 }
 
-/** Reads a TensorProto's header fields from [start, end) of the cursor's source. */
-export async function readTensorProtoHeader(cursor: SourceCursor, start: number, end: number): Promise<TensorProtoHeader> {
-  const h: TensorProtoHeader = { name: "", dataType: 0, dims: [], offset: start, raw: null, typed: new Map(), external: null };
-  let location = 0;
-  const externalPairs = new Map<string, string>();
-  const f = newField();
-  let pos = start;
-  while (pos < end) {
-    pos = await cursor.header(pos, end, f);
+/** The header being read: fields are applied one by one, from the window or after a read. */
+class HeaderBuilder {
+  readonly h: TensorProtoHeader;
+  private location = 0;
+  private externalPairs: Map<string, string> | null = null;
+
+  constructor(start: number) {
+    this.h = { name: "", dataType: 0, dims: [], offset: start, raw: null, typed: null, external: null };
+  }
+
+  /** Whether `apply` needs the field's payload bytes (the rest are recorded by position). */
+  static needsPayload(field: number): boolean {
+    return field === DIMS || field === NAME || field === EXTERNAL_DATA;
+  }
+
+  apply(f: WireField, payload: Uint8Array | null): void {
+    const h = this.h;
     switch (f.field) {
       case DIMS:
-        await readDims(cursor, f, h.dims);
+        readDims(payload as Uint8Array, f, h.dims);
         break;
       case DATA_TYPE:
         expectWire(f, WIRE_VARINT, "TensorProto.data_type");
@@ -57,7 +65,7 @@ export async function readTensorProtoHeader(cursor: SourceCursor, start: number,
         break;
       case NAME:
         expectWire(f, WIRE_LEN, "TensorProto.name", 0);
-        h.name = wireString(await cursor.bytes(f.start, f.end), { ...f, start: 0, end: f.end - f.start }, f.start);
+        h.name = decodeName(payload as Uint8Array, f.start);
         break;
       case RAW_DATA:
         expectWire(f, WIRE_LEN, "TensorProto.raw_data");
@@ -65,17 +73,18 @@ export async function readTensorProtoHeader(cursor: SourceCursor, start: number,
         break;
       case EXTERNAL_DATA: {
         expectWire(f, WIRE_LEN, "TensorProto.external_data");
-        const [k, v] = readStringPair(await cursor.bytes(f.start, f.end), f.start);
-        externalPairs.set(k, v);
+        const [k, v] = readStringPair(payload as Uint8Array, f.start);
+        (this.externalPairs ??= new Map()).set(k, v);
         break;
       }
       case DATA_LOCATION:
         expectWire(f, WIRE_VARINT, "TensorProto.data_location");
-        location = f.value;
+        this.location = f.value;
         break;
       default: {
         const typed = TYPED_FIELDS[f.field];
         if (typed !== undefined) {
+          h.typed ??= new Map();
           let list = h.typed.get(typed);
           if (list === undefined) h.typed.set(typed, (list = []));
           list.push({ wire: f.wire, start: f.start, end: f.end });
@@ -83,14 +92,59 @@ export async function readTensorProtoHeader(cursor: SourceCursor, start: number,
       }
     }
   }
-  if (location === 1) h.external = externalPairs;
-  else if (location !== 0) fail("CORRUPT", F, `tensor '${h.name}' has unknown data_location ${location}`, { offset: start });
-  return h;
+
+  finish(): TensorProtoHeader {
+    if (this.location === 1) this.h.external = this.externalPairs ?? new Map();
+    else if (this.location !== 0) fail("CORRUPT", F, `tensor '${this.h.name}' has unknown data_location ${this.location}`, { offset: this.h.offset });
+    return this.h;
+  }
+}
+
+// One builder per tensor header: its map must survive GCs (see keepShapeAlive).
+keepShapeAlive(new HeaderBuilder(0));
+
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+function decodeName(bytes: Uint8Array, offset: number): string {
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    return fail("CORRUPT", F, "invalid UTF-8 in a tensor name", { offset });
+  }
+}
+
+/**
+ * A TensorProto's header fields from [start, end) of the cursor's source:
+ * without waiting when the message is in the cursor's window (small
+ * tensors, the common case in a model with many), else field by field
+ * with reads as needed (big tensors, whose payloads are only located).
+ */
+export function readTensorProtoHeader(cursor: SourceCursor, start: number, end: number): TensorProtoHeader | Promise<TensorProtoHeader> {
+  if (!cursor.covers(start, end)) return readTensorProtoHeaderAsync(cursor, start, end);
+  const b = new HeaderBuilder(start);
+  const f = newField();
+  let pos = start;
+  while (pos < end) {
+    pos = cursor.header(pos, end, f);
+    b.apply(f, HeaderBuilder.needsPayload(f.field) ? cursor.view(f.start, f.end) : null);
+  }
+  return b.finish();
+}
+
+async function readTensorProtoHeaderAsync(cursor: SourceCursor, start: number, end: number): Promise<TensorProtoHeader> {
+  const b = new HeaderBuilder(start);
+  const f = newField();
+  let pos = start;
+  while (pos < end) {
+    pos = cursor.hasHeader(pos, end) ? cursor.header(pos, end, f) : await cursor.nextHeader(pos, end, f);
+    const payload = HeaderBuilder.needsPayload(f.field) ? (cursor.peek(f.start, f.end) ?? (await cursor.bytes(f.start, f.end))) : null;
+    b.apply(f, payload);
+  }
+  return b.finish();
 }
 
 /** dims: int64 values, unpacked (proto2 default, what onnx writes) or packed. */
-async function readDims(cursor: SourceCursor, f: WireField, dims: number[]): Promise<void> {
-  const bytes = await cursor.bytes(f.start, f.end);
+function readDims(bytes: Uint8Array, f: WireField, dims: number[]): void {
   const r = new WireReader(bytes, 0, bytes.length, f.start);
   const count = f.wire === WIRE_LEN ? Number.POSITIVE_INFINITY : 1;
   if (f.wire !== WIRE_LEN && f.wire !== WIRE_VARINT) expectWire(f, WIRE_VARINT, "TensorProto.dims");
@@ -154,9 +208,9 @@ export async function materializeTensor(cursor: SourceCursor, h: TensorProtoHead
     if (dtype === "string") fail("CORRUPT", F, `string tensor '${h.name}' has raw_data`, { offset: h.raw.start });
     const n = h.raw.end - h.raw.start;
     if (n !== numel * size) fail("CORRUPT", F, `tensor '${h.name}': raw_data has ${n} bytes, shape [${h.dims.join(", ")}] ${dtype} needs ${numel * size}`, { offset: h.raw.start });
-    return tensorOf(dtype, h.dims, await cursor.bytes(h.raw.start, h.raw.end), false);
+    return tensorOf(dtype, h.dims, (cursor.peek(h.raw.start, h.raw.end) ?? (await cursor.bytes(h.raw.start, h.raw.end))), false);
   }
-  const chunks = h.typed.get(type.field) ?? [];
+  const chunks = h.typed?.get(type.field) ?? [];
   const values = await decodeTypedValues(cursor, chunks, type.field, dtype, numel, h.name);
   return values instanceof Uint8Array ? tensorOf(dtype, h.dims, values, true) : new Tensor({ dtype, shape: h.dims, data: values });
 }

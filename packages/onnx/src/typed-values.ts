@@ -26,7 +26,7 @@ export async function decodeTypedValues(cursor: SourceCursor, chunks: readonly V
     for (const c of chunks) {
       if (c.wire !== WIRE_LEN) fail("CORRUPT", F, `tensor '${name}': string_data element is not length-delimited`, { offset: c.start });
       // STRING elements are bytes in onnx.proto; text that is not UTF-8 shows replacement characters.
-      out.push(utf8.decode(await cursor.bytes(c.start, c.end)));
+      out.push(utf8.decode((cursor.peek(c.start, c.end) ?? (await cursor.bytes(c.start, c.end)))));
     }
     if (out.length !== numel) fail("CORRUPT", F, `tensor '${name}' has ${out.length} strings, its shape needs ${numel}`, { offset: chunks[0]?.start });
     return out;
@@ -53,14 +53,14 @@ export async function decodeTypedValues(cursor: SourceCursor, chunks: readonly V
       const n = c.end - c.start;
       if (n % width !== 0) fail("CORRUPT", F, `tensor '${name}': packed ${field} of ${n} bytes`, { offset: c.start });
       if (k + n / width > count) tooMany(c.start);
-      out.set(await cursor.bytes(c.start, c.end), k * width);
+      out.set((cursor.peek(c.start, c.end) ?? (await cursor.bytes(c.start, c.end))), k * width);
       k += n / width;
     }
   } else {
     const v = { lo: 0, hi: 0 };
     for (const c of chunks) {
       if (c.wire !== WIRE_LEN && c.wire !== WIRE_VARINT) fail("CORRUPT", F, `tensor '${name}': ${field} has wire type ${c.wire}`, { offset: c.start });
-      const bytes = await cursor.bytes(c.start, c.end);
+      const bytes = (cursor.peek(c.start, c.end) ?? (await cursor.bytes(c.start, c.end)));
       const r = new WireReader(bytes, 0, bytes.length, c.start);
       while (!r.done) {
         if (k >= count) tooMany(c.start + r.pos);

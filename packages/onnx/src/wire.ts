@@ -5,7 +5,7 @@
  * (1), a varint length and that many bytes (2) or 4 bytes (5). Every length
  * is checked against the bytes that exist before anything is sliced.
  */
-import { fail } from "@codec/core";
+import { fail, keepShapeAlive } from "@codec/core";
 
 export const F = "onnx";
 
@@ -33,12 +33,21 @@ export class WireReader {
    * @param base the file offset of bytes[0], for error messages
    */
   constructor(
-    readonly bytes: Uint8Array,
+    public bytes: Uint8Array,
     start = 0,
-    readonly end = bytes.length,
-    readonly base = 0,
+    public end = bytes.length,
+    public base = 0,
   ) {
     this.pos = start;
+  }
+
+  /** Points the reader at other bytes (one reader serves a whole walk without allocating). */
+  reset(bytes: Uint8Array, start: number, end: number, base: number): this {
+    this.bytes = bytes;
+    this.pos = start;
+    this.end = end;
+    this.base = base;
+    return this;
   }
 
   get done(): boolean {
@@ -156,6 +165,9 @@ export class WireReader {
     this.pos = f.end;
   }
 }
+
+// See keepShapeAlive: readers are made per message, and their map must outlive a GC.
+keepShapeAlive(new WireReader(new Uint8Array(0)));
 
 export function newField(): WireField {
   return { field: 0, wire: 0, value: 0, start: 0, end: 0 };
