@@ -104,6 +104,12 @@ export const steps = [
       return sameDigests(s("weights.h5"), o("weights.h5"));
     },
   },
+  {
+    title: "Convert safetensors -> ONNX (a node-less model with one initializer per tensor)",
+    args: ["convert", s("mlp.safetensors"), o("mlp.onnx")],
+    check: () => sameDigests(s("mlp.safetensors"), o("mlp.onnx")),
+  },
+  { title: "Inspect the ONNX model (detected by structure: ONNX has no magic)", args: ["inspect", o("mlp.onnx"), "--digest"] },
   { title: "An npz with several arrays cannot become a single .npy (exit 1)", args: ["convert", s("arrays.npz"), o("x.npy")], status: 1 },
   { title: "Unknown output extension is a usage error (exit 2)", args: ["convert", s("image.npy"), o("image.xyz")], status: 2 },
 ];
