@@ -175,6 +175,49 @@ describe("golden models: names, dtypes, shapes, digests", () => {
   });
 });
 
+/** A ByteSource whose reads resolve after a pseudo-random delay, so concurrent reads interleave. */
+class SlowSource implements ByteSource {
+  constructor(
+    private readonly inner: MemorySource,
+    private seed: number,
+  ) {}
+  get byteLength(): number {
+    return this.inner.byteLength;
+  }
+  async read(offset: number, length: number): Promise<Uint8Array> {
+    this.seed = (Math.imul(this.seed, 1103515245) + 12345) >>> 0;
+    await new Promise((r) => setTimeout(r, this.seed % 4));
+    return this.inner.read(offset, length);
+  }
+}
+
+describe("sources", () => {
+  for (const [rel, m] of Object.entries(expected.models)) {
+    it(`${rel}: concurrent get() over a slow ByteSource and an async external-data resolver`, async () => {
+      const base = join(dir, dirname(rel));
+      const externalData = async (location: string): Promise<ByteSource> => {
+        await new Promise((r) => setTimeout(r, 1));
+        return new SlowSource(new MemorySource(new Uint8Array(readFileSync(join(base, location)))), 3);
+      };
+      const map = await openOnnx(new SlowSource(new MemorySource(read(rel)), 1), { externalData });
+      const names = [...map.names(), ...map.names()];
+      const got = await Promise.all(names.map(async (n) => describeTensor(n, map.info(n), await map.get(n))));
+      expect(got).toEqual([...want(m.tensors), ...want(m.tensors)]);
+    });
+  }
+
+  it("a model inside a larger buffer at an odd byteOffset reads the same, as views into that buffer", async () => {
+    const bytes = read("dtypes_raw.onnx");
+    const big = new Uint8Array(bytes.length + 20);
+    big.set(bytes, 13);
+    const map = await openOnnx(big.subarray(13, 13 + bytes.length));
+    expect(await listing(map)).toEqual(want(expected.models["dtypes_raw.onnx"].tensors));
+    const t = await map.get("raw_float32");
+    expect((t.data as Uint8Array).buffer).toBe(big.buffer);
+    expect(sha(await reencodeOnnx(big.subarray(13, 13 + bytes.length)))).toBe(expected.models["dtypes_raw.onnx"].reencode_sha256);
+  });
+});
+
 describe("zero-copy and values", () => {
   it("raw_data tensors of an in-memory model are views of the input bytes", async () => {
     const bytes = read("dtypes_raw.onnx");
