@@ -53,6 +53,8 @@ interface ExpectedError {
   stage?: string;
   kind?: "tensor_proto";
   tensor?: string;
+  /** Why a reader must refuse it, for the failure message. */
+  why?: string;
 }
 
 interface Expected {
@@ -127,14 +129,14 @@ function checkFacts(map: TensorMap, m: ModelFacts): void {
   for (const [k, v] of Object.entries(m.metadata_props)) expect(map.metadata[k], `metadata_props ${k}`).toBe(v);
 }
 
-async function expectCodecError(p: Promise<unknown>): Promise<CodecError> {
+async function expectCodecError(p: Promise<unknown>, why?: string): Promise<CodecError> {
   try {
     await p;
   } catch (e) {
     if (isCodecError(e)) return e;
     throw e;
   }
-  throw new Error("expected a CodecError, got a value");
+  throw new Error(`expected a CodecError, got a value${why ? `: ${why}` : ""}`);
 }
 
 describe("golden models: names, dtypes, shapes, digests", () => {
@@ -287,7 +289,7 @@ describe("files every reader must refuse", () => {
           // Open may defer the check to the tensor (headers only); reading it must fail.
           const m = map as TensorMap;
           expect(m.names()).toContain(e.tensor);
-          err = await expectCodecError((async () => m.get(e.tensor ?? ""))());
+          err = await expectCodecError((async () => m.get(e.tensor ?? ""))(), e.why);
         }
       }
       expect(err.format).toBe("onnx");
