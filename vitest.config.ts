@@ -15,6 +15,7 @@ export const alias = {
   "@codec/hdf5": src("./packages/hdf5/src/index.ts"),
   "@codec/onnx/node": src("./packages/onnx/src/node.ts"),
   "@codec/onnx": src("./packages/onnx/src/index.ts"),
+  "@codec/infer": src("./packages/infer/src/index.ts"),
   "@codec/cli": src("./tools/cli/src/index.ts"),
   "@codec/testing": src("./testing/index.ts"),
 };

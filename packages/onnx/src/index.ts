@@ -6,3 +6,4 @@ export { type OnnxEncodeOptions, MAX_MODEL_BYTES, encodeOnnx, encodeOnnxParts, e
 export { ProtoParts } from "./proto-parts.js";
 export { reencodeOnnx } from "./reencode.js";
 export { detectOnnx, onnxDetector } from "./detect.js";
+export { type OnnxAttribute, type OnnxGraph, type OnnxModelGraph, type OnnxNode, type OnnxValueInfo, readOnnxGraph } from "./graph.js";

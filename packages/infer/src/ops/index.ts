@@ -1,0 +1,5 @@
+/** Every operator family; importing this registers them all. */
+import "./elementwise/index.js";
+import "./nn/index.js";
+import "./shape/index.js";
+import "./control.js";

@@ -1,0 +1,5 @@
+/**
+ * The nn operators: each module in this folder registers its ops with
+ * registerOps; this file imports them all.
+ */
+export {};
