@@ -200,8 +200,9 @@ export async function materializeTensor(cursor: SourceCursor, h: TensorProtoHead
     // onnx.proto: `length` is the number of bytes of the data; it must agree with dims and type.
     if (length !== null && length !== want) fail("CORRUPT", F, `tensor '${h.name}': external data length ${length} does not match ${want} bytes for shape [${h.dims.join(", ")}] ${dtype}`, { offset: h.offset });
     if (readExternal === undefined) fail("UNSUPPORTED", F, `tensor '${h.name}' is stored in external file '${location}', and no external data reader was given`, { offset: h.offset });
-    const bytes = await readExternal(location, offset, want, h.name);
-    if (bytes.length !== want) fail("TRUNCATED", F, `tensor '${h.name}': external file '${location}' has ${bytes.length} of ${want} bytes at offset ${offset}`, { offset: h.offset });
+    // Without a length, the data is the rest of the file (as onnx's loader reads it), which must then fit the shape.
+    const bytes = await readExternal(location, offset, length, h.name);
+    if (bytes.length !== want) fail("CORRUPT", F, `tensor '${h.name}': external file '${location}' holds ${bytes.length} bytes from offset ${offset}, shape [${h.dims.join(", ")}] ${dtype} needs ${want}`, { offset: h.offset });
     return tensorOf(dtype, h.dims, bytes, false);
   }
   if (h.raw !== null) {
