@@ -2,4 +2,5 @@
  * The nn operators: each module in this folder registers its ops with
  * registerOps; this file imports them all.
  */
-export {};
+import "./matmul.js";
+import "./softmax.js";

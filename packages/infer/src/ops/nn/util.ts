@@ -1,0 +1,64 @@
+/**
+ * Helpers shared by the nn operators: float results computed in float64
+ * and stored in the working array of the output dtype (float16/bfloat16
+ * rounded to their precision, as a runtime computing in that type would
+ * store them), dtype checks, and reading optional scalar inputs.
+ *
+ * `roundToDtype` is generic (it belongs in src/tensor.ts or a shared
+ * numeric helper); it lives here because this folder is all the nn
+ * family may edit.
+ */
+import { bfloat16ToFloat32, type DType, fail, float16ToFloat32, float32ToBfloat16, float32ToFloat16 } from "@codec/core";
+import { arrayFor, isFloat, type NumArray, nums, type RTensor, tensor } from "../../tensor.js";
+import type { OpContext } from "../registry.js";
+
+export const F = "infer";
+
+/** Rounds every element of `a` (in place) to what `dtype` can hold. */
+export function roundToDtype(a: NumArray, dtype: DType): void {
+  if (dtype === "float16") for (let i = 0; i < a.length; i++) a[i] = float16ToFloat32(float32ToFloat16(a[i]));
+  else if (dtype === "bfloat16") for (let i = 0; i < a.length; i++) a[i] = bfloat16ToFloat32(float32ToBfloat16(a[i]));
+}
+
+/** A tensor of `dtype` holding `values` (converted to its working array, rounded for the 16-bit floats). */
+export function fromValues(dtype: DType, shape: readonly number[], values: ArrayLike<number>): RTensor {
+  const out = arrayFor(dtype, values.length) as NumArray;
+  if (out instanceof Float64Array || out instanceof Float32Array) {
+    out.set(values);
+    roundToDtype(out, dtype);
+  } else {
+    // Integer outputs (MatMul on ints, MaxPool on uint8): the typed array wraps like the C types do.
+    for (let i = 0; i < values.length; i++) out[i] = values[i];
+  }
+  return tensor(dtype, shape, out);
+}
+
+/** The elements as float64 (a copy), for ops that accumulate. */
+export function asFloat64(t: RTensor): Float64Array {
+  const a = nums(t);
+  return a instanceof Float64Array ? a.slice() : Float64Array.from(a);
+}
+
+/** Fails unless `t` holds floating-point elements (ops whose ONNX type constraint is float only). */
+export function requireFloat(t: RTensor, ctx: OpContext, what = "input"): void {
+  if (!isFloat(t.dtype)) fail("UNSUPPORTED", F, `${ctx.opType} node '${ctx.nodeName}': ${what} of dtype ${t.dtype} (only floating point is defined)`);
+}
+
+/** Fails unless `t` has exactly `rank` dimensions (or at least `min` when rank is given as [min]). */
+export function requireRank(t: RTensor, ctx: OpContext, min: number, what = "input"): void {
+  if (t.shape.length < min) fail("CORRUPT", F, `${ctx.opType} node '${ctx.nodeName}': ${what} has rank ${t.shape.length}, needs at least ${min}`);
+}
+
+/** The first element of an optional scalar input as a number, or `fallback`. */
+export function scalarInput(t: RTensor | undefined, fallback: number): number {
+  if (t === undefined) return fallback;
+  const a = nums(t);
+  return a.length > 0 ? a[0] : fallback;
+}
+
+/** Product of `shape[from..to)`. */
+export function prod(shape: readonly number[], from = 0, to = shape.length): number {
+  let n = 1;
+  for (let i = from; i < to; i++) n *= shape[i];
+  return n;
+}
