@@ -3,6 +3,7 @@ import type { FormatAdapter } from "./adapter.js";
 import { type CliIO, CliFailure, UsageError, processIO } from "./cli-io.js";
 import { convertCommand } from "./commands/convert.js";
 import { inspectCommand } from "./commands/inspect.js";
+import { runCommand } from "./commands/run.js";
 import { scanCommand } from "./commands/scan.js";
 import { ADAPTERS } from "./formats/index.js";
 import { usageText } from "./usage.js";
@@ -22,6 +23,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   inspect: inspectCommand,
   convert: convertCommand,
   scan: scanCommand,
+  run: runCommand,
 };
 
 /**

@@ -1,5 +1,6 @@
 import { CONVERT_USAGE } from "./commands/convert.js";
 import { INSPECT_USAGE } from "./commands/inspect.js";
+import { RUN_USAGE } from "./commands/run.js";
 import { SCAN_USAGE } from "./commands/scan.js";
 import type { FormatAdapter } from "./adapter.js";
 
@@ -19,6 +20,9 @@ export function usageText(adapters: readonly FormatAdapter[]): string {
     "      out re-encodes losslessly; across formats, tensors and string metadata carry.",
     `  ${SCAN_USAGE}`,
     "      Report what a pickle-bearing file would import or call; exit 1 if dangerous.",
+    `  ${RUN_USAGE}`,
+    "      Reference inference (ONNX models): inputs are .npy or ONNX TensorProto .pb files;",
+    "      each output is written to DIR/<output name>.npy.",
     "",
     "Options: -h, --help  this text    --version  print the version    --debug  stack traces on errors",
     "",

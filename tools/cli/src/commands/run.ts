@@ -1,0 +1,100 @@
+import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Tensor } from "@codec/core";
+import { runOnnxModel } from "@codec/infer";
+import { decodeNpy, encodeNpy } from "@codec/npy";
+import { decodeTensorProto } from "@codec/onnx";
+import { onnxFileOptions } from "@codec/onnx/node";
+import type { FormatAdapter } from "../adapter.js";
+import { parseArgs } from "../args.js";
+import { type CliIO, CliFailure, UsageError, errnoPhrase } from "../cli-io.js";
+import { detectAdapter, openInput } from "../detect.js";
+import { ADAPTERS } from "../formats/index.js";
+import { progressFor } from "../progress.js";
+
+export const RUN_USAGE = "codec run MODEL --input NAME=FILE ... --out DIR [--arch NAME]";
+
+/** Output names become file names: path separators and NULs cannot appear in one. */
+function fileNameFor(outputName: string): string {
+  const safe = outputName.replace(/[/\\\0]/g, "_");
+  return safe === "" || safe === "." || safe === ".." ? `_${safe}` : safe;
+}
+
+/**
+ * `codec run` (DESIGN.md section 6): reference inference. ONNX models run
+ * on @codec/infer's graph runner with the graph's own input and output
+ * names; each output is written to DIR/<name>.npy. Other model kinds
+ * (PyTorch state_dicts with --arch, Keras .h5, scikit-learn pickles) are
+ * not runnable yet and say so.
+ */
+export async function runCommand(argv: readonly string[], io: CliIO, adapters: readonly FormatAdapter[] = ADAPTERS): Promise<number> {
+  // --input repeats, which the shared parser keeps once: take those pairs out first.
+  const rest: string[] = [];
+  const inputs: [string, string][] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    let spec: string | undefined;
+    if (a === "--input") {
+      spec = argv[++i];
+      if (spec === undefined) throw new UsageError("run: option --input needs a value NAME=FILE");
+    } else if (a.startsWith("--input=")) spec = a.slice("--input=".length);
+    if (spec === undefined) {
+      rest.push(a);
+      continue;
+    }
+    const eq = spec.indexOf("=");
+    if (eq <= 0) throw new UsageError(`run: --input takes NAME=FILE, got '${spec}'`);
+    inputs.push([spec.slice(0, eq), spec.slice(eq + 1)]);
+  }
+  const args = parseArgs(rest, { flags: [], options: ["--out", "--arch"] }, "run");
+  if (args.positionals.length !== 1) throw new UsageError(`run: expected one MODEL (usage: ${RUN_USAGE})`);
+  const outDir = args.options.get("--out");
+  if (outDir === undefined) throw new UsageError(`run: --out DIR is required (usage: ${RUN_USAGE})`);
+  const modelPath = args.positionals[0];
+  const source = openInput(modelPath);
+  let adapter: FormatAdapter;
+  try {
+    adapter = await detectAdapter(source, modelPath, adapters);
+  } finally {
+    await source.close?.();
+  }
+  if (adapter.format !== "onnx") {
+    throw new CliFailure(`run: running ${adapter.format} models is not implemented yet (ONNX models run; PyTorch with --arch, Keras and scikit-learn do not)`);
+  }
+  if (args.options.has("--arch")) throw new UsageError("run: --arch applies to PyTorch state_dicts, not ONNX models");
+  const given = new Map<string, Tensor>();
+  for (const [name, path] of inputs) {
+    if (given.has(name)) throw new UsageError(`run: input '${name}' is given twice`);
+    given.set(name, await readTensorFile(name, path));
+  }
+  const progress = progressFor(io.stderr);
+  const outputs = await runOnnxModel(readFileSync(modelPath), given, {
+    ...onnxFileOptions(modelPath),
+    onNode: (_node, index, count) => progress.update("running", index + 1, count),
+  });
+  progress.end();
+  try {
+    mkdirSync(outDir, { recursive: true });
+    if (!statSync(outDir).isDirectory()) throw new Error("not a directory");
+  } catch (e) {
+    throw new CliFailure(`cannot write to '${outDir}': ${errnoPhrase(e) ?? (e as Error).message}`);
+  }
+  for (const [name, t] of outputs) {
+    if (t.dtype === "string") throw new CliFailure(`run: output '${name}' is a string tensor, which .npy files here cannot hold`);
+    writeFileSync(join(outDir, `${fileNameFor(name)}.npy`), encodeNpy(t));
+  }
+  io.stdout.write(`${[...outputs.keys()].map((n) => `${join(outDir, `${fileNameFor(n)}.npy`)}`).join("\n")}\n`);
+  return 0;
+}
+
+async function readTensorFile(name: string, path: string): Promise<Tensor> {
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(path);
+  } catch (e) {
+    throw new CliFailure(`cannot read input '${name}' from '${path}': ${errnoPhrase(e) ?? (e as Error).message}`);
+  }
+  // .npy by its magic; anything else is taken as an ONNX TensorProto (.pb), as DESIGN.md section 6 allows.
+  if (bytes.length >= 6 && bytes[0] === 0x93 && String.fromCharCode(...bytes.subarray(1, 6)) === "NUMPY") return decodeNpy(bytes);
+  return (await decodeTensorProto(bytes)).tensor;
+}
