@@ -15,7 +15,7 @@ import { createHash } from "node:crypto";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
-import { isCodecError, type Tensor } from "@codec/core";
+import { isCodecError, type JsonValue, type Tensor } from "@codec/core";
 import { decodeTensorProto, openOnnx, reencodeOnnx } from "@codec/onnx";
 import { corpusPath, hasCorpus, repoPath } from "@codec/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -23,6 +23,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 interface ManifestTest {
   name: string;
   kind: string;
+  ir_version: number;
+  opset_import: Record<string, number>;
+  producer: string;
+  n_nodes: number;
+  inputs: { name: string }[];
+  outputs: { name: string }[];
   n_initializers: number;
   roundtrip_identical: boolean;
   data_decode_ok: boolean;
@@ -79,6 +85,27 @@ function firstDiff(got: DigestTensor[], want: DigestTensor[]): string | undefine
   return undefined;
 }
 
+/** The model header facts against the manifest's (python onnx's reading); inputs there exclude initializers. */
+function headerDiff(metadata: { [key: string]: JsonValue }, entry: ManifestTest, initializers: Set<string>): string | undefined {
+  const nested = metadata.onnx;
+  const f = (nested !== null && typeof nested === "object" && !Array.isArray(nested) ? nested : metadata) as { [key: string]: JsonValue };
+  const opsets = Object.fromEntries(Object.entries((f.opset_import ?? {}) as Record<string, number>).map(([k, v]) => [k === "" ? "ai.onnx" : k, v]));
+  const inputs = ((f.inputs ?? []) as string[]).filter((n) => !initializers.has(n));
+  const checks: [string, unknown, unknown][] = [
+    ["ir_version", f.ir_version, entry.ir_version],
+    // The manifest's producer is "producer_name producer_version".
+    ["producer", [f.producer_name, f.producer_version].filter((x) => x !== "" && x !== undefined).join(" "), entry.producer],
+    ["node_count", f.node_count, entry.n_nodes],
+    ["opset_import", opsets, entry.opset_import],
+    ["inputs", inputs, entry.inputs.map((i) => i.name)],
+    ["outputs", f.outputs, entry.outputs.map((o) => o.name)],
+  ];
+  for (const [key, got, want] of checks) {
+    if (JSON.stringify(got) !== JSON.stringify(want)) return `metadata ${key} ${JSON.stringify(got)}, manifest ${JSON.stringify(want)}`;
+  }
+  return undefined;
+}
+
 describe.runIf(hasCorpus("onnx"))("onnx backend corpus conformance", () => {
   const root = corpusPath("onnx");
   const manifest = JSON.parse(readFileSync(join(root, "manifest.json"), "utf8")) as { tests: Record<string, ManifestTest>; other: Record<string, ManifestTest> };
@@ -122,6 +149,8 @@ describe.runIf(hasCorpus("onnx"))("onnx backend corpus conformance", () => {
         tensors += got.length;
         const diff = want === undefined ? undefined : firstDiff(got, want.tensors);
         if (diff !== undefined) throw new Error(diff);
+        const header = headerDiff(map.metadata, entry, new Set(names));
+        if (header !== undefined) throw new Error(header);
       } catch (e) {
         failures.push(`${rel}: ${isCodecError(e) ? `${e.code} ${e.message}` : String(e)}`);
       }
