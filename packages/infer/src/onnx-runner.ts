@@ -40,7 +40,9 @@ export function runOnnxGraph(model: OnnxModelGraph, inputs: ReadonlyMap<string, 
     for (const [name, t] of inputs) scope.set(name, t);
   }, options);
   const out = new Map<string, RTensor>();
-  model.graph.outputs.forEach((o, k) => out.set(o.name, results[k]));
+  model.graph.outputs.forEach((o, k) => {
+    out.set(o.name, results[k]);
+  });
   return out;
 }
 
