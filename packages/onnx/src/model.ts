@@ -100,6 +100,22 @@ export class OnnxModel implements TensorMap {
     });
   }
 
+  /**
+   * Checks that a tensor's data decodes (sizes, types, external data)
+   * without building it: a sparse initializer's values and indices are
+   * read, not densified (its dense form may be far larger than the file).
+   */
+  check(name: string): Promise<void> {
+    const e = this.entry(name);
+    return guardDecodeAsync(F, async () => {
+      if (e.kind === "dense") await materializeTensor(this.cursor, e.header, this.readExternal);
+      else {
+        await materializeTensor(this.cursor, e.sparse.values, this.readExternal);
+        await materializeTensor(this.cursor, e.sparse.indices, this.readExternal);
+      }
+    });
+  }
+
   close(): Promise<void> {
     return this.closeSources();
   }

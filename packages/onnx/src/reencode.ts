@@ -52,7 +52,7 @@ export function reencodeOnnx(input: ByteInput, options: OnnxOpenOptions = {}): P
     const external = externalReader(options);
     try {
       // Every initializer must decode (sizes, types, external data present).
-      for (const name of model.names()) await model.get(name);
+      for (const name of model.names()) await model.check(name);
       const bytes = await readAll(source);
       const walk: Walk = { bytes, cursor: new SourceCursor(new MemorySource(bytes)), readExternal: external.read };
       const out = await rewrite(walk, "model", 0, bytes.length);
