@@ -1,0 +1,140 @@
+/**
+ * Loop helpers shared by the elementwise modules: broadcasting an input's
+ * elements out to the result shape, elementwise maps over typed arrays,
+ * and rounding float16/bfloat16 results back to their storage precision
+ * (the runner holds them in Float32Array, see ../../tensor.ts; ONNX
+ * computes such ops in the narrow type, so every result is representable
+ * in it and the next op must see the rounded value).
+ */
+import { bfloat16ToFloat32, type DType, fail, float16ToFloat32, float32ToBfloat16, float32ToFloat16, float32ToFloat8E4M3FN, float32ToFloat8E5M2, float8E4M3FNToFloat32, float8E5M2ToFloat32 } from "@codec/core";
+import { broadcastIndex, broadcastShapes } from "../../broadcast.js";
+import { arrayFor, type NumArray, nums, numel, type RTensor, tensor } from "../../tensor.js";
+import type { OpContext } from "../registry.js";
+
+export const F = "infer";
+
+/**
+ * `data` (of shape `inShape`) laid out over `outShape` (numpy broadcasting):
+ * the same array when nothing is broadcast, else a gathered copy of the
+ * same array type, so kernels index every operand with one counter.
+ */
+export function expandTo<T extends NumArray | string[]>(data: T, inShape: readonly number[], outShape: readonly number[]): T {
+  const n = numel(outShape);
+  if (data.length === n && inShape.length === outShape.length) return data;
+  if (Array.isArray(data)) {
+    const idx = broadcastIndex(inShape, outShape);
+    const out = new Array<string>(n);
+    for (let i = 0; i < n; i++) out[i] = data[idx[i]];
+    return out as T;
+  }
+  const out = new (data.constructor as new (n: number) => NumArray)(n);
+  if (data.length === 1) {
+    out.fill(data[0]);
+    return out as T;
+  }
+  const idx = broadcastIndex(inShape, outShape);
+  for (let i = 0; i < n; i++) out[i] = data[idx[i]];
+  return out as T;
+}
+
+/** The numeric operands of a broadcasting op, expanded to the common shape. */
+export function broadcastOperands(ts: readonly RTensor[]): { shape: number[]; arrays: NumArray[] } {
+  const shape = broadcastShapes(...ts.map((t) => t.shape));
+  return { shape, arrays: ts.map((t) => expandTo(nums(t), t.shape, shape)) };
+}
+
+/** Fails unless all tensors share one dtype (ONNX type constraint T). */
+export function sameDtype(ts: readonly RTensor[], ctx: OpContext): DType {
+  const d = ts[0].dtype;
+  for (const t of ts) if (t.dtype !== d) fail("CORRUPT", F, `${ctx.opType} node '${ctx.nodeName}' mixes ${d} and ${t.dtype} inputs`);
+  return d;
+}
+
+/**
+ * Rounds float16/bfloat16/float8 results held in a Float32Array to the
+ * dtype's precision (round to nearest even, as the conversions in
+ * @codec/core do). A no-op for every other dtype.
+ */
+export function roundToDtype(dtype: DType, a: NumArray): NumArray {
+  switch (dtype) {
+    case "float16":
+      for (let i = 0; i < a.length; i++) a[i] = float16ToFloat32(float32ToFloat16(a[i]));
+      break;
+    case "bfloat16":
+      for (let i = 0; i < a.length; i++) a[i] = bfloat16ToFloat32(float32ToBfloat16(a[i]));
+      break;
+    case "float8_e4m3fn":
+      for (let i = 0; i < a.length; i++) a[i] = float8E4M3FNToFloat32(float32ToFloat8E4M3FN(a[i]));
+      break;
+    case "float8_e5m2":
+      for (let i = 0; i < a.length; i++) a[i] = float8E5M2ToFloat32(float32ToFloat8E5M2(a[i]));
+      break;
+    default:
+      break;
+  }
+  return a;
+}
+
+/** A new tensor of `dtype` over `data` with results rounded to the dtype. */
+export function result(dtype: DType, shape: readonly number[], data: NumArray): RTensor {
+  return tensor(dtype, shape, roundToDtype(dtype, data));
+}
+
+/** A fresh numeric array for `n` elements of `dtype`. */
+export function numArray(dtype: DType, n: number): NumArray {
+  const a = arrayFor(dtype, n);
+  if (Array.isArray(a)) return fail("UNSUPPORTED", F, "string tensors have no arithmetic");
+  return a;
+}
+
+/** Elementwise map of one tensor through `f`, keeping its dtype. */
+export function mapUnary(x: RTensor, f: (v: number) => number): RTensor {
+  const a = nums(x);
+  const out = numArray(x.dtype, a.length);
+  for (let i = 0; i < a.length; i++) out[i] = f(a[i]);
+  return result(x.dtype, x.shape, out);
+}
+
+/** Elementwise map of two broadcast tensors through `f`, into `dtype`. */
+export function mapBinary(x: RTensor, y: RTensor, dtype: DType, f: (a: number, b: number) => number): RTensor {
+  const { shape, arrays } = broadcastOperands([x, y]);
+  const [a, b] = arrays;
+  const out = numArray(dtype, numel(shape));
+  for (let i = 0; i < out.length; i++) out[i] = f(a[i], b[i]);
+  return result(dtype, shape, out);
+}
+
+/** True for the integer dtypes (int64/uint64 are held as exact numbers up to 2^53). */
+export function isInteger(dtype: DType): boolean {
+  switch (dtype) {
+    case "int8":
+    case "uint8":
+    case "int16":
+    case "uint16":
+    case "int32":
+    case "uint32":
+    case "int64":
+    case "uint64":
+      return true;
+    default:
+      return false;
+  }
+}
+
+/** Fails (UNSUPPORTED) unless `dtype` is numeric (not string, not bool) for `ctx.opType`. */
+export function requireNumeric(dtype: DType, ctx: OpContext): void {
+  if (dtype === "string" || dtype === "bool") fail("UNSUPPORTED", F, `${ctx.opType} node '${ctx.nodeName}' has ${dtype} inputs, which it does not take`);
+}
+
+/** Fails (UNSUPPORTED) unless `dtype` is a float type (ops defined only on tensor(float*)). */
+export function requireFloat(dtype: DType, ctx: OpContext): void {
+  switch (dtype) {
+    case "float32":
+    case "float64":
+    case "float16":
+    case "bfloat16":
+      return;
+    default:
+      fail("UNSUPPORTED", F, `${ctx.opType} node '${ctx.nodeName}' has ${dtype} inputs; it is defined for float types`);
+  }
+}
