@@ -4,3 +4,5 @@
  */
 import "./matmul.js";
 import "./softmax.js";
+import "./conv.js";
+import "./pool.js";

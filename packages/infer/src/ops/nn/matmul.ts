@@ -12,7 +12,8 @@ import { F, fromValues, prod } from "./util.js";
 
 /**
  * out[oOff + i*N + j] += sum_k a[aOff + i*K + k] * b[bOff + k*N + j]
- * (row-major, i-k-j order so the inner loop walks both b and out contiguously).
+ * (row-major, i-k-j order so the inner loop walks both b and out
+ * contiguously; zeros in a are not skipped so NaN/Inf in b propagate).
  */
 export function matmulAccumulate(a: ArrayLike<number>, aOff: number, b: ArrayLike<number>, bOff: number, out: Float64Array, oOff: number, M: number, K: number, N: number): void {
   for (let i = 0; i < M; i++) {
@@ -20,30 +21,10 @@ export function matmulAccumulate(a: ArrayLike<number>, aOff: number, b: ArrayLik
     const arow = aOff + i * K;
     for (let k = 0; k < K; k++) {
       const aik = a[arow + k];
-      if (aik === 0) continue;
       const brow = bOff + k * N;
       for (let j = 0; j < N; j++) out[orow + j] += aik * b[brow + j];
     }
   }
-}
-
-/** Like matmulAccumulate but zero products are not skipped (so NaN/Inf in b propagate through a zero in a). */
-function matmulAccumulateStrict(a: ArrayLike<number>, aOff: number, b: ArrayLike<number>, bOff: number, out: Float64Array, oOff: number, M: number, K: number, N: number): void {
-  for (let i = 0; i < M; i++) {
-    const orow = oOff + i * N;
-    const arow = aOff + i * K;
-    for (let k = 0; k < K; k++) {
-      const aik = a[arow + k];
-      const brow = bOff + k * N;
-      for (let j = 0; j < N; j++) out[orow + j] += aik * b[brow + j];
-    }
-  }
-}
-
-function hasNonFinite(a: NumArray): boolean {
-  if (!(a instanceof Float32Array || a instanceof Float64Array)) return false;
-  for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i])) return true;
-  return false;
 }
 
 /** numpy.matmul over float64 accumulators: returns the output shape and values. */
@@ -62,8 +43,7 @@ export function matmul(aShape: readonly number[], a: NumArray, bShape: readonly 
   const ai = broadcastIndex(aBatch, batch);
   const bi = broadcastIndex(bBatch, batch);
   const values = new Float64Array(nb * M * N);
-  const kernel = hasNonFinite(b) ? matmulAccumulateStrict : matmulAccumulate;
-  for (let t = 0; t < nb; t++) kernel(a, ai[t] * M * K, b, bi[t] * K * N, values, t * M * N, M, K, N);
+  for (let t = 0; t < nb; t++) matmulAccumulate(a, ai[t] * M * K, b, bi[t] * K * N, values, t * M * N, M, K, N);
   const shape = [...batch];
   if (aShape.length > 1) shape.push(M);
   if (bShape.length > 1) shape.push(N);
@@ -103,8 +83,7 @@ registerOps({
     const a = transA ? transpose2d(nums(A), ar, ac) : nums(A);
     const b = transB ? transpose2d(nums(B), br, bc) : nums(B);
     const values = new Float64Array(M * N);
-    const kernel = hasNonFinite(nums(B)) ? matmulAccumulateStrict : matmulAccumulate;
-    kernel(a, 0, b, 0, values, 0, M, K, N);
+    matmulAccumulate(a, 0, b, 0, values, 0, M, K, N);
     if (alpha !== 1) for (let i = 0; i < values.length; i++) values[i] *= alpha;
     if (C !== undefined && beta !== 0) {
       // Unidirectional broadcast of C to [M, N] (onnx Broadcasting.md).
