@@ -25,6 +25,8 @@ const MODELS = [
   "wire_variants.onnx",
   "external_manual/model.onnx",
   "external/model.onnx",
+  "external_attr/model.onnx",
+  "sparse_large.onnx",
 ];
 const seeds = MODELS.map(read);
 const protoSeeds = ["f32.pb", "i64.pb", "bool.pb", "f16_typed.pb", "scalar.pb", "strings.pb", "c64.pb"].map((f) => read(`tensors/${f}`));
@@ -34,6 +36,7 @@ const externalFiles = new Map<string, Uint8Array>([
   ["model.data", read("external/model.data")],
   ["sub/blob.bin", read("external_manual/sub/blob.bin")],
   ["whole.bin", read("external_manual/whole.bin")],
+  ["all.data", read("external_attr/all.data")],
 ]);
 function externalData(location: string): ByteSource {
   const bytes = externalFiles.get(location);
@@ -78,7 +81,147 @@ class CountingSource implements ByteSource {
   }
 }
 
+/**
+ * A structure-aware mutator: the bytes are parsed as nested protobuf messages (a length-delimited
+ * field counts as a message when its bytes parse as one), one node is changed (a varint set to an
+ * interesting value, a payload cut or grown, a sub-message dropped, repeated or swapped), and every
+ * enclosing length is recomputed, so the reader meets well-formed protobuf with wrong contents.
+ */
+interface PbNode {
+  field: number;
+  wire: number;
+  varint?: bigint;
+  bytes?: Uint8Array;
+  children?: PbNode[];
+}
+
+function readVarint(b: Uint8Array, pos: number): [bigint, number] | null {
+  let v = 0n;
+  for (let i = 0; i < 10; i++) {
+    if (pos >= b.length) return null;
+    const x = b[pos++];
+    v |= BigInt(x & 0x7f) << BigInt(7 * i);
+    if (x < 0x80) return [v, pos];
+  }
+  return null;
+}
+
+function parsePb(b: Uint8Array, depth: number): PbNode[] | null {
+  const out: PbNode[] = [];
+  let pos = 0;
+  while (pos < b.length) {
+    const k = readVarint(b, pos);
+    if (k === null || k[0] >> 3n === 0n) return null;
+    pos = k[1];
+    const field = Number(k[0] >> 3n);
+    const wire = Number(k[0] & 7n);
+    if (wire === 0) {
+      const v = readVarint(b, pos);
+      if (v === null) return null;
+      out.push({ field, wire, varint: v[0] });
+      pos = v[1];
+    } else if (wire === 1 || wire === 5) {
+      const n = wire === 1 ? 8 : 4;
+      if (pos + n > b.length) return null;
+      out.push({ field, wire, bytes: b.slice(pos, pos + n) });
+      pos += n;
+    } else if (wire === 2) {
+      const l = readVarint(b, pos);
+      if (l === null || Number(l[0]) > b.length - l[1]) return null;
+      const payload = b.slice(l[1], l[1] + Number(l[0]));
+      pos = l[1] + Number(l[0]);
+      const children = depth < 12 && payload.length > 0 ? parsePb(payload, depth + 1) : null;
+      out.push(children ? { field, wire, children, bytes: payload } : { field, wire, bytes: payload });
+    } else return null;
+  }
+  return out;
+}
+
+function varintBytes(v: bigint): number[] {
+  let x = BigInt.asUintN(64, v);
+  const out: number[] = [];
+  do {
+    const b = Number(x & 0x7fn);
+    x >>= 7n;
+    out.push(x > 0n ? b | 0x80 : b);
+  } while (x > 0n);
+  return out;
+}
+
+function serializePb(nodes: PbNode[]): Uint8Array {
+  const parts: number[] = [];
+  for (const n of nodes) {
+    parts.push(...varintBytes(BigInt((n.field << 3) | n.wire)));
+    if (n.wire === 0) parts.push(...varintBytes(n.varint ?? 0n));
+    else if (n.wire === 2) {
+      const payload = n.children ? serializePb(n.children) : (n.bytes ?? new Uint8Array(0));
+      parts.push(...varintBytes(BigInt(payload.length)));
+      for (const x of payload) parts.push(x);
+    } else for (const x of n.bytes ?? []) parts.push(x);
+  }
+  return new Uint8Array(parts);
+}
+
+const INTERESTING_VARINTS = [0n, 1n, 2n, 7n, 8n, 13n, 16n, 17n, 18n, 19n, 21n, 27n, 127n, 128n, 2n ** 31n - 1n, 2n ** 31n, 2n ** 32n, 2n ** 53n + 1n, 2n ** 63n - 1n, 2n ** 64n - 1n];
+
+function mutateStructure(input: Uint8Array, random: () => number): Uint8Array {
+  const root = parsePb(input, 0);
+  if (root === null) return mutate(input, random);
+  const all: { node: PbNode; siblings: PbNode[] }[] = [];
+  const walk = (nodes: PbNode[]) => {
+    for (const n of nodes) {
+      all.push({ node: n, siblings: nodes });
+      if (n.children) walk(n.children);
+    }
+  };
+  walk(root);
+  const { node, siblings } = all[Math.floor(random() * all.length)];
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)];
+  if (node.wire === 0) {
+    const v = node.varint ?? 0n;
+    node.varint = pick([...INTERESTING_VARINTS, v + 1n, v - 1n, v * 2n]);
+  } else if (node.children && random() < 0.6) {
+    const i = Math.floor(random() * node.children.length);
+    const op = Math.floor(random() * 3);
+    if (op === 0) node.children.splice(i, 1);
+    else if (op === 1) node.children.splice(i, 0, node.children[i]);
+    else node.children.reverse();
+  } else if (node.wire === 2) {
+    node.children = undefined;
+    const b = node.bytes ?? new Uint8Array(0);
+    const op = Math.floor(random() * 3);
+    node.bytes = op === 0 ? b.slice(0, Math.floor(random() * b.length)) : op === 1 ? new Uint8Array([...b, ...b.slice(0, 5)]) : new Uint8Array(0);
+  } else if (node.bytes) {
+    node.bytes = node.bytes.map(() => Math.floor(random() * 256));
+  }
+  if (random() < 0.1) siblings.splice(siblings.indexOf(node), 1);
+  return serializePb(root);
+}
+
 describe("fuzz", () => {
+  it("structure-aware mutations (well-formed protobuf, wrong contents): only CodecErrors, and re-encodes reopen", async () => {
+    const random = rng(12);
+    let ok = 0;
+    let errors = 0;
+    for (let i = 0; i < 3000; i++) {
+      const seed = seeds[i % seeds.length];
+      const bytes = mutateStructure(seed, random);
+      const t0 = performance.now();
+      for (const step of [() => useAll(bytes), async () => openOnnx(await reencodeOnnx(bytes, { externalData }))]) {
+        try {
+          await step();
+          ok++;
+        } catch (e) {
+          if (!isCodecError(e)) throw new Error(`case ${i} (${MODELS[i % seeds.length]}): ${String(e)}`);
+          errors++;
+        }
+      }
+      expect(performance.now() - t0, `case ${i}`).toBeLessThan(2000);
+    }
+    console.log(`onnx fuzz (structure-aware): ${ok} ok, ${errors} CodecErrors`);
+    expect(ok).toBeGreaterThan(0);
+  }, 120_000);
+
   it("openOnnx + every tensor of mutated models: only CodecErrors, no hangs", async () => {
     const report = await fuzzDecoder(seeds, useAll, { seed: 5, iterations: 300, maxMsPerCase: 1000 });
     console.log(`onnx fuzz (open + get): ${JSON.stringify(report)}`);
