@@ -46,6 +46,16 @@ function bound(t: RTensor | undefined, x: RTensor, ctx: OpContext): number | und
   return a[0];
 }
 
+/**
+ * PRelu-1/6 slopes are per channel: a [C] slope applies along axis 1 of X
+ * (PRelu-6: "If Slope is of size 1, the value is shared across different
+ * channels"). From PRelu-7 the slope broadcasts numpy-style instead.
+ */
+function prelu6Slope(x: RTensor, slope: RTensor, ctx: OpContext): RTensor {
+  if (ctx.opset >= 7 || slope.shape.length !== 1 || x.shape.length < 2 || slope.shape[0] === 1 || slope.shape[0] !== x.shape[1]) return slope;
+  return { dtype: slope.dtype, shape: [slope.shape[0], ...new Array<number>(x.shape.length - 2).fill(1)], data: slope.data };
+}
+
 registerOps({
   Sigmoid: floatAct(() => sigmoid),
   HardSigmoid: floatAct((ctx) => {
@@ -110,7 +120,7 @@ registerOps({
   PRelu: (inputs, ctx) => {
     // PRelu-9+: slope broadcasts unidirectionally to X (the result has X's shape).
     const x = input(inputs, 0, ctx);
-    const slope = input(inputs, 1, ctx);
+    const slope = prelu6Slope(x, input(inputs, 1, ctx), ctx);
     const dtype = sameDtype([x, slope], ctx);
     requireNumeric(dtype, ctx);
     const shape = broadcastShapes(x.shape, slope.shape);

@@ -10,11 +10,11 @@
 import { type DType, fail } from "@codec/core";
 import { type NumArray, numel, type RTensor } from "../../tensor.js";
 import { input, type OpContext, registerOps } from "../registry.js";
-import { broadcastOperands, F, isInteger, mapBinary, numArray, requireNumeric, result, sameDtype } from "./kernels.js";
+import { broadcastOperands, F, isInteger, legacyAligned, mapBinary, numArray, requireNumeric, result, sameDtype } from "./kernels.js";
 
 function operands(inputs: readonly (RTensor | undefined)[], ctx: OpContext): { dtype: DType; shape: number[]; a: NumArray; b: NumArray; out: NumArray } {
   const x = input(inputs, 0, ctx);
-  const y = input(inputs, 1, ctx);
+  const y = legacyAligned(x, input(inputs, 1, ctx), ctx);
   const dtype = sameDtype([x, y], ctx);
   requireNumeric(dtype, ctx);
   const { shape, arrays } = broadcastOperands([x, y]);
@@ -96,7 +96,7 @@ registerOps({
   Pow: (inputs, ctx) => {
     // Pow-12+: base and exponent may have different types; the result has the base's type.
     const x = input(inputs, 0, ctx);
-    const y = input(inputs, 1, ctx);
+    const y = legacyAligned(x, input(inputs, 1, ctx), ctx);
     requireNumeric(x.dtype, ctx);
     requireNumeric(y.dtype, ctx);
     if (isInteger(x.dtype)) return [mapBinary(x, y, x.dtype, (a, b) => Math.trunc(a ** b))];

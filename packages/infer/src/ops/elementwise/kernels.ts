@@ -138,3 +138,20 @@ export function requireFloat(dtype: DType, ctx: OpContext): void {
       fail("UNSUPPORTED", F, `${ctx.opType} node '${ctx.nodeName}' has ${dtype} inputs; it is defined for float types`);
   }
 }
+
+/**
+ * Before opset 7, binary ops (Add, Sub, Mul, Div, Pow, the comparisons and
+ * logic ops) broadcast only with broadcast=1, B onto A, and `axis` says
+ * where B's dimensions start in A (Add-6 and siblings). Numpy-style right
+ * alignment covers the no-axis case; with an axis, B gets trailing 1s so
+ * the same broadcasting code lines it up.
+ */
+export function legacyAligned(a: RTensor, b: RTensor, ctx: OpContext): RTensor {
+  if (ctx.opset >= 7 || ctx.int("broadcast", 0) === 0 || !ctx.has("axis")) return b;
+  const rank = a.shape.length;
+  const axis = ctx.int("axis");
+  const start = axis < 0 ? axis + rank : axis;
+  const trailing = rank - start - b.shape.length;
+  if (start < 0 || trailing < 0) return fail("CORRUPT", F, `${ctx.opType} node '${ctx.nodeName}': axis ${axis} does not place B [${b.shape}] inside A [${a.shape}]`);
+  return { dtype: b.dtype, shape: [...b.shape, ...new Array<number>(trailing).fill(1)], data: b.data };
+}

@@ -8,13 +8,13 @@ import { type DType, fail } from "@codec/core";
 import { broadcastShapes } from "../../broadcast.js";
 import { nums, numel, type RTensor, tensor } from "../../tensor.js";
 import { input, type OpContext, type OpImpl, registerOps } from "../registry.js";
-import { broadcastOperands, expandTo, F, isInteger, mapBinary, mapUnary, numArray, requireNumeric, sameDtype } from "./kernels.js";
+import { broadcastOperands, expandTo, F, isInteger, legacyAligned, mapBinary, mapUnary, numArray, requireNumeric, sameDtype } from "./kernels.js";
 
 /** A comparison of two same-typed tensors into a bool tensor. */
 function compare(test: (a: number, b: number) => boolean, strings = false): OpImpl {
   return (inputs, ctx) => {
     const x = input(inputs, 0, ctx);
-    const y = input(inputs, 1, ctx);
+    const y = legacyAligned(x, input(inputs, 1, ctx), ctx);
     const dtype = sameDtype([x, y], ctx);
     if (dtype === "string") {
       // Equal-19 compares strings; no other comparison takes them.
@@ -38,7 +38,7 @@ function compare(test: (a: number, b: number) => boolean, strings = false): OpIm
 function logical(f: (a: number, b: number) => number): OpImpl {
   return (inputs, ctx) => {
     const x = input(inputs, 0, ctx);
-    const y = input(inputs, 1, ctx);
+    const y = legacyAligned(x, input(inputs, 1, ctx), ctx);
     requireBool(x, ctx);
     requireBool(y, ctx);
     return [mapBinary(x, y, "bool", f)];
