@@ -8,3 +8,4 @@ import "./layout.js";
 import "./join.js";
 import "./gather.js";
 import "./pad.js";
+import "./resize.js";
