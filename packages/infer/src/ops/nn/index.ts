@@ -6,3 +6,7 @@ import "./matmul.js";
 import "./softmax.js";
 import "./conv.js";
 import "./pool.js";
+import "./channel-norm.js";
+import "./axis-norm.js";
+import "./einsum.js";
+import "./select.js";
