@@ -32,9 +32,9 @@ function floating(f: (v: number) => number): OpImpl {
 export function roundHalfEven(x: number): number {
   const f = Math.floor(x);
   const d = x - f;
-  if (d < 0.5) return f;
-  if (d > 0.5) return f + 1;
-  return f % 2 === 0 ? f : f + 1;
+  const r = d < 0.5 ? f : d > 0.5 ? f + 1 : f % 2 === 0 ? f : f + 1;
+  // Negative values that round to zero give -0, as numpy.round does.
+  return r === 0 && x < 0 ? -0 : r;
 }
 
 const TWO_OVER_SQRT_PI = 1.1283791670955126;
