@@ -146,7 +146,7 @@ function applyAxis(src: Float64Array, outer: number, inLen: number, inner: numbe
 
 export function resize(x: RTensor, outShape: readonly number[], scales: readonly number[], roi: readonly number[] | undefined, o: ResizeOptions): RTensor {
   const r = x.shape.length;
-  let cur = Float64Array.from(nums(x));
+  let cur: Float64Array = Float64Array.from(nums(x));
   const shape = [...x.shape];
   for (let d = 0; d < r; d++) {
     const inLen = shape[d];
