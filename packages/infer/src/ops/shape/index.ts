@@ -9,3 +9,4 @@ import "./join.js";
 import "./gather.js";
 import "./pad.js";
 import "./resize.js";
+import "./unique.js";
