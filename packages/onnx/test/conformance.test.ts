@@ -16,7 +16,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:f
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { isCodecError, type JsonValue, type Tensor } from "@codec/core";
-import { decodeTensorProto, openOnnx, reencodeOnnx } from "@codec/onnx";
+import { decodeTensorProto, detectOnnx, openOnnx, reencodeOnnx } from "@codec/onnx";
 import { corpusPath, hasCorpus, repoPath } from "@codec/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -139,7 +139,9 @@ describe.runIf(hasCorpus("onnx"))("onnx backend corpus conformance", () => {
       const entry = manifestEntry(manifest, rel);
       try {
         if (entry === undefined) throw new Error("no manifest record");
-        const map = await openOnnx(new Uint8Array(readFileSync(path)));
+        const bytes = new Uint8Array(readFileSync(path));
+        if (!(detectOnnx(bytes.subarray(0, 4096), bytes.length) > 0)) throw new Error("detectOnnx does not recognise it");
+        const map = await openOnnx(bytes);
         const names = map.names();
         const want = digests?.models[rel];
         const sparse = want?.sparse ?? 0;

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { type ByteSource, type CodecError, isCodecError, type JsonValue, MemorySource, Tensor, type TensorInfo, type TensorMap } from "@codec/core";
-import { decodeTensorProto, encodeOnnx, openOnnx, reencodeOnnx } from "@codec/onnx";
+import { decodeTensorProto, detectOnnx, encodeOnnx, openOnnx, reencodeOnnx } from "@codec/onnx";
 import { openOnnxFile, writeOnnxFile } from "@codec/onnx/node";
 import { repoPath } from "@codec/testing";
 import { afterAll, describe, expect, it } from "vitest";
@@ -226,6 +226,18 @@ describe("sources", () => {
     expect((t.data as Uint8Array).buffer).toBe(big.buffer);
     expect(sha(await reencodeOnnx(big.subarray(13, 13 + bytes.length)))).toBe(expected.models["dtypes_raw.onnx"].reencode_sha256);
   });
+});
+
+describe("structural detection (ONNX has no magic)", () => {
+  // Every model python's onnx loads, including unknown fields (newer onnx.proto fields or
+  // extensions): protobuf readers keep those, so detection must not reject the file for them.
+  const files = [...Object.keys(expected.models), ...Object.keys(expected.unsupported), ...Object.keys(expected.reencode)];
+  for (const rel of [...new Set(files)]) {
+    it(`detectOnnx recognises ${rel}`, () => {
+      const bytes = read(rel);
+      expect(detectOnnx(bytes.subarray(0, 4096), bytes.length), `${rel}: python onnx loads it`).toBeGreaterThan(0);
+    });
+  }
 });
 
 describe("zero-copy and values", () => {
