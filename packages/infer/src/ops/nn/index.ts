@@ -10,3 +10,5 @@ import "./channel-norm.js";
 import "./axis-norm.js";
 import "./einsum.js";
 import "./select.js";
+import "./loss.js";
+import "./attention.js";
