@@ -2,6 +2,8 @@ import type { DType } from "@codec/core";
 import { describe, expect, it } from "vitest";
 import { tensor, type NumArray, type RTensor } from "../../tensor.js";
 import { type OpContext, opFor } from "../registry.js";
+import { broadcastIndex } from "../../broadcast.js";
+import { expandTo } from "./kernels.js";
 import { erf, roundHalfEven } from "./unary-math.js";
 import "./index.js";
 
@@ -46,6 +48,27 @@ function t(dtype: DType, shape: number[], values: number[]): RTensor {
 
 const f32 = (shape: number[], values: number[]) => t("float32", shape, values);
 const values = (r: RTensor): number[] => Array.from(r.data as NumArray);
+
+describe("expandTo", () => {
+  it("lays inputs out over the broadcast shape like broadcastIndex does", () => {
+    // Deterministic shape pairs covering leading, middle, inner and repeated size-1 axes.
+    const cases: [number[], number[]][] = [
+      [[3], [2, 3]],
+      [[2, 1], [2, 4]],
+      [[1, 3, 1], [2, 3, 4]],
+      [[4, 1, 2], [3, 4, 5, 2]],
+      [[1, 1], [3, 2]],
+      [[2, 1, 3], [2, 0, 3]],
+      [[5], [5]],
+    ];
+    for (const [inShape, outShape] of cases) {
+      const n = inShape.reduce((a, b) => a * b, 1);
+      const data = Float64Array.from({ length: n }, (_, i) => i + 1);
+      const idx = broadcastIndex(inShape, outShape);
+      expect(Array.from(expandTo(data, inShape, outShape))).toEqual(Array.from(idx, (k) => data[k]));
+    }
+  });
+});
 
 describe("arithmetic", () => {
   it("wraps narrow integer results like fixed-width C types", () => {

@@ -27,14 +27,39 @@ export function expandTo<T extends NumArray | string[]>(data: T, inShape: readon
     for (let i = 0; i < n; i++) out[i] = data[idx[i]];
     return out as T;
   }
-  const out = new (data.constructor as new (n: number) => NumArray)(n);
+  const make = data.constructor as new (n: number) => NumArray;
   if (data.length === 1) {
+    const out = new make(n);
     out.fill(data[0]);
     return out as T;
   }
-  const idx = broadcastIndex(inShape, outShape);
-  for (let i = 0; i < n; i++) out[i] = data[idx[i]];
-  return out as T;
+  if (n === 0) return new make(0) as T;
+  // Repeat blocks axis by axis from the innermost: every broadcast axis
+  // copies whole contiguous runs with TypedArray.set (no per-element index).
+  const rank = outShape.length;
+  const shape = [...new Array<number>(rank - inShape.length).fill(1), ...inShape];
+  let cur: NumArray = data;
+  let inner = 1;
+  for (let d = rank - 1; d >= 0; d--) {
+    const reps = outShape[d];
+    if (shape[d] === 1 && reps !== 1) {
+      const outer = cur.length / inner;
+      const next = new make(cur.length * reps);
+      if (inner === 1) {
+        for (let o = 0; o < outer; o++) next.fill(cur[o], o * reps, (o + 1) * reps);
+        cur = next;
+        inner *= reps;
+        continue;
+      }
+      for (let o = 0; o < outer; o++) {
+        const block = cur.subarray(o * inner, (o + 1) * inner);
+        for (let r = 0; r < reps; r++) next.set(block as never, (o * reps + r) * inner);
+      }
+      cur = next;
+    }
+    inner *= reps;
+  }
+  return cur as T;
 }
 
 /** The numeric operands of a broadcasting op, expanded to the common shape. */
