@@ -35,6 +35,12 @@ export function dtypeOfCode(code: number, what: string): DType {
   return t.dtype;
 }
 
+/** The TensorProto.DataType code of an enum name (Cast-1's string `to`), 0 when unknown. */
+function codeOfName(name: string): number {
+  for (let code = 1; onnxDataType(code) !== undefined; code++) if (onnxDataType(code)?.onnxName === name.toUpperCase()) return code;
+  return 0;
+}
+
 /** Rounds widened values in place to what `dtype` can represent (no-op for float32/float64 and integers). */
 export function roundToDType(a: NumArray, dtype: DType, saturate = true): void {
   switch (dtype) {
@@ -162,7 +168,8 @@ export function castTensor(t: RTensor, to: DType, saturate = true): RTensor {
 
 registerOps({
   Cast: (inputs, ctx) => {
-    const to = dtypeOfCode(ctx.int("to"), "Cast to");
+    // Cast-1 named the type as a string ("FLOAT"); later versions use the TensorProto.DataType code.
+    const to = ctx.attribute("to")?.s !== undefined ? dtypeOfCode(codeOfName(ctx.string("to")), "Cast to") : dtypeOfCode(ctx.int("to"), "Cast to");
     return [castTensor(input(inputs, 0, ctx), to, ctx.int("saturate", 1) !== 0)];
   },
   CastLike: (inputs, ctx) => {
