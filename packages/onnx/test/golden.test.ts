@@ -335,6 +335,14 @@ describe("files every reader must refuse", () => {
     expect(err.format).toBe("onnx");
   });
 
+  it("openOnnxFile of a missing file and writeOnnxFile into a missing directory are IO CodecErrors (as @codec/safetensors/node's)", async () => {
+    const open = await expectCodecError(openOnnxFile(join(tmp, "no-such-model.onnx")));
+    expect(open.code).toBe("IO");
+    const src = await openOnnx(read("dtypes_raw.onnx"));
+    const write = await expectCodecError((async () => writeOnnxFile(join(tmp, "no-such-dir", "x.onnx"), src))());
+    expect(write.code).toBe("IO");
+  });
+
   it("openOnnxFile refuses external locations outside the model's directory", async () => {
     // A location that climbs out of the model directory (onnx's _sanitize_path refuses these too).
     const bytes = read("external_manual/missing_file.onnx");
