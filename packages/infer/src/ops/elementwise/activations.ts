@@ -8,7 +8,7 @@ import { broadcastShapes } from "../../broadcast.js";
 import { nums, type RTensor } from "../../tensor.js";
 import { input, type OpContext, type OpImpl, registerOps } from "../registry.js";
 import { erf } from "./unary-math.js";
-import { F, mapBinary, mapUnary, requireFloat, requireNumeric, sameDtype } from "./kernels.js";
+import { F, mapBinary, mapUnary, requireFloat, requireNumeric, result, sameDtype, unaryIO } from "./kernels.js";
 
 /** An activation over float inputs whose kernel is built from the node's attributes. */
 function floatAct(build: (ctx: OpContext) => (v: number) => number): OpImpl {
@@ -57,7 +57,11 @@ function prelu6Slope(x: RTensor, slope: RTensor, ctx: OpContext): RTensor {
 }
 
 registerOps({
-  Sigmoid: floatAct(() => sigmoid),
+  Sigmoid: (inputs, ctx) => {
+    const { x, a, out } = unaryIO(inputs, ctx, true);
+    for (let i = 0; i < a.length; i++) out[i] = sigmoid(a[i]);
+    return [result(x.dtype, x.shape, out)];
+  },
   HardSigmoid: floatAct((ctx) => {
     const alpha = ctx.float("alpha", 0.2);
     const beta = ctx.float("beta", 0.5);
@@ -66,10 +70,13 @@ registerOps({
   // HardSwish-14: x * max(0, min(1, x/6 + 1/2)).
   HardSwish: floatAct(() => (v) => v * Math.max(0, Math.min(1, v / 6 + 0.5))),
   Relu: (inputs, ctx) => {
-    // Relu-14 also takes signed integer types.
-    const x = input(inputs, 0, ctx);
-    requireNumeric(x.dtype, ctx);
-    return [mapUnary(x, (v) => (v > 0 ? v : Number.isNaN(v) ? v : 0))];
+    // Relu-14 also takes signed integer types. NaN stays NaN (numpy maximum(x, 0)).
+    const { x, a, out } = unaryIO(inputs, ctx, false);
+    for (let i = 0; i < a.length; i++) {
+      const v = a[i];
+      out[i] = v > 0 || Number.isNaN(v) ? v : 0;
+    }
+    return [result(x.dtype, x.shape, out)];
   },
   LeakyRelu: floatAct((ctx) => {
     const alpha = ctx.float("alpha", 0.01);
@@ -93,13 +100,22 @@ registerOps({
   Softsign: floatAct(() => (v) => v / (1 + Math.abs(v))),
   // Mish-18: x * tanh(softplus(x)).
   Mish: floatAct(() => (v) => v * Math.tanh(softplus(v))),
-  Gelu: floatAct((ctx) => {
+  Gelu: (inputs, ctx) => {
     // Gelu-20: approximate="none" uses erf, "tanh" the tanh approximation.
     const approximate = ctx.string("approximate", "none");
-    if (approximate === "none") return (v) => 0.5 * v * (1 + erf(v * SQRT_HALF));
-    if (approximate === "tanh") return (v) => 0.5 * v * (1 + Math.tanh(SQRT_2_OVER_PI * (v + 0.044715 * v * v * v)));
-    return fail("UNSUPPORTED", F, `Gelu node '${ctx.nodeName}' has approximate='${approximate}'`);
-  }),
+    const { x, a, out } = unaryIO(inputs, ctx, true);
+    if (approximate === "none") {
+      for (let i = 0; i < a.length; i++) out[i] = 0.5 * a[i] * (1 + erf(a[i] * SQRT_HALF));
+    } else if (approximate === "tanh") {
+      for (let i = 0; i < a.length; i++) {
+        const v = a[i];
+        out[i] = 0.5 * v * (1 + Math.tanh(SQRT_2_OVER_PI * (v + 0.044715 * v * v * v)));
+      }
+    } else {
+      return fail("UNSUPPORTED", F, `Gelu node '${ctx.nodeName}' has approximate='${approximate}'`);
+    }
+    return [result(x.dtype, x.shape, out)];
+  },
   Swish: floatAct((ctx) => {
     // Swish-24: x * sigmoid(alpha * x).
     const alpha = ctx.float("alpha", 1);

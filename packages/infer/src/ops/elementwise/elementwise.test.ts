@@ -213,6 +213,13 @@ describe("reductions", () => {
     expect(values(run("ReduceMean", [x, t("int64", [1], [1])], { keepdims: 0 }, 18))).toEqual([2, 5]);
   });
 
+  it("reduces contiguous and non-contiguous axis sets alike", () => {
+    const y = f32([2, 3, 2], [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+    expect(values(run("ReduceSum", [y, t("int64", [2], [0, 2])], { keepdims: 0 }))).toEqual([1 + 2 + 7 + 8, 3 + 4 + 9 + 10, 5 + 6 + 11 + 12]);
+    expect(values(run("ReduceSum", [y, t("int64", [2], [2, 1])], { keepdims: 0 }))).toEqual([21, 57]);
+    expect(values(run("ReduceMax", [y, t("int64", [1], [1])], { keepdims: 0 }))).toEqual([5, 6, 11, 12]);
+  });
+
   it("no axes reduces everything unless noop_with_empty_axes", () => {
     expect(run("ReduceSum", [x, t("int64", [0], [])], {}, 13).shape).toEqual([1, 1]);
     const noop = run("ReduceSum", [x, t("int64", [0], [])], { noop_with_empty_axes: 1 }, 13);

@@ -180,3 +180,18 @@ export function legacyAligned(a: RTensor, b: RTensor, ctx: OpContext): RTensor {
   if (start < 0 || trailing < 0) return fail("CORRUPT", F, `${ctx.opType} node '${ctx.nodeName}': axis ${axis} does not place B [${b.shape}] inside A [${a.shape}]`);
   return { dtype: b.dtype, shape: [...b.shape, ...new Array<number>(trailing).fill(1)], data: b.data };
 }
+
+/**
+ * Input 0, its elements and a fresh output array of its dtype: for ops that
+ * write their own loop (the hot activations), so the per-element function
+ * is called from a call site of its own that the JIT can inline, instead of
+ * the shared, megamorphic one in mapUnary.
+ */
+export function unaryIO(inputs: readonly (RTensor | undefined)[], ctx: OpContext, floatOnly: boolean): { x: RTensor; a: NumArray; out: NumArray } {
+  const x = inputs[0];
+  if (x === undefined) return fail("CORRUPT", F, `${ctx.opType} node '${ctx.nodeName}' is missing input 0`);
+  if (floatOnly) requireFloat(x.dtype, ctx);
+  else requireNumeric(x.dtype, ctx);
+  const a = nums(x);
+  return { x, a, out: numArray(x.dtype, a.length) };
+}

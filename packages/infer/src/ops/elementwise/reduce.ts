@@ -56,6 +56,34 @@ function reductionAxes(inputs: readonly (RTensor | undefined)[], ctx: OpContext,
   return [...set].sort((p, q) => p - q);
 }
 
+/**
+ * For every input element, the index of the output element it reduces
+ * into. When the reduced axes are one contiguous run (a single axis, the
+ * trailing axes, all axes: nearly every real model) the input is
+ * [outer, reduced, inner] and the map is filled by three plain loops;
+ * otherwise broadcastIndex walks the kept shape over the input.
+ */
+function reductionMap(shape: readonly number[], keptShape: readonly number[], axes: readonly number[]): Int32Array {
+  if (axes.length === 0 || axes[axes.length - 1] - axes[0] !== axes.length - 1) return broadcastIndex(keptShape, shape);
+  let outer = 1;
+  let r = 1;
+  let inner = 1;
+  for (let i = 0; i < shape.length; i++) {
+    if (i < axes[0]) outer *= shape[i];
+    else if (i <= axes[axes.length - 1]) r *= shape[i];
+    else inner *= shape[i];
+  }
+  const map = new Int32Array(outer * r * inner);
+  let at = 0;
+  for (let o = 0; o < outer; o++) {
+    const base = o * inner;
+    for (let j = 0; j < r; j++) {
+      for (let k = 0; k < inner; k++) map[at++] = base + k;
+    }
+  }
+  return map;
+}
+
 /** Sums of x, |x| or x^2 into the output slots `map` assigns (the finishing map is applied by the caller). */
 function reduceSumLike(x: Float64Array | ArrayLike<number>, map: Int32Array, acc: Float64Array, kind: Kind): void {
   const n = x.length;
@@ -91,7 +119,7 @@ function reduce(kind: Kind): OpImpl {
     const data = nums(x);
     const m = numel(keptShape);
     const count = m === 0 ? 0 : data.length / m;
-    const map = broadcastIndex(keptShape, x.shape);
+    const map = reductionMap(x.shape, keptShape, axes ?? []);
     const acc = new Float64Array(m);
     switch (kind) {
       case "max":

@@ -5,7 +5,7 @@
  */
 import type { RTensor } from "../../tensor.js";
 import { input, type OpContext, type OpImpl, registerOps } from "../registry.js";
-import { mapUnary, requireFloat, requireNumeric } from "./kernels.js";
+import { mapUnary, requireFloat, requireNumeric, result, unaryIO } from "./kernels.js";
 
 /** An op over any numeric type. */
 function numeric(f: (v: number) => number): OpImpl {
@@ -65,7 +65,11 @@ registerOps({
   Abs: numeric(Math.abs),
   Neg: numeric((v) => -v),
   Sign: numeric(Math.sign),
-  Exp: floating(Math.exp),
+  Exp: (inputs, ctx) => {
+    const { x, a, out } = unaryIO(inputs, ctx, true);
+    for (let i = 0; i < a.length; i++) out[i] = Math.exp(a[i]);
+    return [result(x.dtype, x.shape, out)];
+  },
   Log: floating(Math.log),
   Sqrt: floating(Math.sqrt),
   Reciprocal: floating((v) => 1 / v),
@@ -80,9 +84,18 @@ registerOps({
   Atan: floating(Math.atan),
   Sinh: floating(Math.sinh),
   Cosh: floating(Math.cosh),
-  Tanh: floating(Math.tanh),
+  Tanh: (inputs, ctx) => {
+    const { x, a, out } = unaryIO(inputs, ctx, true);
+    for (let i = 0; i < a.length; i++) out[i] = Math.tanh(a[i]);
+    return [result(x.dtype, x.shape, out)];
+  },
   Asinh: floating(Math.asinh),
   Acosh: floating(Math.acosh),
   Atanh: floating(Math.atanh),
-  Erf: numeric(erf),
+  Erf: (inputs, ctx) => {
+    // Erf-13 is defined for every numeric type.
+    const { x, a, out } = unaryIO(inputs, ctx, false);
+    for (let i = 0; i < a.length; i++) out[i] = erf(a[i]);
+    return [result(x.dtype, x.shape, out)];
+  },
 });
