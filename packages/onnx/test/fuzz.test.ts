@@ -1,8 +1,9 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { type ByteSource, isCodecError, MemorySource } from "@codec/core";
-import { decodeTensorProto, openOnnx, reencodeOnnx } from "@codec/onnx";
+import { type ByteSource, DTYPES, type DType, isCodecError, MemorySource, Tensor, type TensorMap } from "@codec/core";
+import { decodeTensorProto, encodeOnnx, openOnnx, reencodeOnnx } from "@codec/onnx";
 import { fuzzDecoder, mutate, repoPath, rng } from "@codec/testing";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 
 /**
@@ -281,6 +282,49 @@ describe("fuzz", () => {
       }
       expect(src.maxEnd, `case ${i}`).toBeLessThanOrEqual(bytes.length);
     }
+  }, 60_000);
+
+  it("property: any tensor map round-trips through encodeOnnx exactly, and re-encoding the result is the identity", async () => {
+    const DT: DType[] = ["bool", "int8", "uint8", "int16", "uint16", "int32", "uint32", "int64", "uint64", "float16", "bfloat16", "float32", "float64", "complex64", "complex128", "float8_e4m3fn", "float8_e5m2", "string"];
+    const arbTensor = fc.record({ dtype: fc.constantFrom(...DT), shape: fc.array(fc.integer({ min: 0, max: 4 }), { maxLength: 4 }), seed: fc.integer() });
+    const make = (dtype: DType, shape: number[], seed: number): Tensor => {
+      const n = shape.reduce((a, b) => a * b, 1);
+      const r = rng(seed);
+      if (dtype === "string") return new Tensor({ dtype, shape, data: Array.from({ length: n }, () => String.fromCodePoint(...Array.from({ length: Math.floor(r() * 5) }, () => 32 + Math.floor(r() * 0x2000)))) });
+      const data = new Uint8Array(n * DTYPES[dtype].size);
+      for (let i = 0; i < data.length; i++) data[i] = Math.floor(r() * 256);
+      if (dtype === "bool") for (let i = 0; i < data.length; i++) data[i] &= 1;
+      return new Tensor({ dtype, shape, data });
+    };
+    await fc.assert(
+      fc.asyncProperty(
+        fc.uniqueArray(fc.tuple(fc.string({ maxLength: 8 }), arbTensor), { maxLength: 6, selector: ([k]) => k }),
+        fc.dictionary(fc.string({ maxLength: 6 }).filter((k) => k !== "onnx"), fc.string({ maxLength: 12 }), { maxKeys: 3 }),
+        async (entries, metadata) => {
+          const tensors = new Map(entries.map(([k, v]) => [k, make(v.dtype, v.shape, v.seed)]));
+          const map: TensorMap = {
+            format: "test",
+            metadata: {},
+            names: () => [...tensors.keys()],
+            info: (n) => ({ name: n, dtype: (tensors.get(n) as Tensor).dtype, shape: (tensors.get(n) as Tensor).shape }),
+            get: async (n) => tensors.get(n) as Tensor,
+          };
+          const bytes = await encodeOnnx(map, { metadata });
+          const back = await openOnnx(bytes);
+          expect(back.names()).toEqual([...tensors.keys()]);
+          for (const [k, t] of tensors) {
+            const g = await back.get(k);
+            expect(g.dtype).toBe(t.dtype);
+            expect(g.shape).toEqual(t.shape);
+            if (t.dtype === "string") expect(g.strings()).toEqual(t.strings());
+            else expect(g.bytes()).toEqual(t.bytes());
+          }
+          for (const [k, v] of Object.entries(metadata)) expect(back.metadata[k]).toBe(v);
+          expect(await reencodeOnnx(bytes)).toEqual(bytes);
+        },
+      ),
+      { numRuns: 200 },
+    );
   }, 60_000);
 
   it("hostile lengths: a huge declared length or dims never allocate", async () => {
