@@ -2,9 +2,10 @@
  * Dropout (inference) and TopK (onnx Operators.md).
  *
  * Dropout outside training is the identity, with a mask of all true
- * (bool from opset 10, the input's type before). Training mode with a
- * non-zero ratio draws random numbers; a reference runner has no
- * reproducible answer for that, so it is UNSUPPORTED.
+ * (bool from opset 10, the input's type before). In training mode it
+ * zeroes elements at random (uniform draw < ratio) and scales the rest by
+ * 1 / (1 - ratio); with the `seed` attribute the draws are numpy's for
+ * that seed, so the result is reproducible and equals onnx's reference.
  *
  * TopK returns the k largest (or smallest) elements along `axis` and
  * their int64 indices, sorted, ties broken by the lower index (as
@@ -14,24 +15,40 @@ import { fail } from "@codec/core";
 import { normalizeAxis } from "../../broadcast.js";
 import { arrayFor, nums, type NumArray, tensor } from "../../tensor.js";
 import { input, registerOps } from "../registry.js";
-import { F, prod, scalarInput } from "./util.js";
+import { MT19937 } from "./mt19937.js";
+import { F, fromValues, prod, requireFloat, scalarInput } from "./util.js";
 
 registerOps({
   Dropout: (inputs, ctx) => {
     const X = input(inputs, 0, ctx);
-    let training = false;
-    let ratio = 0.5;
-    if (ctx.opset >= 12) {
-      ratio = scalarInput(inputs[1], 0.5);
-      training = scalarInput(inputs[2], 0) !== 0;
-    } else {
-      ratio = ctx.float("ratio", 0.5);
-      // Opsets 1-6 ran in training mode unless is_test was set.
-      if (ctx.opset < 7) training = ctx.int("is_test", 0) === 0;
+    // From opset 12 ratio and training_mode are inputs; before, ratio is an attribute and there is no
+    // training switch (opsets 1-6 had is_test, default training; like onnxruntime, an inference
+    // runner treats those models as inference).
+    const training = ctx.opset >= 12 && scalarInput(inputs[2], 0) !== 0;
+    const ratio = ctx.opset >= 12 ? scalarInput(inputs[1], 0.5) : ctx.float("ratio", 0.5);
+    const n = prod(X.shape);
+    if (!training || ratio === 0) {
+      const mask = ctx.opset >= 10 ? tensor("bool", X.shape, new Uint8Array(n).fill(1)) : tensor(X.dtype, X.shape, (arrayFor(X.dtype, n) as NumArray).fill(1));
+      return [X, mask];
     }
-    if (training && ratio !== 0) fail("UNSUPPORTED", F, `Dropout node '${ctx.nodeName}' in training mode (ratio ${ratio}) is random; only inference is implemented`);
-    const mask = ctx.opset >= 10 ? tensor("bool", X.shape, new Uint8Array(prod(X.shape)).fill(1)) : tensor(X.dtype, X.shape, (arrayFor(X.dtype, prod(X.shape)) as NumArray).fill(1));
-    return [X, mask];
+    if (!(ratio > 0 && ratio < 1)) fail("CORRUPT", F, `Dropout node '${ctx.nodeName}': ratio ${ratio} is outside [0, 1)`);
+    requireFloat(X, ctx);
+    // Training: keep an element when a uniform draw in [0, 1) is >= ratio, scaled by 1 / (1 - ratio).
+    // The draws follow onnx's reference (numpy's legacy generator seeded with `seed`), one per element in C order.
+    const seed = ctx.has("seed") ? ctx.int("seed") : Math.floor(Math.random() * 2 ** 32);
+    const rng = new MT19937(seed);
+    const x = nums(X);
+    const scale = 1 / (1 - ratio);
+    const keep = new Uint8Array(n);
+    const y = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      if (rng.nextDouble() >= ratio) {
+        keep[i] = 1;
+        y[i] = x[i] * scale;
+      }
+    }
+    const mask = ctx.opset >= 10 ? tensor("bool", X.shape, keep) : fromValues(X.dtype, X.shape, keep);
+    return [fromValues(X.dtype, X.shape, y), mask];
   },
   TopK: (inputs, ctx) => {
     const X = input(inputs, 0, ctx);

@@ -1,0 +1,58 @@
+/**
+ * For the nn unit tests: runs one registered op on working tensors with
+ * plain attribute values, without building an ONNX graph.
+ */
+import { type DType, fail } from "@codec/core";
+import { arrayFor, type NumArray, nums, type RTensor, tensor } from "../../tensor.js";
+import { type OpContext, opFor } from "../registry.js";
+import "./index.js";
+
+export type Attr = number | number[] | string;
+
+export function runOp(opType: string, inputs: (RTensor | undefined)[], attrs: Record<string, Attr> = {}, opset = 23): RTensor[] {
+  const impl = opFor(opType, "");
+  if (impl === undefined) return fail("UNSUPPORTED", "infer", `no ${opType}`);
+  const get = <T>(name: string, ok: (v: Attr) => boolean, fallback: T | undefined): T => {
+    const v = attrs[name];
+    if (v !== undefined && ok(v)) return v as T;
+    if (fallback !== undefined) return fallback;
+    return fail("CORRUPT", "infer", `${opType} test needs attribute ${name}`);
+  };
+  const ctx: OpContext = {
+    opType,
+    opset,
+    nodeName: "test",
+    has: (name) => name in attrs,
+    int: (name, fallback) => get(name, (v) => typeof v === "number", fallback),
+    ints: (name, fallback) => get(name, Array.isArray, fallback),
+    float: (name, fallback) => get(name, (v) => typeof v === "number", fallback),
+    floats: (name, fallback) => get(name, Array.isArray, fallback),
+    string: (name, fallback) => get(name, (v) => typeof v === "string", fallback),
+    strings: (_name, fallback) => fallback ?? fail("UNSUPPORTED", "infer", "strings attribute in a test"),
+    tensor: () => undefined,
+    graph: () => undefined,
+    attribute: () => undefined,
+    runGraph: () => fail("UNSUPPORTED", "infer", "subgraphs in a test"),
+  };
+  return impl(inputs, ctx);
+}
+
+/** A tensor of `dtype` from plain values. */
+export function t(dtype: DType, shape: number[], values: number[]): RTensor {
+  const a = arrayFor(dtype, values.length) as NumArray;
+  for (let i = 0; i < values.length; i++) a[i] = values[i];
+  return tensor(dtype, shape, a);
+}
+
+export const f32 = (shape: number[], values: number[]): RTensor => t("float32", shape, values);
+
+/** Values 0, 1, 2, ... scaled, as float32. */
+export function iota(shape: number[], scale = 1, offset = 0): RTensor {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return f32(shape, Array.from({ length: n }, (_, i) => i * scale + offset));
+}
+
+export function values(r: RTensor): number[] {
+  return Array.from(nums(r));
+}
