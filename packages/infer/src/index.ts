@@ -4,3 +4,5 @@ export { type OpContext, type OpImpl, registerOps, registeredOps, opFor, input }
 export { type RunOptions, runOnnxGraph } from "./onnx-runner.js";
 export { runOnnxModel } from "./run-model.js";
 export { broadcastShapes, broadcastIndex, normalizeAxis } from "./broadcast.js";
+export { predictSklearn, sklearnInput } from "./sklearn/predict.js";
+export type { Matrix } from "./sklearn/state.js";

@@ -58,7 +58,9 @@ export async function runNodeTest(dir: string): Promise<Outcome> {
       const ins = await load("input");
       const outs = await load("output");
       const given = new Map<string, RTensor>();
-      ins.forEach((t, k) => given.set(feeds[k].name, fromTensor(t)));
+      ins.forEach((t, k) => {
+        given.set(feeds[k].name, fromTensor(t));
+      });
       const got = runOnnxGraph(model, given);
       const names = model.graph.outputs.map((o) => o.name);
       for (let k = 0; k < outs.length; k++) {

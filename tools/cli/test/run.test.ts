@@ -33,6 +33,19 @@ describe("codec run", () => {
     expect(Array.from(y.typed() as Float32Array)).toEqual([1.5, -2]);
   });
 
+  it("runs a pickled scikit-learn estimator: input -> DIR/output.npy with predict()", async () => {
+    const fixtures = join(import.meta.dirname, "..", "..", "..", "packages", "infer", "test", "fixtures", "sklearn");
+    const dir = tmp();
+    const r = await run(["run", join(fixtures, "pipe.pkl"), "--input", `input=${join(fixtures, "pipe_X.npy")}`, "--out", dir]);
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    const got = decodeNpy(readFileSync(join(dir, "output.npy")));
+    const want = decodeNpy(readFileSync(join(fixtures, "pipe_y.npy")));
+    expect(Array.from(got.typed() as BigInt64Array)).toEqual(Array.from(want.typed() as BigInt64Array));
+    const wrongName = await run(["run", join(fixtures, "pipe.pkl"), "--input", `x=${join(fixtures, "pipe_X.npy")}`, "--out", dir]);
+    expect(wrongName.status).toBe(2);
+  });
+
   it("reports missing inputs, unknown inputs and non-ONNX models as one-line failures; bad usage exits 2", async () => {
     const dir = tmp();
     writeFileSync(join(dir, "m.onnx"), identityModel());

@@ -1,9 +1,10 @@
 import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Tensor } from "@codec/core";
-import { runOnnxModel } from "@codec/infer";
+import { predictSklearn, runOnnxModel, sklearnInput } from "@codec/infer";
 import { decodeNpy, encodeNpy } from "@codec/npy";
 import { decodeTensorProto } from "@codec/onnx";
+import { decodeJoblib, unpickle } from "@codec/pickle";
 import { onnxFileOptions } from "@codec/onnx/node";
 import type { FormatAdapter } from "../adapter.js";
 import { parseArgs } from "../args.js";
@@ -58,8 +59,9 @@ export async function runCommand(argv: readonly string[], io: CliIO, adapters: r
   } finally {
     await source.close?.();
   }
+  if (adapter.format === "pickle" || adapter.format === "joblib") return runSklearn(adapter.format, modelPath, inputs, outDir, args.options.has("--arch"), io);
   if (adapter.format !== "onnx") {
-    throw new CliFailure(`run: running ${adapter.format} models is not implemented yet (ONNX models run; PyTorch with --arch, Keras and scikit-learn do not)`);
+    throw new CliFailure(`run: running ${adapter.format} models is not implemented yet (ONNX models and pickled scikit-learn estimators run; PyTorch with --arch and Keras do not)`);
   }
   if (args.options.has("--arch")) throw new UsageError("run: --arch applies to PyTorch state_dicts, not ONNX models");
   const given = new Map<string, Tensor>();
@@ -73,6 +75,11 @@ export async function runCommand(argv: readonly string[], io: CliIO, adapters: r
     onNode: (_node, index, count) => progress.update("running", index + 1, count),
   });
   progress.end();
+  writeOutputs(outDir, outputs, io);
+  return 0;
+}
+
+function writeOutputs(outDir: string, outputs: ReadonlyMap<string, Tensor>, io: CliIO): void {
   try {
     mkdirSync(outDir, { recursive: true });
     if (!statSync(outDir).isDirectory()) throw new Error("not a directory");
@@ -83,7 +90,23 @@ export async function runCommand(argv: readonly string[], io: CliIO, adapters: r
     if (t.dtype === "string") throw new CliFailure(`run: output '${name}' is a string tensor, which .npy files here cannot hold`);
     writeFileSync(join(outDir, `${fileNameFor(name)}.npy`), encodeNpy(t));
   }
-  io.stdout.write(`${[...outputs.keys()].map((n) => `${join(outDir, `${fileNameFor(n)}.npy`)}`).join("\n")}\n`);
+  io.stdout.write(`${[...outputs.keys()].map((n) => join(outDir, `${fileNameFor(n)}.npy`)).join("\n")}\n`);
+}
+
+/**
+ * A pickled or joblib-saved scikit-learn estimator: its one input is
+ * `input` ([n_samples, n_features]); `output` is predict() (transform()
+ * for transformers), computed from the fitted attributes without running
+ * any pickled code.
+ */
+async function runSklearn(format: string, modelPath: string, inputs: readonly [string, string][], outDir: string, arch: boolean, io: CliIO): Promise<number> {
+  if (arch) throw new UsageError("run: --arch applies to PyTorch state_dicts, not scikit-learn models");
+  if (inputs.length !== 1 || inputs[0][0] !== "input") throw new UsageError("run: a scikit-learn model takes exactly one input, named 'input' (--input input=X.npy)");
+  const bytes = readFileSync(modelPath);
+  const value = format === "joblib" ? decodeJoblib(bytes).value : unpickle(bytes);
+  const x = await readTensorFile("input", inputs[0][1]);
+  const y = predictSklearn(value, sklearnInput(x));
+  writeOutputs(outDir, new Map([["output", y]]), io);
   return 0;
 }
 
