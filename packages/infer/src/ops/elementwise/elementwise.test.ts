@@ -110,6 +110,12 @@ describe("arithmetic", () => {
     expect(values(r)).toEqual([1, 1, 2, 2, 3, 3, 1, 1, 2, 2, 3, 3]);
   });
 
+  it("refuses results too large to allocate with LIMIT, not a RangeError", () => {
+    const a = f32([100000, 1], new Array(100000).fill(0));
+    const b = f32([1, 100000], new Array(100000).fill(0));
+    expect(() => run("Add", [a, b])).toThrow(expect.objectContaining({ code: "LIMIT" }));
+  });
+
   it("rounds float16 results to float16", () => {
     // The float16 spacing at 1 is 2^-10, so 1 + 1e-4 rounds back to 1.
     expect(values(run("Add", [t("float16", [1], [1]), t("float16", [1], [1e-4])]))).toEqual([1]);

@@ -14,6 +14,19 @@ import type { OpContext } from "../registry.js";
 export const F = "infer";
 
 /**
+ * The most elements a result may hold: typed arrays past 2^31 - 1 elements
+ * cannot be allocated on every engine (and broadcastIndex indexes with
+ * Int32Array). Broadcasting two modest inputs can ask for more, which is
+ * refused with LIMIT instead of a RangeError. (The same bound as the shape
+ * family's checkedNumel; one shared copy belongs in src/tensor.ts.)
+ */
+const MAX_ELEMENTS = 2 ** 31 - 1;
+
+function checkCount(n: number, shape: readonly number[]): void {
+  if (!(n <= MAX_ELEMENTS)) fail("LIMIT", F, `a result of shape [${shape.join(", ")}] is too large for the runner`);
+}
+
+/**
  * `data` (of shape `inShape`) laid out over `outShape` (numpy broadcasting):
  * the same array when nothing is broadcast, else a gathered copy of the
  * same array type, so kernels index every operand with one counter.
@@ -21,6 +34,7 @@ export const F = "infer";
 export function expandTo<T extends NumArray | string[]>(data: T, inShape: readonly number[], outShape: readonly number[]): T {
   const n = numel(outShape);
   if (data.length === n && inShape.length === outShape.length) return data;
+  checkCount(n, outShape);
   if (Array.isArray(data)) {
     const idx = broadcastIndex(inShape, outShape);
     const out = new Array<string>(n);
@@ -107,6 +121,7 @@ export function result(dtype: DType, shape: readonly number[], data: NumArray): 
 
 /** A fresh numeric array for `n` elements of `dtype`. */
 export function numArray(dtype: DType, n: number): NumArray {
+  checkCount(n, [n]);
   const a = arrayFor(dtype, n);
   if (Array.isArray(a)) return fail("UNSUPPORTED", F, "string tensors have no arithmetic");
   return a;
