@@ -37,7 +37,8 @@ function close(actual: RTensor, expected: RTensor): string | null {
   for (let i = 0; i < e.length; i++) {
     const x = a[i];
     const y = e[i];
-    if (Number.isNaN(y) ? Number.isNaN(x) : exact ? x === y : Math.abs(x - y) <= 1e-7 + 1e-3 * Math.abs(y)) continue;
+    // Equal values (infinities included) match before the tolerance test, as numpy's assert_allclose does.
+    if (x === y || (Number.isNaN(y) ? Number.isNaN(x) : !exact && Math.abs(x - y) <= 1e-7 + 1e-3 * Math.abs(y))) continue;
     return `element ${i}: ${x} != expected ${y}`;
   }
   return null;
