@@ -284,10 +284,9 @@ describe("standalone TensorProto files (decodeTensorProto)", () => {
   }
 
   it("refuses external data in a standalone TensorProto", async () => {
-    // The first initializer of the external model, cut out of the ModelProto by hand is not
-    // practical here; a TensorProto naming a location is built from the wire format instead:
-    // name (8) "x", data_type (2) FLOAT, dims (1) 1, data_location (14) EXTERNAL,
-    // external_data (13) {key "location", value "w.bin"}.
+    // A TensorProto naming an external file, built from the wire format (python parses it the
+    // same way): name (8) "x", data_type (2) FLOAT, dims (1) 1, data_location (14) EXTERNAL,
+    // external_data (13) {key "location", value "w.bin"}. A lone .pb has no directory to resolve it in.
     const kv = (k: number, s: string) => [(k << 3) | 2, s.length, ...Buffer.from(s)];
     const entry = [...kv(1, "location"), ...kv(2, "w.bin")];
     const bytes = new Uint8Array([...kv(8, "x"), 0x10, 1, 0x08, 1, 0x70, 1, (13 << 3) | 2, entry.length, ...entry]);
