@@ -11,7 +11,7 @@
 import { fail } from "@codec/core";
 import { nums, type NumArray, type RTensor } from "../../tensor.js";
 import { input, type OpContext, registerOps } from "../registry.js";
-import { matmulAccumulate } from "./matmul.js";
+import { f64, matmulAccumulate } from "./matmul.js";
 import { F, fromValues, prod, requireFloat } from "./util.js";
 import { type WindowGeometry, windowGeometry, windowIndex } from "./window.js";
 
@@ -55,8 +55,8 @@ function conv(inputs: (RTensor | undefined)[], ctx: OpContext): RTensor[] {
   const K = prod(g.kernel);
   const Pin = prod(g.inDims);
   const P = prod(g.outDims);
-  const x = nums(X);
-  const w = nums(W);
+  const x = f64(nums(X));
+  const w = f64(nums(W));
   const out = new Float64Array(N * M * P);
   const pointwise = isPointwise(g);
   const idx = pointwise ? undefined : windowIndex(g);
@@ -151,7 +151,7 @@ function convTranspose(inputs: (RTensor | undefined)[], ctx: OpContext): RTensor
   const K = prod(kernel);
   const Pin = prod(g.inDims);
   const P = prod(g.outDims);
-  const x = nums(X);
+  const x = f64(nums(X));
   const w = nums(W);
   // scatter[k * Pin + i]: the flat output position input position i reaches through kernel tap k (-1 if cropped).
   const scatter = transposeIndex(g);

@@ -10,21 +10,60 @@ import { nums, type NumArray } from "../../tensor.js";
 import { input, registerOps } from "../registry.js";
 import { F, fromValues, prod } from "./util.js";
 
+/** Column and depth tile sizes: a KB x JB tile of b (256 KiB of float64) stays in L2 while rows of a sweep it. */
+const JB = 256;
+const KB = 128;
+
 /**
  * out[oOff + i*N + j] += sum_k a[aOff + i*K + k] * b[bOff + k*N + j]
- * (row-major, i-k-j order so the inner loop walks both b and out
- * contiguously; zeros in a are not skipped so NaN/Inf in b propagate).
+ * (row-major). Tiled over j and k so a tile of b is reused from cache,
+ * four rows of a at a time so each loaded b element feeds four products;
+ * float64 throughout (one typed-array type keeps the loops monomorphic).
+ * Zeros in a are not skipped, so NaN/Inf in b propagate as in numpy.
  */
-export function matmulAccumulate(a: ArrayLike<number>, aOff: number, b: ArrayLike<number>, bOff: number, out: Float64Array, oOff: number, M: number, K: number, N: number): void {
-  for (let i = 0; i < M; i++) {
-    const orow = oOff + i * N;
-    const arow = aOff + i * K;
-    for (let k = 0; k < K; k++) {
-      const aik = a[arow + k];
-      const brow = bOff + k * N;
-      for (let j = 0; j < N; j++) out[orow + j] += aik * b[brow + j];
+export function matmulAccumulate(a: Float64Array, aOff: number, b: Float64Array, bOff: number, out: Float64Array, oOff: number, M: number, K: number, N: number): void {
+  for (let j0 = 0; j0 < N; j0 += JB) {
+    const j1 = Math.min(N, j0 + JB);
+    for (let k0 = 0; k0 < K; k0 += KB) {
+      const k1 = Math.min(K, k0 + KB);
+      let i = 0;
+      for (; i + 4 <= M; i += 4) {
+        const o0 = oOff + i * N;
+        const o1 = o0 + N;
+        const o2 = o1 + N;
+        const o3 = o2 + N;
+        const r0 = aOff + i * K;
+        for (let k = k0; k < k1; k++) {
+          const a0 = a[r0 + k];
+          const a1 = a[r0 + K + k];
+          const a2 = a[r0 + 2 * K + k];
+          const a3 = a[r0 + 3 * K + k];
+          const br = bOff + k * N;
+          for (let j = j0; j < j1; j++) {
+            const bv = b[br + j];
+            out[o0 + j] += a0 * bv;
+            out[o1 + j] += a1 * bv;
+            out[o2 + j] += a2 * bv;
+            out[o3 + j] += a3 * bv;
+          }
+        }
+      }
+      for (; i < M; i++) {
+        const o0 = oOff + i * N;
+        const r0 = aOff + i * K;
+        for (let k = k0; k < k1; k++) {
+          const a0 = a[r0 + k];
+          const br = bOff + k * N;
+          for (let j = j0; j < j1; j++) out[o0 + j] += a0 * b[br + j];
+        }
+      }
     }
   }
+}
+
+/** The elements as a Float64Array: the array itself when it already is one (read only), else a widened copy. */
+export function f64(a: NumArray): Float64Array {
+  return a instanceof Float64Array ? a : Float64Array.from(a);
 }
 
 /** numpy.matmul over float64 accumulators: returns the output shape and values. */
@@ -43,14 +82,16 @@ export function matmul(aShape: readonly number[], a: NumArray, bShape: readonly 
   const ai = broadcastIndex(aBatch, batch);
   const bi = broadcastIndex(bBatch, batch);
   const values = new Float64Array(nb * M * N);
-  for (let t = 0; t < nb; t++) matmulAccumulate(a, ai[t] * M * K, b, bi[t] * K * N, values, t * M * N, M, K, N);
+  const af = f64(a);
+  const bf = f64(b);
+  for (let t = 0; t < nb; t++) matmulAccumulate(af, ai[t] * M * K, bf, bi[t] * K * N, values, t * M * N, M, K, N);
   const shape = [...batch];
   if (aShape.length > 1) shape.push(M);
   if (bShape.length > 1) shape.push(N);
   return { shape, values };
 }
 
-/** A row-major copy of the 2-D matrix `a` ([r, c]) transposed. */
+/** A row-major float64 copy of the 2-D matrix `a` ([r, c]) transposed. */
 function transpose2d(a: NumArray, r: number, c: number): Float64Array {
   const t = new Float64Array(r * c);
   for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) t[j * r + i] = a[i * c + j];
@@ -80,10 +121,22 @@ registerOps({
     const K = transA ? ar : ac;
     const N = transB ? br : bc;
     if ((transB ? bc : br) !== K) fail("CORRUPT", F, `Gemm node '${ctx.nodeName}': inner dimensions differ ([${A.shape.join(", ")}] x [${B.shape.join(", ")}])`);
-    const a = transA ? transpose2d(nums(A), ar, ac) : nums(A);
-    const b = transB ? transpose2d(nums(B), br, bc) : nums(B);
     const values = new Float64Array(M * N);
-    matmulAccumulate(a, 0, b, 0, values, 0, M, K, N);
+    if (M === 1 && transB) {
+      // A row vector times B^T (a Linear layer on one sample): dot products with B's rows, no transpose.
+      const a = f64(nums(A));
+      const b = f64(nums(B));
+      for (let j = 0; j < N; j++) {
+        let acc = 0;
+        const row = j * K;
+        for (let k = 0; k < K; k++) acc += a[k] * b[row + k];
+        values[j] = acc;
+      }
+    } else {
+      const a = transA ? transpose2d(nums(A), ar, ac) : f64(nums(A));
+      const b = transB ? transpose2d(nums(B), br, bc) : f64(nums(B));
+      matmulAccumulate(a, 0, b, 0, values, 0, M, K, N);
+    }
     if (alpha !== 1) for (let i = 0; i < values.length; i++) values[i] *= alpha;
     if (C !== undefined && beta !== 0) {
       // Unidirectional broadcast of C to [M, N] (onnx Broadcasting.md).
