@@ -9,7 +9,7 @@ import { fromTensor } from "../../convert.js";
 import { input, registerOps } from "../registry.js";
 import { arrayFor, type NumArray, numel, nums, tensor } from "../../tensor.js";
 import { dtypeOfCode, roundToDType } from "./cast.js";
-import { elems, int64, intList, like, listFrom, normalizeAxes, reshaped, shapeFrom } from "./common.js";
+import { checkedNumel, elems, int64, intList, like, listFrom, normalizeAxes, reshaped, shapeFrom } from "./common.js";
 
 /**
  * Reshape's target shape: 0 copies the input's dimension (unless
@@ -122,6 +122,7 @@ registerOps({
     if (delta === 0) fail("CORRUPT", "infer", "Range delta is 0");
     const n = Math.max(0, Math.ceil((limit - s) / delta));
     if (!Number.isFinite(n)) fail("CORRUPT", "infer", "Range has an infinite number of elements");
+    checkedNumel([n]);
     const out = arrayFor(start.dtype, n) as NumArray;
     // numpy.arange (the reference): element i is start + i * delta, stored in the tensor's type.
     for (let i = 0; i < n; i++) out[i] = s + i * delta;

@@ -8,7 +8,7 @@ import { fail } from "@codec/core";
 import { normalizeAxis } from "../../broadcast.js";
 import { input, registerOps } from "../registry.js";
 import { numel, nums, type RTensor, stridesOf } from "../../tensor.js";
-import { type Elems, elems, like } from "./common.js";
+import { copyRange, type Elems, elems, like } from "./common.js";
 
 function index(v: number, n: number, what: string): number {
   const i = v < 0 ? v + n : v;
@@ -34,7 +34,9 @@ export function gather(data: RTensor, indices: RTensor, axisAttr: number): RTens
   for (let a = 0; a < outer; a++) {
     for (let j = 0; j < k; j++) {
       const s = (a * n + pos[j]) * inner;
-      for (let b = 0; b < inner; b++) dst[o++] = src[s + b];
+      if (inner === 1) dst[o] = src[s];
+      else copyRange(src, s, dst, o, inner);
+      o += inner;
     }
   }
   return out;

@@ -6,7 +6,7 @@ import { fail } from "@codec/core";
 import { normalizeAxis } from "../../broadcast.js";
 import { type OpContext, input, registerOps } from "../registry.js";
 import { numel, nums, type RTensor, stridesOf } from "../../tensor.js";
-import { elems, gatherByAxisMaps, identityMap, intList, like, normalizeAxes, zeroOf } from "./common.js";
+import { MAX_ELEMENTS, copyRange, elems, gatherByAxisMaps, identityMap, intList, like, normalizeAxes, zeroOf } from "./common.js";
 
 export function concat(parts: readonly RTensor[], axisAttr: number): RTensor {
   if (parts.length === 0) fail("CORRUPT", "infer", "Concat has no inputs");
@@ -32,8 +32,7 @@ export function concat(parts: readonly RTensor[], axisAttr: number): RTensor {
     const block = p.shape[axis] * inner;
     for (let o = 0; o < outer; o++) {
       const s = o * block;
-      const d = o * rowOut + at;
-      for (let j = 0; j < block; j++) dst[d + j] = src[s + j];
+      copyRange(src, s, dst, o * rowOut + at, block);
     }
     at += block;
   }
@@ -56,7 +55,7 @@ export function splitAlong(x: RTensor, axis: number, sizes: readonly number[]): 
     const block = size * inner;
     for (let o = 0; o < outer; o++) {
       const s = o * dim * inner + at * inner;
-      for (let j = 0; j < block; j++) dst[o * block + j] = src[s + j];
+      copyRange(src, s, dst, o * block, block);
     }
     at += size;
     return out;
@@ -91,9 +90,10 @@ function splitSizes(inputs: readonly (RTensor | undefined)[], ctx: OpContext, di
   if (!(n >= 1)) return fail("CORRUPT", "infer", `Split into ${n} parts`);
   if (!ceilChunks && dim % n !== 0) return fail("CORRUPT", "infer", `Split of dimension ${dim} into ${n} equal parts`);
   const chunk = Math.ceil(dim / n);
+  const last = dim - chunk * (n - 1);
+  if (last < 0 || n > MAX_ELEMENTS) return fail("CORRUPT", "infer", `Split of dimension ${dim} into ${n} parts leaves a negative last part`);
   const sizes = new Array<number>(n).fill(chunk);
-  sizes[n - 1] = dim - chunk * (n - 1);
-  if (sizes[n - 1] < 0) return fail("CORRUPT", "infer", `Split of dimension ${dim} into ${n} parts leaves a negative last part`);
+  sizes[n - 1] = last;
   return sizes;
 }
 

@@ -5,7 +5,7 @@
  * (common.ts gatherByAxisMaps).
  */
 import { fail } from "@codec/core";
-import { broadcastShapes } from "../../broadcast.js";
+import { broadcastShapes, normalizeAxis } from "../../broadcast.js";
 import { input, registerOps } from "../registry.js";
 import { numel, type RTensor, stridesOf } from "../../tensor.js";
 import { elems, gatherByAxisMaps, identityMap, intList, like, reshaped, shapeFrom, zeroOf } from "./common.js";
@@ -26,12 +26,12 @@ export function transpose(x: RTensor, perm: readonly number[]): RTensor {
 /** Expand: numpy broadcasting of the input against the given shape (either may be the larger). */
 export function expand(x: RTensor, shape: readonly number[]): RTensor {
   const outShape = broadcastShapes(x.shape, shape);
+  const out = like(x, outShape);
   const r = outShape.length;
   const off = r - x.shape.length;
   const inStrides = stridesOf(x.shape);
   const strides = outShape.map((_, i) => (i < off ? 0 : inStrides[i - off]));
   const maps = outShape.map((n, i) => (i < off || x.shape[i - off] === 1 ? new Int32Array(n) : identityMap(n)));
-  const out = like(x, outShape);
   gatherByAxisMaps(elems(x), strides, maps, outShape, elems(out), zeroOf(x));
   return out;
 }
@@ -42,12 +42,12 @@ export function tile(x: RTensor, repeats: readonly number[]): RTensor {
   if (repeats.length !== r) fail("CORRUPT", "infer", `Tile repeats has ${repeats.length} values for rank ${r}`);
   for (const k of repeats) if (k < 0) fail("CORRUPT", "infer", `Tile repeat ${k} is negative`);
   const outShape = x.shape.map((d, i) => d * repeats[i]);
+  const out = like(x, outShape);
   const maps = outShape.map((n, i) => {
     const m = new Int32Array(n);
     for (let j = 0; j < n; j++) m[j] = j % x.shape[i];
     return m;
   });
-  const out = like(x, outShape);
   gatherByAxisMaps(elems(x), stridesOf(x.shape), maps, outShape, elems(out), zeroOf(x));
   return out;
 }
@@ -112,7 +112,7 @@ registerOps({
     if (ctx.opset < 6) {
       // Tile-1: (input, tiles, axis): repeat `tiles` times along one axis.
       const reps = x.shape.map(() => 1);
-      reps[intList(input(inputs, 2, ctx))[0]] = intList(input(inputs, 1, ctx))[0];
+      reps[normalizeAxis(intList(input(inputs, 2, ctx))[0], x.shape.length, "Tile axis")] = intList(input(inputs, 1, ctx))[0];
       return [tile(x, reps)];
     }
     return [tile(x, intList(input(inputs, 1, ctx)))];

@@ -7,12 +7,13 @@
 import { fail } from "@codec/core";
 import { input, registerOps } from "../registry.js";
 import { type RTensor, stridesOf } from "../../tensor.js";
-import { elems, gatherByAxisMaps, identityMap, intList, like, listFrom, normalizeAxes, zeroOf } from "./common.js";
+import { checkedNumel, elems, gatherByAxisMaps, identityMap, intList, like, listFrom, normalizeAxes, zeroOf } from "./common.js";
 
 /** Output position j along an axis of size n padded by `before`: the source index, or -1 for the constant. */
 export function padMap(n: number, before: number, after: number, mode: string): Int32Array {
   const len = n + before + after;
   if (len < 0) fail("CORRUPT", "infer", `Pad crops more than the dimension ${n}`);
+  checkedNumel([len]);
   if (mode !== "constant" && n === 0 && len > 0) fail("CORRUPT", "infer", `Pad mode '${mode}' cannot pad an empty axis`);
   const m = new Int32Array(len);
   const period = 2 * (n - 1);
@@ -69,6 +70,7 @@ function centerCropPad(x: RTensor, sizes: readonly number[], axesIn: readonly nu
     const n = x.shape[a];
     const t = sizes[k];
     if (!(t >= 0)) fail("CORRUPT", "infer", `CenterCropPad size ${t}`);
+    checkedNumel([t]);
     const m = new Int32Array(t);
     if (t <= n) {
       const start = Math.floor((n - t) / 2);

@@ -12,7 +12,7 @@ import { fail } from "@codec/core";
 import { type OpContext, input, registerOps } from "../registry.js";
 import { arrayFor, type NumArray, numel, nums, type RTensor, tensor } from "../../tensor.js";
 import { roundToDType } from "./cast.js";
-import { normalizeAxes } from "./common.js";
+import { checkedNumel, normalizeAxes } from "./common.js";
 
 export interface ResizeOptions {
   mode: string; // nearest | linear | cubic
@@ -146,6 +146,7 @@ function applyAxis(src: Float64Array, outer: number, inLen: number, inner: numbe
 
 export function resize(x: RTensor, outShape: readonly number[], scales: readonly number[], roi: readonly number[] | undefined, o: ResizeOptions): RTensor {
   const r = x.shape.length;
+  checkedNumel(outShape);
   let cur: Float64Array = Float64Array.from(nums(x));
   const shape = [...x.shape];
   for (let d = 0; d < r; d++) {
