@@ -73,7 +73,10 @@ export class OnnxModel implements TensorMap {
     if (facts.functions > 0) details.functions = facts.functions;
     if (unsupported.length > 0) details.unsupported_tensors = unsupported;
     // metadata_props are the model's string metadata (carried across formats); format details nest under "onnx".
-    this.metadata = { ...Object.fromEntries(facts.props), onnx: details };
+    // A metadata_prop may itself be named "onnx": the details then take the first free "_onnx", "__onnx", ...
+    let key = "onnx";
+    while (facts.props.has(key)) key = `_${key}`;
+    this.metadata = { ...Object.fromEntries(facts.props), [key]: details };
   }
 
   names(): string[] {
