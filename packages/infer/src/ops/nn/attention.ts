@@ -20,8 +20,8 @@
  */
 import { fail } from "@codec/core";
 import { nums, type NumArray, type RTensor } from "../../tensor.js";
-import { input, type OpContext, registerOps } from "../registry.js";
-import { F, fromValues } from "./util.js";
+import { input, type OpContext } from "../registry.js";
+import { F, fromValues, registerNnOps } from "./util.js";
 
 /** [B, H, S, D] float64 copy of a 3-D [B, S, H * D] or 4-D [B, H, S, D] input. */
 function heads(t: RTensor, h: number | undefined, ctx: OpContext, what: string): { data: Float64Array; B: number; H: number; S: number; D: number } {
@@ -180,4 +180,4 @@ function attention(inputs: (RTensor | undefined)[], ctx: OpContext): RTensor[] {
   return [Y, fromValues(Kt.dtype, [B, Hkv, T, D], Kall.data), fromValues(Vt.dtype, [B, Hkv, T, Dv], Vall.data), fromValues(Qt.dtype, [B, Hq, Sq, T], qk)];
 }
 
-registerOps({ Attention: attention });
+registerNnOps({ Attention: attention });

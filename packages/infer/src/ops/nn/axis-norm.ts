@@ -9,8 +9,8 @@
 import { fail } from "@codec/core";
 import { broadcastIndex, broadcastShapes, normalizeAxis } from "../../broadcast.js";
 import { nums, type NumArray, type RTensor } from "../../tensor.js";
-import { input, type OpContext, registerOps } from "../registry.js";
-import { F, fromValues, prod, requireFloat } from "./util.js";
+import { input, type OpContext } from "../registry.js";
+import { F, fromValues, prod, requireFloat, registerNnOps } from "./util.js";
 
 /**
  * Index into `t` (broadcast unidirectionally to `shape`) for every element
@@ -165,7 +165,7 @@ function lrn(inputs: (RTensor | undefined)[], ctx: OpContext): RTensor[] {
   return [fromValues(X.dtype, X.shape, out)];
 }
 
-registerOps({
+registerNnOps({
   LayerNormalization: axisNorm(false),
   RMSNormalization: axisNorm(true),
   MeanVarianceNormalization: meanVarianceNorm,

@@ -9,8 +9,8 @@
  */
 import { fail } from "@codec/core";
 import { nums, type NumArray, type RTensor } from "../../tensor.js";
-import { input, type OpContext, registerOps } from "../registry.js";
-import { F, fromValues, prod, requireFloat } from "./util.js";
+import { input, type OpContext } from "../registry.js";
+import { F, fromValues, prod, requireFloat, registerNnOps } from "./util.js";
 
 function channels(X: RTensor, ctx: OpContext): { N: number; C: number; S: number } {
   if (X.shape.length < 2) fail("CORRUPT", F, `${ctx.opType} node '${ctx.nodeName}': input of shape [${X.shape.join(", ")}] needs rank >= 2`);
@@ -136,7 +136,7 @@ function groupNorm(inputs: (RTensor | undefined)[], ctx: OpContext): RTensor[] {
   return [fromValues(X.dtype, X.shape, out)];
 }
 
-registerOps({
+registerNnOps({
   BatchNormalization: batchNorm,
   InstanceNormalization: instanceNorm,
   GroupNormalization: groupNorm,

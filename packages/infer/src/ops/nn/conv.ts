@@ -10,9 +10,9 @@
  */
 import { fail } from "@codec/core";
 import { nums, type NumArray, type RTensor } from "../../tensor.js";
-import { input, type OpContext, registerOps } from "../registry.js";
+import { input, type OpContext } from "../registry.js";
 import { f64, matmulAccumulate } from "./matmul.js";
-import { F, fromValues, prod, requireFloat } from "./util.js";
+import { F, fromValues, prod, requireFloat, registerNnOps } from "./util.js";
 import { type WindowGeometry, windowGeometry, windowIndex } from "./window.js";
 
 function kernelFrom(ctx: OpContext, W: RTensor): number[] {
@@ -221,4 +221,4 @@ function transposeIndex(g: WindowGeometry): Int32Array {
   return idx;
 }
 
-registerOps({ Conv: conv, ConvTranspose: convTranspose });
+registerNnOps({ Conv: conv, ConvTranspose: convTranspose });

@@ -13,8 +13,7 @@
  */
 import { fail } from "@codec/core";
 import { nums, type NumArray, type RTensor } from "../../tensor.js";
-import { registerOps } from "../registry.js";
-import { F, fromValues } from "./util.js";
+import { F, fromValues, registerNnOps } from "./util.js";
 
 /** Labels are character codes for letters, and -1 - j for the j-th ellipsis dimension (of E, right-aligned). */
 export interface EinsumPlan {
@@ -128,7 +127,7 @@ export function runEinsum(plan: EinsumPlan, shapes: readonly (readonly number[])
   return { shape: outShape, values };
 }
 
-registerOps({
+registerNnOps({
   Einsum: (inputs, ctx) => {
     if (inputs.length === 0) fail("CORRUPT", F, `Einsum node '${ctx.nodeName}' has no inputs`);
     const ts: RTensor[] = inputs.map((t, i) => t ?? fail("CORRUPT", F, `Einsum node '${ctx.nodeName}' is missing input ${i}`));

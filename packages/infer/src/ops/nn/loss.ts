@@ -10,9 +10,9 @@
  */
 import { fail } from "@codec/core";
 import { nums, type NumArray, type RTensor } from "../../tensor.js";
-import { input, type OpContext, registerOps } from "../registry.js";
+import { input, type OpContext } from "../registry.js";
 import { softmaxInto } from "./softmax.js";
-import { F, fromValues, prod, requireFloat } from "./util.js";
+import { F, fromValues, prod, requireFloat, registerNnOps } from "./util.js";
 
 function nllLoss(ctx: OpContext, logp: ArrayLike<number>, inShape: readonly number[], T: RTensor, W: RTensor | undefined, dtype: RTensor["dtype"]): RTensor {
   if (inShape.length < 2) fail("CORRUPT", F, `${ctx.opType} node '${ctx.nodeName}': input of shape [${inShape.join(", ")}] needs rank >= 2`);
@@ -47,7 +47,7 @@ function nllLoss(ctx: OpContext, logp: ArrayLike<number>, inShape: readonly numb
   return fail("UNSUPPORTED", F, `${ctx.opType} node '${ctx.nodeName}': reduction '${reduction}'`);
 }
 
-registerOps({
+registerNnOps({
   NegativeLogLikelihoodLoss: (inputs, ctx) => {
     const X = input(inputs, 0, ctx);
     requireFloat(X, ctx);

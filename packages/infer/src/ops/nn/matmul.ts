@@ -7,8 +7,8 @@
 import { fail } from "@codec/core";
 import { broadcastIndex, broadcastShapes } from "../../broadcast.js";
 import { nums, type NumArray } from "../../tensor.js";
-import { input, registerOps } from "../registry.js";
-import { F, fromValues, prod } from "./util.js";
+import { input } from "../registry.js";
+import { F, fromValues, prod, registerNnOps } from "./util.js";
 
 /** Column and depth tile sizes: a KB x JB tile of b (256 KiB of float64) stays in L2 while rows of a sweep it. */
 const JB = 256;
@@ -98,7 +98,7 @@ function transpose2d(a: NumArray, r: number, c: number): Float64Array {
   return t;
 }
 
-registerOps({
+registerNnOps({
   MatMul: (inputs, ctx) => {
     const A = input(inputs, 0, ctx);
     const B = input(inputs, 1, ctx);

@@ -59,6 +59,15 @@ describe("MatMul and Gemm", () => {
     expect(values(v)).toEqual([16, 22]);
   });
 
+  it("an output too large to allocate is a LIMIT error, not a RangeError", () => {
+    try {
+      runOp("MatMul", [iota([100000, 1]), iota([1, 100000])]);
+      expect.unreachable();
+    } catch (e) {
+      expect(isCodecError(e) && e.code).toBe("LIMIT");
+    }
+  });
+
   it("MatMul on int32 stays int32", () => {
     const [y] = runOp("MatMul", [t("int32", [1, 2], [2, 3]), t("int32", [2, 1], [4, 5])]);
     expect(y.dtype).toBe("int32");

@@ -9,8 +9,8 @@
  */
 import { fail } from "@codec/core";
 import { nums, type RTensor, tensor } from "../../tensor.js";
-import { input, type OpContext, registerOps } from "../registry.js";
-import { F, fromValues, prod, requireFloat } from "./util.js";
+import { input, type OpContext } from "../registry.js";
+import { F, fromValues, prod, requireFloat, registerNnOps } from "./util.js";
 import { type WindowGeometry, windowGeometry, windowIndex } from "./window.js";
 
 interface Pooling {
@@ -201,7 +201,7 @@ function globalPool(kind: Reducer) {
   };
 }
 
-registerOps({
+registerNnOps({
   MaxPool: maxPool,
   AveragePool: averagePool,
   LpPool: lpPool,

@@ -14,11 +14,11 @@
 import { fail } from "@codec/core";
 import { normalizeAxis } from "../../broadcast.js";
 import { arrayFor, nums, type NumArray, tensor } from "../../tensor.js";
-import { input, registerOps } from "../registry.js";
+import { input } from "../registry.js";
 import { MT19937 } from "./mt19937.js";
-import { F, fromValues, prod, requireFloat, scalarInput } from "./util.js";
+import { F, fromValues, prod, requireFloat, scalarInput, registerNnOps } from "./util.js";
 
-registerOps({
+registerNnOps({
   Dropout: (inputs, ctx) => {
     const X = input(inputs, 0, ctx);
     // From opset 12 ratio and training_mode are inputs; before, ratio is an attribute and there is no

@@ -8,8 +8,8 @@
  */
 import { normalizeAxis } from "../../broadcast.js";
 import { nums, type RTensor } from "../../tensor.js";
-import { input, type OpContext, registerOps } from "../registry.js";
-import { fromValues, prod, requireFloat } from "./util.js";
+import { input, type OpContext } from "../registry.js";
+import { fromValues, prod, requireFloat, registerNnOps } from "./util.js";
 
 /** The op's view of the input as [outer, n, inner], reducing over n. */
 export interface AxisView {
@@ -67,7 +67,7 @@ function softmaxOp(log: boolean) {
   };
 }
 
-registerOps({
+registerNnOps({
   Softmax: softmaxOp(false),
   LogSoftmax: softmaxOp(true),
   /** 1 at the first maximum of each row, 0 elsewhere (onnx's reference takes argmax, the first index). */

@@ -10,7 +10,7 @@
  */
 import { bfloat16ToFloat32, type DType, fail, float16ToFloat32, float32ToBfloat16, float32ToFloat16 } from "@codec/core";
 import { arrayFor, isFloat, type NumArray, nums, type RTensor, tensor } from "../../tensor.js";
-import type { OpContext } from "../registry.js";
+import { type OpContext, type OpImpl, registerOps } from "../registry.js";
 
 export const F = "infer";
 
@@ -61,4 +61,25 @@ export function prod(shape: readonly number[], from = 0, to = shape.length): num
   let n = 1;
   for (let i = from; i < to; i++) n *= shape[i];
   return n;
+}
+
+/**
+ * registerOps for this family, with one guard: an output or work buffer
+ * too large for the engine (a RangeError from a typed-array allocation,
+ * from shapes a model declares) becomes a LIMIT CodecError naming the
+ * node, so running a hostile model never fails with a bare engine error.
+ */
+export function registerNnOps(ops: Record<string, OpImpl>): void {
+  const guarded: Record<string, OpImpl> = {};
+  for (const [name, impl] of Object.entries(ops)) {
+    guarded[name] = (inputs, ctx) => {
+      try {
+        return impl(inputs, ctx);
+      } catch (e) {
+        if (e instanceof RangeError) fail("LIMIT", F, `${ctx.opType} node '${ctx.nodeName}': ${e.message}`);
+        throw e;
+      }
+    };
+  }
+  registerOps(guarded);
 }
