@@ -110,12 +110,20 @@ export function gatherByAxisMaps(
   }
   const last = rank - 1;
   const len = outShape[last];
-  // Offsets along the innermost axis, -1 for fill.
-  const inner = new Float64Array(len);
-  for (let j = 0; j < len; j++) inner[j] = maps[last][j] < 0 ? -1 : maps[last][j] * strides[last];
+  // Offsets along the innermost axis, -1 for fill. Int32 is enough: tensors hold at most MAX_ELEMENTS elements.
+  const inner = new Int32Array(len);
+  let anyFill = false;
+  let contiguous = true;
+  for (let j = 0; j < len; j++) {
+    const m = maps[last][j];
+    inner[j] = m < 0 ? -1 : m * strides[last];
+    if (m < 0) anyFill = true;
+    if (inner[j] !== inner[0] + j) contiguous = false;
+  }
+  const blockCopy = contiguous && !anyFill && len > 16 && ArrayBuffer.isView(src) && ArrayBuffer.isView(dst);
   const idx = new Int32Array(rank);
   // base[d]: offset contributed by axes before d (-1 when one of them is outside).
-  const base = new Float64Array(rank);
+  const base = new Int32Array(rank);
   const recompute = (from: number): void => {
     for (let e = from; e < last; e++) {
       const m = maps[e][idx[e]];
@@ -128,6 +136,11 @@ export function gatherByAxisMaps(
     const b = base[last];
     if (b < 0) {
       for (let j = 0; j < len; j++) dst[o++] = fill;
+    } else if (blockCopy) {
+      copyRange(src, b + inner[0], dst, o, len);
+      o += len;
+    } else if (!anyFill) {
+      for (let j = 0; j < len; j++) dst[o++] = src[b + inner[j]];
     } else {
       for (let j = 0; j < len; j++) {
         const off = inner[j];
