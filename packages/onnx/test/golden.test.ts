@@ -216,6 +216,34 @@ describe("sources", () => {
     });
   }
 
+  it("opening reads the model's structure, not its weights (DESIGN.md section 3); get() reads about one tensor", async () => {
+    const tensors: Record<string, Tensor> = {};
+    for (let i = 0; i < 8; i++) tensors[`t${i}`] = new Tensor({ dtype: "float32", shape: [512, 512], data: new Uint8Array(512 * 512 * 4).fill(i) });
+    const bytes = await encodeOnnx({
+      format: "test",
+      metadata: {},
+      names: () => Object.keys(tensors),
+      info: (n) => ({ name: n, dtype: "float32", shape: [512, 512] }),
+      get: async (n) => tensors[n],
+    });
+    let total = 0;
+    const inner = new MemorySource(bytes);
+    const counting: ByteSource = {
+      byteLength: inner.byteLength,
+      read: (offset, length) => {
+        total += length;
+        return inner.read(offset, length);
+      },
+    };
+    const map = await openOnnx(counting);
+    expect(map.names()).toHaveLength(8);
+    expect(total, `open read ${total} of ${bytes.length} bytes`).toBeLessThan(bytes.length / 8);
+    const before = total;
+    const t = await map.get("t5");
+    expect(t.bytes()[0]).toBe(5);
+    expect(total - before, "one 1 MiB tensor").toBeLessThan(2 * 512 * 512 * 4);
+  });
+
   it("a model inside a larger buffer at an odd byteOffset reads the same, as views into that buffer", async () => {
     const bytes = read("dtypes_raw.onnx");
     const big = new Uint8Array(bytes.length + 20);
