@@ -145,7 +145,7 @@ export function formatNumber(x: number, dtype: DType): string {
     return `${mant}e${e < 0 ? "-" : "+"}${String(Math.abs(e)).padStart(2, "0")}`;
   }
   const plain = Number(digits).toString();
-  return Number.isInteger(Number(digits)) && !plain.includes("e") ? `${plain}.` : plain;
+  return Number.isInteger(Number(digits)) && !plain.includes("e") ? `${plain}.0` : plain;
 }
 
 export function castTensor(t: RTensor, to: DType, saturate = true): RTensor {

@@ -72,7 +72,7 @@ describe("Cast", () => {
     expect(vals(castTensor(s, "float32"))).toEqual([0.5, Number.NaN, Number.POSITIVE_INFINITY]);
     expect(formatNumber(Math.fround(0.1), "float32")).toBe("0.1");
     expect(formatNumber(1e-5, "float64")).toBe("1e-05");
-    expect(formatNumber(3, "float32")).toBe("3.");
+    expect(formatNumber(3, "float32")).toBe("3.0");
     expect(formatNumber(7, "int32")).toBe("7");
   });
 });
