@@ -37,26 +37,26 @@ function isPointwise(g: WindowGeometry): boolean {
   return true;
 }
 
-function conv(inputs: (RTensor | undefined)[], ctx: OpContext): RTensor[] {
-  const X = input(inputs, 0, ctx);
-  const W = input(inputs, 1, ctx);
-  requireFloat(X, ctx);
-  if (X.shape.length < 3 || W.shape.length !== X.shape.length) fail("CORRUPT", F, `Conv node '${ctx.nodeName}': input [${X.shape.join(", ")}] and weights [${W.shape.join(", ")}] need equal rank >= 3`);
-  const [N, C] = X.shape;
+/**
+ * The convolution of x [N, C, ...] with w [M, C / group, ...] (float64,
+ * zero padding) plus an optional per-channel bias: Conv's arithmetic,
+ * shared with ConvInteger (which subtracts the zero points first).
+ */
+export function convolve(ctx: OpContext, xShape: readonly number[], x: Float64Array, W: RTensor, w: Float64Array, bias: NumArray | undefined): { shape: number[]; values: Float64Array } {
+  if (xShape.length < 3 || W.shape.length !== xShape.length) fail("CORRUPT", F, `${ctx.opType} node '${ctx.nodeName}': input [${xShape.join(", ")}] and weights [${W.shape.join(", ")}] need equal rank >= 3`);
+  const [N, C] = xShape;
   const M = W.shape[0];
   const group = ctx.int("group", 1);
   if (!(group >= 1) || C % group !== 0 || M % group !== 0 || W.shape[1] * group !== C) {
-    fail("CORRUPT", F, `Conv node '${ctx.nodeName}': ${C} input channels, weights [${W.shape.join(", ")}] and group ${group} do not agree`);
+    fail("CORRUPT", F, `${ctx.opType} node '${ctx.nodeName}': ${C} input channels, weights [${W.shape.join(", ")}] and group ${group} do not agree`);
   }
-  const g = windowGeometry(ctx, X.shape.slice(2), kernelFrom(ctx, W), false);
-  const bias = biasOf(ctx, inputs[2], M);
+  if (bias !== undefined && bias.length !== M) fail("CORRUPT", F, `${ctx.opType} node '${ctx.nodeName}': bias has ${bias.length} values for ${M} output channels`);
+  const g = windowGeometry(ctx, xShape.slice(2), kernelFrom(ctx, W), false);
   const Cg = C / group;
   const Mg = M / group;
   const K = prod(g.kernel);
   const Pin = prod(g.inDims);
   const P = prod(g.outDims);
-  const x = f64(nums(X));
-  const w = f64(nums(W));
   const out = new Float64Array(N * M * P);
   const pointwise = isPointwise(g);
   const idx = pointwise ? undefined : windowIndex(g);
@@ -89,7 +89,16 @@ function conv(inputs: (RTensor | undefined)[], ctx: OpContext): RTensor[] {
       for (let p = 0; p < P; p++) out[base + p] += b;
     }
   }
-  return [fromValues(X.dtype, [N, M, ...g.outDims], out)];
+  return { shape: [N, M, ...g.outDims], values: out };
+}
+
+function conv(inputs: (RTensor | undefined)[], ctx: OpContext): RTensor[] {
+  const X = input(inputs, 0, ctx);
+  const W = input(inputs, 1, ctx);
+  requireFloat(X, ctx);
+  const B = inputs[2];
+  const { shape, values } = convolve(ctx, X.shape, f64(nums(X)), W, f64(nums(W)), B === undefined ? undefined : nums(B));
+  return [fromValues(X.dtype, shape, values)];
 }
 
 /**

@@ -12,3 +12,4 @@ import "./einsum.js";
 import "./select.js";
 import "./loss.js";
 import "./attention.js";
+import "./integer.js";

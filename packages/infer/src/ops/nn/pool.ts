@@ -1,7 +1,7 @@
 /**
  * Pooling (onnx Operators.md): MaxPool (with the optional Indices
- * output), AveragePool, LpPool, and the global forms GlobalMaxPool,
- * GlobalAveragePool, GlobalLpPool. Window geometry is shared with Conv
+ * output) and its inverse MaxUnpool, AveragePool, LpPool, and the global
+ * forms GlobalMaxPool, GlobalAveragePool, GlobalLpPool. Window geometry is shared with Conv
  * (window.ts); padding never contributes a value: MaxPool ignores it,
  * AveragePool divides by the taps inside the input (count_include_pad=0)
  * or inside input plus explicit pads (count_include_pad=1), and LpPool
@@ -201,8 +201,56 @@ function globalPool(kind: Reducer) {
   };
 }
 
+/**
+ * MaxUnpool: scatters X into zeros at the flat indices I (as MaxPool's
+ * Indices output gives them); the output shape is the output_shape input
+ * or, per spatial dim, (in - 1) * stride + kernel - pad_begin - pad_end.
+ */
+function maxUnpool(inputs: (RTensor | undefined)[], ctx: OpContext): RTensor[] {
+  const X = input(inputs, 0, ctx);
+  const I = input(inputs, 1, ctx);
+  const shapeT = inputs[2];
+  if (X.shape.length < 3 || I.shape.join() !== X.shape.join()) fail("CORRUPT", F, `MaxUnpool node '${ctx.nodeName}': X [${X.shape.join(", ")}] and indices [${I.shape.join(", ")}] need the same shape of rank >= 3`);
+  const n = X.shape.length - 2;
+  const kernel = ctx.ints("kernel_shape");
+  const strides = ctx.ints("strides", new Array<number>(n).fill(1));
+  const pads = ctx.ints("pads", new Array<number>(2 * n).fill(0));
+  if (kernel.length !== n || strides.length !== n || pads.length !== 2 * n) fail("CORRUPT", F, `MaxUnpool node '${ctx.nodeName}': kernel_shape/strides/pads do not match ${n} spatial dimensions`);
+  // Indices address the default unpooled shape, (in - 1) * stride + kernel - pads per spatial dim.
+  const natural = [X.shape[0], X.shape[1], ...X.shape.slice(2).map((d, i) => (d - 1) * strides[i] + kernel[i] - pads[i] - pads[i + n])];
+  const total = prod(natural);
+  const out = new Float64Array(total);
+  const x = nums(X);
+  const idx = nums(I);
+  for (let i = 0; i < x.length; i++) {
+    const j = idx[i];
+    if (!(Number.isInteger(j) && j >= 0 && j < total)) fail("CORRUPT", F, `MaxUnpool node '${ctx.nodeName}': index ${j} is outside an output of ${total} elements`);
+    out[j] = x[i];
+  }
+  if (shapeT === undefined) return [fromValues(X.dtype, natural, out)];
+  // An explicit output_shape keeps every element at its coordinates, padding (zeros) at the end of each dim.
+  const outShape = Array.from(nums(shapeT));
+  if (outShape.length !== X.shape.length || outShape[0] !== X.shape[0] || outShape[1] !== X.shape[1] || outShape.some((d, i) => !(Number.isInteger(d) && d >= natural[i]))) {
+    fail("CORRUPT", F, `MaxUnpool node '${ctx.nodeName}': output_shape [${outShape.join(", ")}] is smaller than the unpooled [${natural.join(", ")}]`);
+  }
+  const big = new Float64Array(prod(outShape));
+  const rank = natural.length;
+  const coord = new Array<number>(rank).fill(0);
+  for (let i = 0; i < total; i++) {
+    let j = 0;
+    for (let d = 0; d < rank; d++) j = j * outShape[d] + coord[d];
+    big[j] = out[i];
+    for (let d = rank - 1; d >= 0; d--) {
+      if (++coord[d] < natural[d]) break;
+      coord[d] = 0;
+    }
+  }
+  return [fromValues(X.dtype, outShape, big)];
+}
+
 registerNnOps({
   MaxPool: maxPool,
+  MaxUnpool: maxUnpool,
   AveragePool: averagePool,
   LpPool: lpPool,
   GlobalMaxPool: globalPool("max"),
