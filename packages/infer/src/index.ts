@@ -6,3 +6,5 @@ export { runOnnxModel } from "./run-model.js";
 export { broadcastShapes, broadcastIndex, normalizeAxis } from "./broadcast.js";
 export { predictSklearn, sklearnInput } from "./sklearn/predict.js";
 export type { Matrix } from "./sklearn/state.js";
+export { runTorchvision } from "./torchvision/run.js";
+export { architectureNames, torchvisionGraph } from "./torchvision/architectures.js";

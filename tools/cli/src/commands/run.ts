@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Tensor } from "@codec/core";
-import { predictSklearn, runOnnxModel, sklearnInput } from "@codec/infer";
+import { architectureNames, predictSklearn, runOnnxModel, runTorchvision, sklearnInput } from "@codec/infer";
 import { decodeNpy, encodeNpy } from "@codec/npy";
 import { decodeTensorProto } from "@codec/onnx";
 import { decodeJoblib, unpickle } from "@codec/pickle";
@@ -60,8 +60,9 @@ export async function runCommand(argv: readonly string[], io: CliIO, adapters: r
     await source.close?.();
   }
   if (adapter.format === "pickle" || adapter.format === "joblib") return runSklearn(adapter.format, modelPath, inputs, outDir, args.options.has("--arch"), io);
+  if (adapter.format === "torch" || adapter.format === "safetensors") return runStateDict(adapter, modelPath, inputs, outDir, args.options.get("--arch"), io);
   if (adapter.format !== "onnx") {
-    throw new CliFailure(`run: running ${adapter.format} models is not implemented yet (ONNX models and pickled scikit-learn estimators run; PyTorch with --arch and Keras do not)`);
+    throw new CliFailure(`run: running ${adapter.format} models is not implemented yet (ONNX models, PyTorch state_dicts with --arch and pickled scikit-learn estimators run)`);
   }
   if (args.options.has("--arch")) throw new UsageError("run: --arch applies to PyTorch state_dicts, not ONNX models");
   const given = new Map<string, Tensor>();
@@ -120,4 +121,29 @@ async function readTensorFile(name: string, path: string): Promise<Tensor> {
   // .npy by its magic; anything else is taken as an ONNX TensorProto (.pb), as DESIGN.md section 6 allows.
   if (bytes.length >= 6 && bytes[0] === 0x93 && String.fromCharCode(...bytes.subarray(1, 6)) === "NUMPY") return decodeNpy(bytes);
   return (await decodeTensorProto(bytes)).tensor;
+}
+
+/**
+ * A PyTorch state_dict (torch.save, or safetensors) with `--arch`: the
+ * torchvision architecture built over its tensors; `input` -> `output`.
+ */
+async function runStateDict(adapter: FormatAdapter, modelPath: string, inputs: readonly [string, string][], outDir: string, arch: string | undefined, io: CliIO): Promise<number> {
+  if (arch === undefined) throw new UsageError(`run: a ${adapter.format} state_dict needs --arch NAME (one of: ${architectureNames().join(", ")})`);
+  if (inputs.length !== 1 || inputs[0][0] !== "input") throw new UsageError("run: a state_dict model takes exactly one input, named 'input' (--input input=X.npy)");
+  const x = await readTensorFile("input", inputs[0][1]);
+  const source = openInput(modelPath);
+  try {
+    const map = await adapter.open(source, modelPath);
+    try {
+      const progress = progressFor(io.stderr);
+      const y = await runTorchvision(arch, map, x, (i, n) => progress.update("running", i + 1, n));
+      progress.end();
+      writeOutputs(outDir, new Map([["output", y]]), io);
+    } finally {
+      await map.close?.();
+    }
+  } finally {
+    await source.close?.();
+  }
+  return 0;
 }
