@@ -24,11 +24,13 @@ interface Facts {
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
-/** A header fact wherever the CLI puts it: the top level, or nested under "onnx". */
+/** A header fact wherever the CLI puts it: the top level, or nested under "onnx" (or "_onnx", ... when a metadata_prop takes that key). */
 function fact(meta: Record<string, Json>, key: string): Json | undefined {
   if (key in meta) return meta[key];
-  const nested = meta.onnx;
-  if (nested !== null && typeof nested === "object" && !Array.isArray(nested) && key in nested) return nested[key];
+  for (let k = "onnx"; k.length < 16; k = `_${k}`) {
+    const nested = meta[k];
+    if (nested !== null && typeof nested === "object" && !Array.isArray(nested) && key in nested) return nested[key];
+  }
   return undefined;
 }
 

@@ -102,10 +102,16 @@ function want(tensors: ExpectedTensor[]): ExpectedTensor[] {
   return tensors.map((t) => (t.dtype === "string" ? { name: t.name, dtype: t.dtype, shape: t.shape, strings: t.strings } : { ...t }));
 }
 
-/** The model-level facts, wherever the reader nests them (the package keeps them under `onnx`). */
+/**
+ * The model-level facts, wherever the reader nests them: the package keeps them under `onnx`,
+ * or the first free `_onnx`, `__onnx`, ... when a metadata_prop already uses that key.
+ */
 function facts(metadata: { [key: string]: JsonValue }): { [key: string]: JsonValue } {
-  const nested = metadata.onnx;
-  return nested !== null && typeof nested === "object" && !Array.isArray(nested) ? (nested as { [key: string]: JsonValue }) : metadata;
+  for (let key = "onnx"; key.length < 16; key = `_${key}`) {
+    const nested = metadata[key];
+    if (nested !== null && typeof nested === "object" && !Array.isArray(nested)) return nested as { [key: string]: JsonValue };
+  }
+  return metadata;
 }
 
 /** opset_import with the default domain spelled "" or "ai.onnx" (both name ai.onnx). */
