@@ -85,6 +85,7 @@ function contextFor(node: OnnxNode, opset: number, scope: Scope, options: RunOpt
     opType: node.opType,
     opset,
     nodeName: node.name,
+    outputCount: node.outputs.length,
     has: (name) => node.attributes.has(name),
     int: (name, fallback) => attr(name)?.i ?? fallback ?? missing(name),
     ints: (name, fallback) => attr(name)?.ints ?? fallback ?? missing(name),

@@ -13,6 +13,8 @@ export interface OpContext {
   /** Opset version of the default domain (ops changed meaning across versions). */
   readonly opset: number;
   readonly nodeName: string;
+  /** How many outputs the node declares (Split with no sizes splits into that many). */
+  readonly outputCount: number;
   has(name: string): boolean;
   int(name: string, fallback?: number): number;
   ints(name: string, fallback?: number[]): number[];
