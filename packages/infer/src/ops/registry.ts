@@ -14,7 +14,7 @@ export interface OpContext {
   readonly opset: number;
   readonly nodeName: string;
   /** How many outputs the node declares (Split with no sizes splits into that many). */
-  readonly outputCount: number;
+  readonly outputCount?: number;
   has(name: string): boolean;
   int(name: string, fallback?: number): number;
   ints(name: string, fallback?: number[]): number[];
