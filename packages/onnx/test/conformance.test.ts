@@ -16,7 +16,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:f
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { isCodecError, type JsonValue, type Tensor } from "@codec/core";
-import { decodeTensorProto, detectOnnx, openOnnx, reencodeOnnx } from "@codec/onnx";
+import { decodeTensorProto, detectOnnx, type OnnxAttribute, type OnnxGraph, openOnnx, readOnnxGraph, reencodeOnnx } from "@codec/onnx";
 import { corpusPath, hasCorpus, repoPath } from "@codec/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -45,11 +45,20 @@ interface DigestTensor {
 }
 
 interface Digests {
-  models: Record<string, { tensors: DigestTensor[]; sparse: number }>;
+  models: Record<string, { tensors: DigestTensor[]; sparse: number; graph: unknown }>;
   data: Record<string, { kind: string; elem_type?: number; expect?: DigestTensor | null }>;
 }
 
 const PY = "/usr/bin/python3";
+
+function hasPythonOnnx(): boolean {
+  try {
+    execFileSync(PY, ["-c", "import onnx"], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+}
 const sha = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
 
 function walk(root: string, ext: string): string[] {
@@ -72,6 +81,78 @@ function manifestEntry(manifest: { tests: Record<string, ManifestTest>; other: R
 
 function describeTensor(name: string, t: Tensor): DigestTensor {
   return t.dtype === "string" ? { name, dtype: t.dtype, shape: t.shape, strings: t.strings() } : { name, dtype: t.dtype, shape: t.shape, sha256: sha(t.bytes()) };
+}
+
+/** A float as corpus_digests.py writes it (JSON has no NaN/inf). */
+const num = (x: number): number | string => (Number.isNaN(x) ? "nan" : x === Number.POSITIVE_INFINITY ? "inf" : x === Number.NEGATIVE_INFINITY ? "-inf" : x);
+const hex = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("hex");
+
+function tensorSummary(t: Tensor): object {
+  return t.dtype === "string" ? { dtype: t.dtype, shape: t.shape, strings: t.strings() } : { dtype: t.dtype, shape: t.shape, sha256: sha(t.bytes()) };
+}
+
+/** readOnnxGraph's attribute in corpus_digests.py's form: the value of its declared type. */
+function attributeJson(a: OnnxAttribute): object {
+  const out: Record<string, unknown> = { name: a.name, type: a.type };
+  switch (a.type) {
+    case 1:
+      out.f = num(a.f ?? 0);
+      break;
+    case 2:
+      out.i = a.i ?? 0;
+      break;
+    case 3:
+      out.s = hex(a.s ?? new Uint8Array(0));
+      break;
+    case 4:
+      out.t = a.t ? tensorSummary(a.t) : null;
+      break;
+    case 5:
+      out.g = a.g ? graphJson(a.g) : null;
+      break;
+    case 6:
+      out.floats = (a.floats ?? []).map(num);
+      break;
+    case 7:
+      out.ints = a.ints ?? [];
+      break;
+    case 8:
+      out.strings = (a.strings ?? []).map(hex);
+      break;
+    case 9:
+      out.tensors = (a.tensors ?? []).map(tensorSummary);
+      break;
+    case 10:
+      out.graphs = (a.graphs ?? []).map(graphJson);
+      break;
+  }
+  if (a.refAttrName) out.refAttrName = a.refAttrName;
+  return out;
+}
+
+function graphJson(g: OnnxGraph): object {
+  return {
+    name: g.name,
+    nodes: g.nodes.map((n) => ({ name: n.name, opType: n.opType, domain: n.domain, inputs: n.inputs, outputs: n.outputs, attributes: [...n.attributes.values()].map(attributeJson) })),
+    inputs: g.inputs,
+    outputs: g.outputs,
+    initializers: [...g.initializers].map(([name, t]) => ({ ...tensorSummary(t), name })),
+    sparse: 0,
+  };
+}
+
+/** Where two JSON values first differ, as a path and both sides. */
+function jsonDiff(a: unknown, b: unknown, path = ""): string | undefined {
+  if (JSON.stringify(a) === JSON.stringify(b)) return undefined;
+  if (a !== null && b !== null && typeof a === "object" && typeof b === "object") {
+    if (Array.isArray(a) && Array.isArray(b) && a.length !== b.length) return `${path}: ${a.length} items, python ${b.length}`;
+    const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])];
+    for (const k of keys) {
+      const d = jsonDiff((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], `${path}.${k}`);
+      if (d !== undefined) return d;
+    }
+  }
+  return `${path}: got ${JSON.stringify(a)?.slice(0, 150)}, python ${JSON.stringify(b)?.slice(0, 150)}`;
 }
 
 /** The first difference between our listing and python's, as one readable line. */
@@ -213,6 +294,31 @@ describe.runIf(hasCorpus("onnx"))("onnx backend corpus conformance", () => {
       }
     }
     console.log(`onnx conformance: ${ok} TensorProto files decoded${digests ? " equal to numpy_helper" : ""}, ${unsupported} refused as UNSUPPORTED element types, ${nonTensor} Sequence/Optional files (value or CodecError), ${failures.length} failures of ${pbs.length}`);
+    for (const f of failures.slice(0, 20)) console.log(`  FAILING ${f}`);
+    expect(failures).toEqual([]);
+  }, 240_000);
+
+  it.runIf(hasPythonOnnx())("readOnnxGraph reads every corpus model's graph as python onnx does (nodes, attributes, value infos, initializers, subgraphs)", async () => {
+    const models = digests?.models ?? {};
+    let same = 0;
+    let unsupported = 0;
+    const failures: string[] = [];
+    for (const [rel, m] of Object.entries(models)) {
+      const want = m.graph as { graph: unknown };
+      // Tensors of element types without a dtype name (python marks them) make the graph UNSUPPORTED.
+      const needsUnsupported = JSON.stringify(want).includes('"unsupported"');
+      try {
+        const g = await readOnnxGraph(new Uint8Array(readFileSync(join(root, rel))));
+        const got = { irVersion: g.irVersion, opsets: g.opsets, graph: graphJson(g.graph) };
+        const d = jsonDiff(JSON.parse(JSON.stringify(got)), want);
+        if (d === undefined) same++;
+        else failures.push(`${rel}: ${d}`);
+      } catch (e) {
+        if (isCodecError(e) && e.code === "UNSUPPORTED" && needsUnsupported) unsupported++;
+        else failures.push(`${rel}: ${isCodecError(e) ? `${e.code} ${e.message}` : String(e)}`);
+      }
+    }
+    console.log(`onnx conformance: readOnnxGraph equals python for ${same}/${Object.keys(models).length} models, ${unsupported} refused (tensors of element types without a dtype name), ${failures.length} failures`);
     for (const f of failures.slice(0, 20)) console.log(`  FAILING ${f}`);
     expect(failures).toEqual([]);
   }, 240_000);
