@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type ByteSource, DTYPES, type DType, isCodecError, MemorySource, Tensor, type TensorMap } from "@codec/core";
-import { decodeTensorProto, encodeOnnx, openOnnx, reencodeOnnx } from "@codec/onnx";
+import { decodeTensorProto, encodeOnnx, openOnnx, readOnnxGraph, reencodeOnnx } from "@codec/onnx";
 import { fuzzDecoder, mutate, repoPath, rng } from "@codec/testing";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -208,7 +208,7 @@ describe("fuzz", () => {
       const seed = seeds[i % seeds.length];
       const bytes = mutateStructure(seed, random);
       const t0 = performance.now();
-      for (const step of [() => useAll(bytes), async () => openOnnx(await reencodeOnnx(bytes, { externalData }))]) {
+      for (const step of [() => useAll(bytes), async () => openOnnx(await reencodeOnnx(bytes, { externalData })), () => readOnnxGraph(bytes, { externalData })]) {
         try {
           await step();
           ok++;
@@ -242,6 +242,12 @@ describe("fuzz", () => {
       { seed: 6, iterations: 150, maxMsPerCase: 1000 },
     );
     console.log(`onnx fuzz (reencode): ${JSON.stringify(report)}`);
+    expect(report.ok).toBeGreaterThan(0);
+  }, 120_000);
+
+  it("readOnnxGraph of mutated models: only CodecErrors, no hangs", async () => {
+    const report = await fuzzDecoder(seeds, (bytes) => readOnnxGraph(bytes, { externalData }), { seed: 13, iterations: 200, maxMsPerCase: 1000 });
+    console.log(`onnx fuzz (readOnnxGraph): ${JSON.stringify(report)}`);
     expect(report.ok).toBeGreaterThan(0);
   }, 120_000);
 
