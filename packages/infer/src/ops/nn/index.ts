@@ -13,3 +13,4 @@ import "./select.js";
 import "./loss.js";
 import "./attention.js";
 import "./integer.js";
+import "./rnn.js";

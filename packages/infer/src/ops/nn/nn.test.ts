@@ -236,3 +236,39 @@ describe("Attention", () => {
     expect(pk.shape).toEqual([1, 1, 2, 1]);
   });
 });
+
+describe("RNN family", () => {
+  // One unit, identity activation, no recurrence: h_t = x_t, which makes the step bookkeeping visible.
+  const X = f32([3, 1, 1], [1, 2, 3]);
+  const W = f32([1, 1, 1], [1]);
+  const R = f32([1, 1, 1], [0]);
+  const lens = t("int32", [1], [2]);
+  const attrs = { hidden_size: 1, activations: ["Affine"], activation_alpha: [1], activation_beta: [0] };
+
+  it("stops at sequence_lens; reverse runs the valid steps last first", () => {
+    const run = (direction: string) => runOp("RNN", [X, W, R, undefined, lens], { ...attrs, direction }, 14);
+    const [yf, hf] = run("forward");
+    expect(yf.shape).toEqual([3, 1, 1, 1]);
+    expect(values(yf)).toEqual([1, 2, 0]);
+    expect(values(hf)).toEqual([2]);
+    const [yr, hr] = runOp("RNN", [X, f32([1, 1, 1], [1]), f32([1, 1, 1], [0.5]), undefined, lens], { ...attrs, direction: "reverse" }, 14);
+    // Reverse: t = 1 first (h = 2), then t = 0 (h = 1 + 0.5 * 2).
+    expect(values(yr)).toEqual([2, 2, 0]);
+    expect(values(hr)).toEqual([2]);
+  });
+
+  it("LSTM with input_forget couples the forget gate to 1 - input gate", () => {
+    const Xl = f32([1, 1, 1], [0]);
+    const Wl = f32([1, 4, 1], [0, 0, 0, 0]);
+    const Rl = f32([1, 4, 1], [0, 0, 0, 0]);
+    // Input-gate bias 2 (gate order i, o, f, c): i = sigmoid(2); the candidate tanh(0) = 0, so C = f * C0.
+    const Bl = f32([1, 8], [2, 0, 0, 0, 0, 0, 0, 0]);
+    const c0 = f32([1, 1, 1], [1]);
+    const h0 = f32([1, 1, 1], [0]);
+    const sig = (v: number) => 1 / (1 + Math.exp(-v));
+    const [, , coupled] = runOp("LSTM", [Xl, Wl, Rl, Bl, undefined, h0, c0], { hidden_size: 1, input_forget: 1 }, 14);
+    close(values(coupled), [1 - sig(2)]);
+    const [, , free] = runOp("LSTM", [Xl, Wl, Rl, Bl, undefined, h0, c0], { hidden_size: 1 }, 14);
+    close(values(free), [0.5]);
+  });
+});

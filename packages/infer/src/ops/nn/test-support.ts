@@ -7,7 +7,9 @@ import { arrayFor, type NumArray, nums, type RTensor, tensor } from "../../tenso
 import { type OpContext, opFor } from "../registry.js";
 import "./index.js";
 
-export type Attr = number | number[] | string;
+export type Attr = number | number[] | string | string[];
+
+const isNumbers = (v: Attr): boolean => Array.isArray(v) && v.every((e) => typeof e === "number");
 
 export function runOp(opType: string, inputs: (RTensor | undefined)[], attrs: Record<string, Attr> = {}, opset = 23): RTensor[] {
   const impl = opFor(opType, "");
@@ -24,11 +26,11 @@ export function runOp(opType: string, inputs: (RTensor | undefined)[], attrs: Re
     nodeName: "test",
     has: (name) => name in attrs,
     int: (name, fallback) => get(name, (v) => typeof v === "number", fallback),
-    ints: (name, fallback) => get(name, Array.isArray, fallback),
+    ints: (name, fallback) => get(name, isNumbers, fallback),
     float: (name, fallback) => get(name, (v) => typeof v === "number", fallback),
-    floats: (name, fallback) => get(name, Array.isArray, fallback),
+    floats: (name, fallback) => get(name, isNumbers, fallback),
     string: (name, fallback) => get(name, (v) => typeof v === "string", fallback),
-    strings: (_name, fallback) => fallback ?? fail("UNSUPPORTED", "infer", "strings attribute in a test"),
+    strings: (name, fallback) => get(name, (v) => Array.isArray(v) && v.every((e) => typeof e === "string"), fallback),
     tensor: () => undefined,
     graph: () => undefined,
     attribute: () => undefined,
