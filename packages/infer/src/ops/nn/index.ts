@@ -14,3 +14,4 @@ import "./loss.js";
 import "./attention.js";
 import "./integer.js";
 import "./rnn.js";
+import "./sequence-mixers.js";
