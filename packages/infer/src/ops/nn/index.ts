@@ -15,3 +15,4 @@ import "./attention.js";
 import "./integer.js";
 import "./rnn.js";
 import "./sequence-mixers.js";
+import "./deform.js";
