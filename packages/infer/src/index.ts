@@ -8,3 +8,4 @@ export { predictSklearn, sklearnInput } from "./sklearn/predict.js";
 export type { Matrix } from "./sklearn/state.js";
 export { runTorchvision } from "./torchvision/run.js";
 export { architectureNames, torchvisionGraph } from "./torchvision/architectures.js";
+export { type KerasModelLike, runKeras } from "./keras/run.js";

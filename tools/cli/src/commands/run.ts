@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Tensor } from "@codec/core";
-import { architectureNames, predictSklearn, runOnnxModel, runTorchvision, sklearnInput } from "@codec/infer";
+import { architectureNames, type KerasModelLike, predictSklearn, runKeras, runOnnxModel, runTorchvision, sklearnInput } from "@codec/infer";
 import { decodeNpy, encodeNpy } from "@codec/npy";
 import { decodeTensorProto } from "@codec/onnx";
 import { decodeJoblib, unpickle } from "@codec/pickle";
@@ -61,8 +61,9 @@ export async function runCommand(argv: readonly string[], io: CliIO, adapters: r
   }
   if (adapter.format === "pickle" || adapter.format === "joblib") return runSklearn(adapter.format, modelPath, inputs, outDir, args.options.has("--arch"), io);
   if (adapter.format === "torch" || adapter.format === "safetensors") return runStateDict(adapter, modelPath, inputs, outDir, args.options.get("--arch"), io);
+  if (adapter.format === "keras" || adapter.format === "hdf5") return runKerasFile(adapter, modelPath, inputs, outDir, args.options.has("--arch"), io);
   if (adapter.format !== "onnx") {
-    throw new CliFailure(`run: running ${adapter.format} models is not implemented yet (ONNX models, PyTorch state_dicts with --arch and pickled scikit-learn estimators run)`);
+    throw new CliFailure(`run: ${adapter.format} files are not models this command runs (it runs ONNX models, PyTorch state_dicts with --arch, Keras .h5 models and pickled scikit-learn estimators)`);
   }
   if (args.options.has("--arch")) throw new UsageError("run: --arch applies to PyTorch state_dicts, not ONNX models");
   const given = new Map<string, Tensor>();
@@ -142,6 +143,24 @@ async function runStateDict(adapter: FormatAdapter, modelPath: string, inputs: r
     } finally {
       await map.close?.();
     }
+  } finally {
+    await source.close?.();
+  }
+  return 0;
+}
+
+/** A Keras .h5 model (Sequential, model_config in the file): `input` -> `output`. */
+async function runKerasFile(adapter: FormatAdapter, modelPath: string, inputs: readonly [string, string][], outDir: string, arch: boolean, io: CliIO): Promise<number> {
+  if (arch) throw new UsageError("run: --arch applies to PyTorch state_dicts, not Keras models");
+  if (inputs.length !== 1 || inputs[0][0] !== "input") throw new UsageError("run: a Keras model takes exactly one input, named 'input' (--input input=X.npy)");
+  const x = await readTensorFile("input", inputs[0][1]);
+  const source = openInput(modelPath);
+  try {
+    const map = await adapter.open(source, modelPath);
+    // The HDF5 adapter opens files with Keras attributes as Keras models; other HDF5 files hold no model.
+    if (map.format !== "keras") throw new CliFailure(`run: '${modelPath}' is an HDF5 file without a Keras model`);
+    const y = await runKeras(map as unknown as KerasModelLike, x);
+    writeOutputs(outDir, new Map([["output", y]]), io);
   } finally {
     await source.close?.();
   }
