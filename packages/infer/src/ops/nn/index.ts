@@ -16,3 +16,4 @@ import "./integer.js";
 import "./rnn.js";
 import "./sequence-mixers.js";
 import "./deform.js";
+import "./roi-align.js";
