@@ -16,9 +16,10 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:f
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { isCodecError, type JsonValue, type Tensor } from "@codec/core";
-import { decodeTensorProto, detectOnnx, type OnnxAttribute, type OnnxGraph, openOnnx, readOnnxGraph, reencodeOnnx } from "@codec/onnx";
+import { decodeTensorProto, detectOnnx, openOnnx, readOnnxGraph, reencodeOnnx } from "@codec/onnx";
 import { corpusPath, hasCorpus, repoPath } from "@codec/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { jsonDiff, modelGraphJson } from "./graph-json.js";
 
 interface ManifestTest {
   name: string;
@@ -81,78 +82,6 @@ function manifestEntry(manifest: { tests: Record<string, ManifestTest>; other: R
 
 function describeTensor(name: string, t: Tensor): DigestTensor {
   return t.dtype === "string" ? { name, dtype: t.dtype, shape: t.shape, strings: t.strings() } : { name, dtype: t.dtype, shape: t.shape, sha256: sha(t.bytes()) };
-}
-
-/** A float as corpus_digests.py writes it (JSON has no NaN/inf). */
-const num = (x: number): number | string => (Number.isNaN(x) ? "nan" : x === Number.POSITIVE_INFINITY ? "inf" : x === Number.NEGATIVE_INFINITY ? "-inf" : x);
-const hex = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("hex");
-
-function tensorSummary(t: Tensor): object {
-  return t.dtype === "string" ? { dtype: t.dtype, shape: t.shape, strings: t.strings() } : { dtype: t.dtype, shape: t.shape, sha256: sha(t.bytes()) };
-}
-
-/** readOnnxGraph's attribute in corpus_digests.py's form: the value of its declared type. */
-function attributeJson(a: OnnxAttribute): object {
-  const out: Record<string, unknown> = { name: a.name, type: a.type };
-  switch (a.type) {
-    case 1:
-      out.f = num(a.f ?? 0);
-      break;
-    case 2:
-      out.i = a.i ?? 0;
-      break;
-    case 3:
-      out.s = hex(a.s ?? new Uint8Array(0));
-      break;
-    case 4:
-      out.t = a.t ? tensorSummary(a.t) : null;
-      break;
-    case 5:
-      out.g = a.g ? graphJson(a.g) : null;
-      break;
-    case 6:
-      out.floats = (a.floats ?? []).map(num);
-      break;
-    case 7:
-      out.ints = a.ints ?? [];
-      break;
-    case 8:
-      out.strings = (a.strings ?? []).map(hex);
-      break;
-    case 9:
-      out.tensors = (a.tensors ?? []).map(tensorSummary);
-      break;
-    case 10:
-      out.graphs = (a.graphs ?? []).map(graphJson);
-      break;
-  }
-  if (a.refAttrName) out.refAttrName = a.refAttrName;
-  return out;
-}
-
-function graphJson(g: OnnxGraph): object {
-  return {
-    name: g.name,
-    nodes: g.nodes.map((n) => ({ name: n.name, opType: n.opType, domain: n.domain, inputs: n.inputs, outputs: n.outputs, attributes: [...n.attributes.values()].map(attributeJson) })),
-    inputs: g.inputs,
-    outputs: g.outputs,
-    initializers: [...g.initializers].map(([name, t]) => ({ ...tensorSummary(t), name })),
-    sparse: 0,
-  };
-}
-
-/** Where two JSON values first differ, as a path and both sides. */
-function jsonDiff(a: unknown, b: unknown, path = ""): string | undefined {
-  if (JSON.stringify(a) === JSON.stringify(b)) return undefined;
-  if (a !== null && b !== null && typeof a === "object" && typeof b === "object") {
-    if (Array.isArray(a) && Array.isArray(b) && a.length !== b.length) return `${path}: ${a.length} items, python ${b.length}`;
-    const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])];
-    for (const k of keys) {
-      const d = jsonDiff((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], `${path}.${k}`);
-      if (d !== undefined) return d;
-    }
-  }
-  return `${path}: got ${JSON.stringify(a)?.slice(0, 150)}, python ${JSON.stringify(b)?.slice(0, 150)}`;
 }
 
 /** The first difference between our listing and python's, as one readable line. */
@@ -309,8 +238,7 @@ describe.runIf(hasCorpus("onnx"))("onnx backend corpus conformance", () => {
       const needsUnsupported = JSON.stringify(want).includes('"unsupported"');
       try {
         const g = await readOnnxGraph(new Uint8Array(readFileSync(join(root, rel))));
-        const got = { irVersion: g.irVersion, opsets: g.opsets, graph: graphJson(g.graph) };
-        const d = jsonDiff(JSON.parse(JSON.stringify(got)), want);
+        const d = jsonDiff(modelGraphJson(g), want);
         if (d === undefined) same++;
         else failures.push(`${rel}: ${d}`);
       } catch (e) {
