@@ -6,7 +6,8 @@
  * computes such ops in the narrow type, so every result is representable
  * in it and the next op must see the rounded value).
  */
-import { bfloat16ToFloat32, type DType, fail, float16ToFloat32, float32ToBfloat16, float32ToFloat16, float32ToFloat8E4M3FN, float32ToFloat8E5M2, float8E4M3FNToFloat32, float8E5M2ToFloat32 } from "@codec/core";
+import { roundToDType } from "../../round.js";
+import { type DType, fail } from "@codec/core";
 import { broadcastIndex, broadcastShapes } from "../../broadcast.js";
 import { arrayFor, type NumArray, nums, numel, type RTensor, tensor } from "../../tensor.js";
 import type { OpContext } from "../registry.js";
@@ -89,28 +90,9 @@ export function sameDtype(ts: readonly RTensor[], ctx: OpContext): DType {
   return d;
 }
 
-/**
- * Rounds float16/bfloat16/float8 results held in a Float32Array to the
- * dtype's precision (round to nearest even, as the conversions in
- * @codec/core do). A no-op for every other dtype.
- */
+/** Rounds float16/bfloat16/float8 results held in a Float32Array to the dtype (round to nearest even; float8 without saturation). */
 export function roundToDtype(dtype: DType, a: NumArray): NumArray {
-  switch (dtype) {
-    case "float16":
-      for (let i = 0; i < a.length; i++) a[i] = float16ToFloat32(float32ToFloat16(a[i]));
-      break;
-    case "bfloat16":
-      for (let i = 0; i < a.length; i++) a[i] = bfloat16ToFloat32(float32ToBfloat16(a[i]));
-      break;
-    case "float8_e4m3fn":
-      for (let i = 0; i < a.length; i++) a[i] = float8E4M3FNToFloat32(float32ToFloat8E4M3FN(a[i]));
-      break;
-    case "float8_e5m2":
-      for (let i = 0; i < a.length; i++) a[i] = float8E5M2ToFloat32(float32ToFloat8E5M2(a[i]));
-      break;
-    default:
-      break;
-  }
+  roundToDType(a, dtype, false);
   return a;
 }
 

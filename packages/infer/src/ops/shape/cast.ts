@@ -7,25 +7,19 @@
  * static_cast, numpy's astype); anything to bool is "!= 0".
  */
 import {
-  bfloat16ToFloat32,
   type DType,
   fail,
-  float16ToFloat32,
-  float32ToBfloat16,
-  float32ToFloat16,
-  float32ToFloat8E4M3FN,
-  float32ToFloat8E5M2,
-  float8E4M3FNToFloat32,
-  float8E5M2ToFloat32,
 } from "@codec/core";
 import { onnxDataType } from "@codec/onnx";
 import { input, registerOps } from "../registry.js";
 import { arrayFor, type NumArray, nums, type RTensor, tensor } from "../../tensor.js";
 
-/** Largest finite float8 values: the saturation bounds of Cast's `saturate` (opset 19). */
-const F8_MAX = { float8_e4m3fn: 448, float8_e5m2: 57344 } as const;
 
 /** The dtype an ONNX TensorProto.DataType code names, failing for ones the runner lacks. */
+import { roundToDType } from "../../round.js";
+
+export { roundToDType };
+
 export function dtypeOfCode(code: number, what: string): DType {
   const t = onnxDataType(code);
   if (t === undefined || code === 0) return fail("CORRUPT", "infer", `${what} ${code} is not an ONNX data type`);
@@ -41,32 +35,6 @@ function codeOfName(name: string): number {
   return 0;
 }
 
-/** Rounds widened values in place to what `dtype` can represent (no-op for float32/float64 and integers). */
-export function roundToDType(a: NumArray, dtype: DType, saturate = true): void {
-  switch (dtype) {
-    case "float16":
-      for (let i = 0; i < a.length; i++) a[i] = float16ToFloat32(float32ToFloat16(a[i]));
-      return;
-    case "bfloat16":
-      for (let i = 0; i < a.length; i++) a[i] = bfloat16ToFloat32(float32ToBfloat16(a[i]));
-      return;
-    case "float8_e4m3fn":
-    case "float8_e5m2": {
-      const max = F8_MAX[dtype];
-      const enc = dtype === "float8_e4m3fn" ? float32ToFloat8E4M3FN : float32ToFloat8E5M2;
-      const dec = dtype === "float8_e4m3fn" ? float8E4M3FNToFloat32 : float8E5M2ToFloat32;
-      for (let i = 0; i < a.length; i++) {
-        let x = a[i];
-        // saturate=1: out-of-range values and infinities clamp to the largest finite value; NaN stays NaN.
-        if (saturate && (x > max || x < -max)) x = x > 0 ? max : -max;
-        a[i] = dec(enc(x));
-      }
-      return;
-    }
-    default:
-      return;
-  }
-}
 
 /** Number conversion into an array of `to` (values already in `to`'s working representation afterwards). */
 function castNumbers(src: NumArray, to: DType, saturate: boolean): NumArray {
