@@ -1,31 +1,23 @@
 /**
  * Helpers shared by the nn operators: float results computed in float64
- * and stored in the working array of the output dtype (float16/bfloat16
- * rounded to their precision, as a runtime computing in that type would
- * store them), dtype checks, and reading optional scalar inputs.
- *
- * `roundToDtype` is generic (it belongs in src/tensor.ts or a shared
- * numeric helper); it lives here because this folder is all the nn
- * family may edit.
+ * and stored in the working array of the output dtype (16-bit and 8-bit
+ * floats rounded to their precision by src/round.ts, as a runtime
+ * computing in that type would store them), dtype checks, optional scalar
+ * inputs, and the family's guarded registerOps.
  */
-import { bfloat16ToFloat32, type DType, fail, float16ToFloat32, float32ToBfloat16, float32ToFloat16 } from "@codec/core";
+import { type DType, fail } from "@codec/core";
+import { roundToDType } from "../../round.js";
 import { arrayFor, isFloat, type NumArray, nums, type RTensor, tensor } from "../../tensor.js";
 import { type OpContext, type OpImpl, registerOps } from "../registry.js";
 
 export const F = "infer";
 
-/** Rounds every element of `a` (in place) to what `dtype` can hold. */
-export function roundToDtype(a: NumArray, dtype: DType): void {
-  if (dtype === "float16") for (let i = 0; i < a.length; i++) a[i] = float16ToFloat32(float32ToFloat16(a[i]));
-  else if (dtype === "bfloat16") for (let i = 0; i < a.length; i++) a[i] = bfloat16ToFloat32(float32ToBfloat16(a[i]));
-}
-
-/** A tensor of `dtype` holding `values` (converted to its working array, rounded for the 16-bit floats). */
+/** A tensor of `dtype` holding `values` (converted to its working array, rounded for the 16- and 8-bit floats). */
 export function fromValues(dtype: DType, shape: readonly number[], values: ArrayLike<number>): RTensor {
   const out = arrayFor(dtype, values.length) as NumArray;
   if (out instanceof Float64Array || out instanceof Float32Array) {
     out.set(values);
-    roundToDtype(out, dtype);
+    roundToDType(out, dtype);
   } else {
     // Integer outputs (MatMul on ints, MaxPool on uint8): the typed array wraps like the C types do.
     for (let i = 0; i < values.length; i++) out[i] = values[i];
