@@ -17,3 +17,4 @@ import "./rnn.js";
 import "./sequence-mixers.js";
 import "./deform.js";
 import "./roi-align.js";
+import "./grid-sample.js";
