@@ -6,7 +6,7 @@
  * NaN). Shared by the conformance test and the progress script.
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { isCodecError, type Tensor } from "@codec/core";
 import { decodeTensorProto, readOnnxGraph } from "@codec/onnx";
 import { fromTensor, nums, type RTensor, runOnnxGraph } from "@codec/infer";
@@ -44,7 +44,20 @@ function close(actual: RTensor, expected: RTensor): string | null {
   return null;
 }
 
+/** The corpus manifest's per-test facts (flags.non_tensor_io: inputs or outputs are sequences, optionals or maps). */
+let manifest: Record<string, { flags?: { non_tensor_io?: boolean } }> | null = null;
+
+function manifestEntry(dir: string): { flags?: { non_tensor_io?: boolean } } | undefined {
+  if (manifest === null) {
+    const path = join(dir, "..", "..", "manifest.json");
+    manifest = existsSync(path) ? (JSON.parse(readFileSync(path, "utf8")) as { tests: typeof manifest }).tests : {};
+  }
+  return manifest?.[basename(dir)];
+}
+
 export async function runNodeTest(dir: string): Promise<Outcome> {
+  // Sequence/optional/map values are not tensors: the runner has no such values, and their .pb files are not TensorProtos.
+  if (manifestEntry(dir)?.flags?.non_tensor_io === true) return { kind: "unsupported", detail: "inputs or outputs are sequences, optionals or maps" };
   try {
     const model = await readOnnxGraph(readFileSync(join(dir, "model.onnx")));
     const sets = readdirSync(dir).filter((n) => n.startsWith("test_data_set_")).sort();
