@@ -66,3 +66,34 @@ describe("CausalConvWithState", () => {
     expect(state.shape).toEqual([1, 1, 2]);
   });
 });
+
+describe("AffineGrid + GridSample", () => {
+  it("an identity theta samples every pixel centre back (2-D and 3-D, any mode)", () => {
+    for (const align of [0, 1]) {
+      const x2 = iota([1, 2, 3, 4]);
+      const [g2] = runOp("AffineGrid", [f32([1, 2, 3], [1, 0, 0, 0, 1, 0]), t("int64", [4], [1, 2, 3, 4])], { align_corners: align }, 20);
+      expect(g2.shape).toEqual([1, 3, 4, 2]);
+      for (const mode of ["linear", "nearest", "cubic"]) {
+        const [y] = runOp("GridSample", [x2, g2], { align_corners: align, mode }, 20);
+        values(y).forEach((v, i) => {
+          expect(v).toBeCloseTo(i, 4);
+        });
+      }
+      const x3 = iota([1, 1, 2, 2, 3]);
+      const [g3] = runOp("AffineGrid", [f32([1, 3, 4], [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0]), t("int64", [5], [1, 1, 2, 2, 3])], { align_corners: align }, 20);
+      values(runOp("GridSample", [x3, g3], { align_corners: align }, 20)[0]).forEach((v, i) => {
+        expect(v).toBeCloseTo(i, 4);
+      });
+    }
+  });
+
+  it("padding modes: zeros, border and reflection outside the image", () => {
+    const x = f32([1, 1, 1, 2], [10, 20]);
+    // x = 2 (normalized, align_corners 1) is one pixel past the right edge; y = 0 is the only row.
+    const grid = f32([1, 1, 1, 2], [3, -1]);
+    const at = (padding_mode: string) => values(runOp("GridSample", [x, grid], { align_corners: 1, padding_mode, mode: "nearest" }, 20)[0])[0];
+    expect(at("zeros")).toBe(0);
+    expect(at("border")).toBe(20);
+    expect(at("reflection")).toBe(10);
+  });
+});
