@@ -3,3 +3,4 @@ import "./elementwise/index.js";
 import "./nn/index.js";
 import "./shape/index.js";
 import "./control.js";
+import "./quant.js";
