@@ -6,7 +6,7 @@
  * 2^53, which shapes, indices and counts never exceed) so that every op
  * works on plain numbers instead of BigInt; bool is a Uint8Array of 0/1.
  */
-import { type DType, fail, numelOf } from "@codec/core";
+import { contiguousStrides, type DType, fail, numelOf } from "@codec/core";
 
 export type NumArray = Float32Array | Float64Array | Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array;
 
@@ -68,15 +68,23 @@ export function numel(shape: readonly number[]): number {
   return n;
 }
 
-/** C-order strides in elements. */
-export function stridesOf(shape: readonly number[]): number[] {
-  const s = new Array<number>(shape.length);
-  let k = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    s[i] = k;
-    k *= shape[i];
-  }
-  return s;
+/** C-order strides in elements (core's contiguousStrides). */
+export const stridesOf: (shape: readonly number[]) => number[] = contiguousStrides;
+
+/**
+ * The most elements one working tensor may hold: typed arrays beyond
+ * 2^31 - 1 elements cannot be allocated on every engine, and a model
+ * asking for more (a huge Pad, Tile, Expand, Resize or broadcast) is
+ * refused with LIMIT before anything is allocated.
+ */
+export const MAX_ELEMENTS = 2 ** 31 - 1;
+
+/** Elements of `shape`, failing (CORRUPT/LIMIT, never a RangeError) for shapes that cannot be allocated. */
+export function checkedNumel(shape: readonly number[]): number {
+  const n = numelOf(shape, "infer");
+  // Each dimension too: index maps are allocated per axis even when another axis is 0.
+  if (n > MAX_ELEMENTS || shape.some((d) => d > MAX_ELEMENTS)) fail("LIMIT", "infer", `a tensor of shape [${shape.join(", ")}] is too large for the runner`);
+  return n;
 }
 
 /** Element values as plain numbers (shape inputs, axes, indices). */

@@ -28,7 +28,7 @@ export function activation(name: unknown, x: KTensor, version: string): KTensor 
     case "linear":
       return x;
     case "relu":
-      for (let i = 0; i < d.length; i++) out[i] = d[i] > 0 ? d[i] : 0;
+      for (let i = 0; i < d.length; i++) out[i] = Math.max(d[i], 0);
       break;
     case "relu6":
       for (let i = 0; i < d.length; i++) out[i] = Math.min(Math.max(d[i], 0), 6);

@@ -9,20 +9,12 @@
 import { roundToDType } from "../../round.js";
 import { type DType, fail } from "@codec/core";
 import { broadcastIndex, broadcastShapes } from "../../broadcast.js";
-import { arrayFor, type NumArray, nums, numel, type RTensor, tensor } from "../../tensor.js";
+import { arrayFor, MAX_ELEMENTS, type NumArray, nums, numel, type RTensor, tensor } from "../../tensor.js";
 import type { OpContext } from "../registry.js";
 
 export const F = "infer";
 
-/**
- * The most elements a result may hold: typed arrays past 2^31 - 1 elements
- * cannot be allocated on every engine (and broadcastIndex indexes with
- * Int32Array). Broadcasting two modest inputs can ask for more, which is
- * refused with LIMIT instead of a RangeError. (The same bound as the shape
- * family's checkedNumel; one shared copy belongs in src/tensor.ts.)
- */
-const MAX_ELEMENTS = 2 ** 31 - 1;
-
+/** Fails with LIMIT for a result the runner cannot allocate (the shared MAX_ELEMENTS bound). */
 function checkCount(n: number, shape: readonly number[]): void {
   if (!(n <= MAX_ELEMENTS)) fail("LIMIT", F, `a result of shape [${shape.join(", ")}] is too large for the runner`);
 }

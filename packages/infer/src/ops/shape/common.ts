@@ -4,7 +4,7 @@
  * one strided gather that Transpose, Slice, Expand, Tile, Pad,
  * CenterCropPad and nearest Resize all reduce to.
  */
-import { fail, numelOf } from "@codec/core";
+import { fail } from "@codec/core";
 import type { OpContext } from "../registry.js";
 import { arrayFor, numel, type RTensor, tensor, toNumbers } from "../../tensor.js";
 
@@ -16,21 +16,9 @@ export interface Elems {
 
 export const elems = (t: RTensor): Elems => t.data;
 
-/**
- * The most elements one working tensor may hold: typed arrays beyond
- * 2^31 - 1 elements cannot be allocated on every engine, and a model
- * asking for more (a huge Pad, Tile, Expand or Resize) is refused with
- * LIMIT before anything is allocated.
- */
-export const MAX_ELEMENTS = 2 ** 31 - 1;
+import { checkedNumel, MAX_ELEMENTS } from "../../tensor.js";
 
-/** Elements of `shape`, failing (CORRUPT/LIMIT, never a RangeError) for shapes that cannot be allocated. */
-export function checkedNumel(shape: readonly number[]): number {
-  const n = numelOf(shape, "infer");
-  // Each dimension too: index maps are allocated per axis even when another axis is 0.
-  if (n > MAX_ELEMENTS || shape.some((d) => d > MAX_ELEMENTS)) fail("LIMIT", "infer", `a tensor of shape [${shape.join(", ")}] is too large for the runner`);
-  return n;
-}
+export { checkedNumel, MAX_ELEMENTS };
 
 /** A fresh tensor of `t`'s dtype (or `dtype`) and the given shape. */
 export function like(t: RTensor, shape: readonly number[], dtype = t.dtype): RTensor {
