@@ -1,10 +1,10 @@
 import { createHash } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { type ByteSource, type CodecError, isCodecError, type JsonValue, MemorySource, Tensor, type TensorInfo, type TensorMap } from "@codec/core";
 import { decodeTensorProto, detectOnnx, encodeOnnx, openOnnx, readOnnxGraph, reencodeOnnx } from "@codec/onnx";
-import { openOnnxFile, writeOnnxFile } from "@codec/onnx/node";
+import { openOnnxFile, reencodeOnnxFile, writeOnnxFile } from "@codec/onnx/node";
 import { repoPath } from "@codec/testing";
 import { afterAll, describe, expect, it } from "vitest";
 import { jsonDiff, modelGraphJson } from "./graph-json.js";
@@ -405,6 +405,25 @@ describe("files every reader must refuse", () => {
     const err = await expectCodecError((async () => (await openOnnxFile(evil)).get("missing_file"))());
     expect(err.format).toBe("onnx");
     expect(err.code).toBe("UNSAFE");
+  });
+});
+
+describe.runIf(existsSync("/proc/self/fd"))("file descriptors", () => {
+  it("openOnnxFile / close(), failing gets and reencodeOnnxFile leave no descriptor open", async () => {
+    const fds = () => readdirSync("/proc/self/fd").length;
+    const before = fds();
+    for (let i = 0; i < 50; i++) {
+      const m = await openOnnxFile(join(dir, "external", "model.onnx"));
+      for (const n of m.names()) await m.get(n);
+      await m.close();
+      const bad = await openOnnxFile(join(dir, "external_manual", "missing_file.onnx"));
+      await bad.get("missing_file").catch(() => undefined);
+      await bad.close();
+      await reencodeOnnxFile(join(dir, "external_attr", "model.onnx"), join(tmp, "reencoded.onnx"));
+    }
+    expect(fds() - before).toBeLessThanOrEqual(0);
+    // reencodeOnnxFile inlined the attribute and subgraph tensors: the copy opens on its own.
+    expect(await listing(await openOnnx(new Uint8Array(readFileSync(join(tmp, "reencoded.onnx")))))).toEqual(want(expected.models["external_attr/model.onnx"].tensors));
   });
 });
 
