@@ -91,7 +91,9 @@ export function readOnnxGraph(input: ByteInput, options: OnnxOpenOptions = {}): 
         if (f.field === 1 && f.wire === WIRE_VARINT) irVersion = f.value;
         else if (f.field === 7) {
           expectWire(f, WIRE_LEN, "ModelProto.graph");
-          graph = await readGraphMessage(ctx, f.start, f.end);
+          const g = await readGraphMessage(ctx, f.start, f.end);
+          // A singular message field given twice merges (protobuf): repeated fields concatenate, the last name wins.
+          graph = graph === null ? g : mergeGraphs(graph, g);
         } else if (f.field === 8) {
           expectWire(f, WIRE_LEN, "ModelProto.opset_import");
           const o = new WireReader(bytes, f.start, f.end);
@@ -112,6 +114,16 @@ export function readOnnxGraph(input: ByteInput, options: OnnxOpenOptions = {}): 
       await external.close();
     }
   });
+}
+
+function mergeGraphs(a: OnnxGraph, b: OnnxGraph): OnnxGraph {
+  return {
+    name: b.name !== "" ? b.name : a.name,
+    nodes: [...a.nodes, ...b.nodes],
+    inputs: [...a.inputs, ...b.inputs],
+    outputs: [...a.outputs, ...b.outputs],
+    initializers: new Map([...a.initializers, ...b.initializers]),
+  };
 }
 
 async function readGraphMessage(ctx: Ctx, start: number, end: number): Promise<OnnxGraph> {

@@ -40,8 +40,16 @@ export function onnxFileOptions(path: string): OnnxOpenOptions {
 }
 
 /** Opens an .onnx file; tensors load on demand, external data from beside the file. */
+function openFile(path: string): FileSource {
+  try {
+    return new FileSource(path);
+  } catch (e) {
+    return fail("IO", F, `cannot open '${path}' (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+}
+
 export async function openOnnxFile(path: string): Promise<OnnxModel> {
-  const source = new FileSource(path);
+  const source = openFile(path);
   try {
     const model = await openOnnx(source, onnxFileOptions(path));
     const closeModel = model.close.bind(model);
@@ -58,7 +66,12 @@ export async function openOnnxFile(path: string): Promise<OnnxModel> {
 }
 
 function writeParts(path: string, parts: readonly Uint8Array[]): void {
-  const fd = openSync(path, "w");
+  let fd: number;
+  try {
+    fd = openSync(path, "w");
+  } catch (e) {
+    return fail("IO", F, `cannot write '${path}' (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
   try {
     for (const p of parts) {
       let done = 0;
@@ -77,7 +90,7 @@ export async function writeOnnxFile(path: string, map: TensorMap, options?: Onnx
 
 /** `codec convert a.onnx b.onnx`: the whole model, external data inlined. */
 export async function reencodeOnnxFile(inPath: string, outPath: string): Promise<void> {
-  const source = new FileSource(inPath);
+  const source = openFile(inPath);
   try {
     const bytes = await reencodeOnnx(source, onnxFileOptions(inPath));
     writeParts(outPath, [bytes]);

@@ -37,7 +37,7 @@ describe("usage (exit status 2) and help (0)", () => {
   it.each([
     [[], /missing command/],
     [["frobnicate"], /unknown command 'frobnicate'/],
-    [["run", "model.onnx", "--input", "x=a.npy", "--out", "d"], /unknown command 'run'/],
+    [["run", "model.onnx", "--input", "x=a.npy"], /run: --out DIR is required/],
     [["--bogus"], /unknown option '--bogus'/],
     [["inspect"], /inspect: expected one FILE, got 0/],
     [["inspect", "a", "b"], /inspect: expected one FILE, got 2/],

@@ -58,7 +58,7 @@ describe("codec run", () => {
     expect(unknown.stderr).toMatch(/no input named 'z'/);
     const notOnnx = await run(["run", join(dir, "x.npy"), "--out", join(dir, "o")]);
     expect(notOnnx.status).toBe(1);
-    expect(notOnnx.stderr).toMatch(/not implemented yet/);
+    expect(notOnnx.stderr).toMatch(/npy files are not models this command runs/);
     expect((await run(["run", join(dir, "m.onnx")])).status).toBe(2);
     expect((await run(["run", join(dir, "m.onnx"), "--input", "novalue", "--out", dir])).status).toBe(2);
   });
