@@ -70,7 +70,7 @@ function writeParts(path: string, parts: readonly Uint8Array[]): void {
   try {
     fd = openSync(path, "w");
   } catch (e) {
-    return fail("IO", F, `cannot write '${path}' (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    fail("IO", F, `cannot write '${path}' (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
   try {
     for (const p of parts) {
