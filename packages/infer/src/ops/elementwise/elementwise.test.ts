@@ -1,43 +1,14 @@
 import type { DType } from "@codec/core";
 import { describe, expect, it } from "vitest";
 import { tensor, type NumArray, type RTensor } from "../../tensor.js";
-import { type OpContext, opFor } from "../registry.js";
+import { type Attr, runOp } from "../test-support.js";
 import { broadcastIndex } from "../../broadcast.js";
 import { expandTo } from "./kernels.js";
 import { erf, roundHalfEven } from "./unary-math.js";
 import "./index.js";
 
-type Attr = number | number[] | string;
-
-/** A node context over plain attribute values (what the runner builds from a NodeProto). */
-function context(opType: string, attrs: Record<string, Attr>, opset: number): OpContext {
-  const get = <T>(name: string, fallback: T | undefined): T => {
-    if (name in attrs) return attrs[name] as T;
-    if (fallback === undefined) throw new Error(`test node has no attribute ${name}`);
-    return fallback;
-  };
-  return {
-    opType,
-    opset,
-    nodeName: "t",
-    has: (name) => name in attrs,
-    int: (name, fallback) => get(name, fallback),
-    ints: (name, fallback) => get(name, fallback),
-    float: (name, fallback) => get(name, fallback),
-    floats: (name, fallback) => get(name, fallback),
-    string: (name, fallback) => get(name, fallback),
-    strings: (name, fallback) => get(name, fallback),
-    tensor: () => undefined,
-    graph: () => undefined,
-    attribute: () => undefined,
-    runGraph: () => [],
-  };
-}
-
 function run(opType: string, inputs: (RTensor | undefined)[], attrs: Record<string, Attr> = {}, opset = 21): RTensor {
-  const impl = opFor(opType, "");
-  if (impl === undefined) throw new Error(`${opType} is not registered`);
-  return impl(inputs, context(opType, attrs, opset))[0];
+  return runOp(opType, inputs, attrs, opset)[0];
 }
 
 function t(dtype: DType, shape: number[], values: number[]): RTensor {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { isCodecError } from "@codec/core";
 import { type NumArray, type RTensor, tensor } from "../../tensor.js";
-import { type OpContext, opFor } from "../registry.js";
+import { type Attr, runOp } from "../test-support.js";
 import { castTensor, formatNumber, parseNumber } from "./cast.js";
 import { gatherByAxisMaps } from "./common.js";
 import { reshapeTarget } from "./dims.js";
@@ -10,38 +10,8 @@ import { padMap } from "./pad.js";
 import { planAxis, type ResizeOptions } from "./resize.js";
 import "./index.js";
 
-type Attr = number | number[] | string;
-
-/** An OpContext over plain attribute values; `outputs` is the node's output count. */
-function ctxOf(opType: string, attrs: Record<string, Attr>, opset: number, outputs: number): OpContext & { outputCount: number } {
-  const pick = <T>(name: string, fallback: T | undefined): T => {
-    if (name in attrs) return attrs[name] as T;
-    if (fallback === undefined) throw new Error(`no attribute ${name}`);
-    return fallback;
-  };
-  return {
-    opType,
-    opset,
-    nodeName: "n",
-    outputCount: outputs,
-    has: (name) => name in attrs,
-    int: (name, fallback) => pick(name, fallback),
-    ints: (name, fallback) => pick(name, fallback),
-    float: (name, fallback) => pick(name, fallback),
-    floats: (name, fallback) => pick(name, fallback),
-    string: (name, fallback) => pick(name, fallback),
-    strings: (name, fallback) => pick(name, fallback),
-    tensor: () => undefined,
-    graph: () => undefined,
-    attribute: () => undefined,
-    runGraph: () => [],
-  };
-}
-
 function run(op: string, inputs: (RTensor | undefined)[], attrs: Record<string, Attr> = {}, opset = 21, outputs = 1): RTensor[] {
-  const impl = opFor(op, "");
-  if (impl === undefined) throw new Error(`${op} missing`);
-  return impl(inputs, ctxOf(op, attrs, opset, outputs));
+  return runOp(op, inputs, attrs, opset, outputs);
 }
 
 const f32 = (shape: number[], v: number[]): RTensor => tensor("float32", shape, Float32Array.from(v));
