@@ -10,6 +10,7 @@ import { NdArray, type PyDict, type PyValue } from "@codec/pickle";
 import { linearDecision } from "./linear.js";
 import { mlpForward } from "./mlp.js";
 import { attr, classOf, F, items, type Matrix, matrix, num, optionalAttr, samples, shortName, stateOf, str, tensorMatrix } from "./state.js";
+import { svmClassify, svmRegress } from "./svm.js";
 import { transform } from "./transformers.js";
 import { treeOf, treeProba, treeValues } from "./tree.js";
 
@@ -245,6 +246,13 @@ export function predictSklearn(estimator: PyValue, x: Matrix): Tensor {
       return kNeighbors(state, x, true, what);
     case "GaussianNB":
       return gaussianNB(state, x, what);
+    case "SVC":
+    case "NuSVC":
+      if (optionalAttr(state, "break_ties") === true) return fail("UNSUPPORTED", F, `${what} with break_ties=True`);
+      return pickClasses(state, svmClassify(state, x, what), what);
+    case "SVR":
+    case "NuSVR":
+      return floatTensor(svmRegress(state, x, what));
     default: {
       const t = transform(kind, state, x, what);
       if (t !== null) return floatTensor(t);
