@@ -15,7 +15,7 @@ import { transform } from "./transformers.js";
 import { treeOf, treeProba, treeValues } from "./tree.js";
 
 const LINEAR_REGRESSORS = new Set(["LinearRegression", "Ridge", "RidgeCV", "Lasso", "LassoCV", "ElasticNet", "ElasticNetCV", "Lars", "LarsCV", "LassoLars", "LassoLarsCV", "LassoLarsIC", "OrthogonalMatchingPursuit", "BayesianRidge", "ARDRegression", "SGDRegressor", "LinearSVR", "HuberRegressor", "TheilSenRegressor", "RANSACRegressor", "PassiveAggressiveRegressor", "QuantileRegressor"]);
-const LINEAR_CLASSIFIERS = new Set(["LogisticRegression", "LogisticRegressionCV", "SGDClassifier", "LinearSVC", "RidgeClassifier", "RidgeClassifierCV", "Perceptron", "PassiveAggressiveClassifier"]);
+const LINEAR_CLASSIFIERS = new Set(["LinearDiscriminantAnalysis", "LogisticRegression", "LogisticRegressionCV", "SGDClassifier", "LinearSVC", "RidgeClassifier", "RidgeClassifierCV", "Perceptron", "PassiveAggressiveClassifier"]);
 
 /** Row-wise argmax of an [n, k] matrix. */
 function argmaxRows(m: Float64Array, n: number, k: number): Int32Array {
@@ -181,6 +181,61 @@ function gaussianNB(state: PyDict, x: Matrix, what: string): Tensor {
   return pickClasses(state, argmaxRows(jll, n, k), what);
 }
 
+/** MultinomialNB / BernoulliNB joint log likelihood (scikit-learn's _joint_log_likelihood), argmax over classes. */
+function discreteNB(kind: string, state: PyDict, x: Matrix, what: string): Tensor {
+  const flp = matrix(attr(state, "feature_log_prob_", what), `${what}.feature_log_prob_`);
+  const prior = matrix(attr(state, "class_log_prior_", what), `${what}.class_log_prior_`).data;
+  const [k, f] = flp.shape;
+  const { n } = samples(x, f, what);
+  let xs = x.data;
+  let neg: Float64Array | null = null;
+  if (kind === "BernoulliNB") {
+    const threshold = optionalAttr(state, "binarize");
+    if (threshold !== null && threshold !== undefined) {
+      const t = num(threshold, `${what}.binarize`);
+      xs = x.data.map((v) => (v > t ? 1 : 0));
+    }
+    neg = flp.data.map((v) => Math.log(1 - Math.exp(v)));
+  }
+  const jll = new Float64Array(n * k);
+  for (let i = 0; i < n; i++) {
+    for (let c = 0; c < k; c++) {
+      let s = prior[c];
+      for (let j = 0; j < f; j++) {
+        const v = xs[i * f + j];
+        s += neg === null ? v * flp.data[c * f + j] : v * (flp.data[c * f + j] - neg[c * f + j]) + neg[c * f + j];
+      }
+      jll[i * k + c] = s;
+    }
+  }
+  return pickClasses(state, argmaxRows(jll, n, k), what);
+}
+
+/** KMeans.predict: the nearest cluster centre (squared Euclidean; the first on ties), as int32 labels. */
+function kMeans(state: PyDict, x: Matrix, what: string): Tensor {
+  const centers = matrix(attr(state, "cluster_centers_", what), `${what}.cluster_centers_`);
+  const [k, f] = centers.shape;
+  const { n } = samples(x, f, what);
+  const labels = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    let best = 0;
+    let bestD = Number.POSITIVE_INFINITY;
+    for (let c = 0; c < k; c++) {
+      let d = 0;
+      for (let j = 0; j < f; j++) {
+        const e = x.data[i * f + j] - centers.data[c * f + j];
+        d += e * e;
+      }
+      if (d < bestD) {
+        bestD = d;
+        best = c;
+      }
+    }
+    labels[i] = best;
+  }
+  return new Tensor({ dtype: "int32", shape: [n], data: new Uint8Array(labels.buffer) });
+}
+
 /**
  * The result of running `estimator` on x: predict() for predictors,
  * transform() for transformers, through Pipelines.
@@ -246,6 +301,12 @@ export function predictSklearn(estimator: PyValue, x: Matrix): Tensor {
       return kNeighbors(state, x, true, what);
     case "GaussianNB":
       return gaussianNB(state, x, what);
+    case "MultinomialNB":
+    case "BernoulliNB":
+      return discreteNB(kind, state, x, what);
+    case "KMeans":
+    case "MiniBatchKMeans":
+      return kMeans(state, x, what);
     case "SVC":
     case "NuSVC":
       if (optionalAttr(state, "break_ties") === true) return fail("UNSUPPORTED", F, `${what} with break_ties=True`);
