@@ -7,6 +7,7 @@
  */
 import { DTYPES, fail, Tensor } from "@codec/core";
 import { NdArray, type PyDict, type PyValue } from "@codec/pickle";
+import { histGradientBoostingRaw } from "./hist-gradient-boosting.js";
 import { linearDecision } from "./linear.js";
 import { mlpForward } from "./mlp.js";
 import { attr, classOf, F, items, type Matrix, matrix, num, optionalAttr, samples, shortName, stateOf, str, tensorMatrix } from "./state.js";
@@ -304,6 +305,14 @@ export function predictSklearn(estimator: PyValue, x: Matrix): Tensor {
     case "MultinomialNB":
     case "BernoulliNB":
       return discreteNB(kind, state, x, what);
+    case "HistGradientBoostingRegressor": {
+      const { raw } = histGradientBoostingRaw(state, x, what);
+      return floatTensor({ data: raw, shape: [raw.length] });
+    }
+    case "HistGradientBoostingClassifier": {
+      const { raw, k } = histGradientBoostingRaw(state, x, what);
+      return classify(state, { data: raw, shape: k === 1 ? [raw.length] : [raw.length / k, k] }, what);
+    }
     case "KMeans":
     case "MiniBatchKMeans":
       return kMeans(state, x, what);

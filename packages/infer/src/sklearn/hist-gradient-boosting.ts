@@ -1,0 +1,57 @@
+/**
+ * HistGradientBoostingRegressor / Classifier: `_baseline_prediction` plus,
+ * per iteration and per class, the value of the leaf each TreePredictor
+ * (`nodes`: value, feature_idx, num_threshold, missing_go_to_left, left,
+ * right, is_leaf, is_categorical) sends the sample to; the learning rate is
+ * already folded into the leaf values. A sample goes left when
+ * x <= num_threshold, or when it is NaN and missing_go_to_left.
+ */
+import { fail } from "@codec/core";
+import { NdArray, type PyDict } from "@codec/pickle";
+import { attr, F, items, type Matrix, matrix, samples, stateOf } from "./state.js";
+
+function column(nodes: NdArray, name: string): Float64Array {
+  const typed = nodes.field(name).typed();
+  const out = new Float64Array(typed.length);
+  if (typed instanceof BigInt64Array || typed instanceof BigUint64Array) for (let i = 0; i < typed.length; i++) out[i] = Number(typed[i]);
+  else out.set(typed as ArrayLike<number>);
+  return out;
+}
+
+/** Raw predictions [n, k] (k = 1 for regression and binary classification). */
+export function histGradientBoostingRaw(state: PyDict, x: Matrix, what: string): { raw: Float64Array; k: number } {
+  const { n, f } = samples(x, null, what);
+  const baseline = matrix(attr(state, "_baseline_prediction", what), `${what}._baseline_prediction`).data;
+  const iterations = items(attr(state, "_predictors", what), `${what}._predictors`);
+  const k = baseline.length;
+  const raw = new Float64Array(n * k);
+  for (let i = 0; i < n; i++) for (let c = 0; c < k; c++) raw[i * k + c] = baseline[c];
+  iterations.forEach((perClass, it) => {
+    items(perClass, `${what}._predictors[${it}]`).forEach((predictor, c) => {
+      const nodes = attr(stateOf(predictor, `${what} TreePredictor`), "nodes", what);
+      if (!(nodes instanceof NdArray) || nodes.dtype.fields === null) fail("CORRUPT", F, `${what}: predictor nodes are not a structured array`);
+      const value = column(nodes, "value");
+      const feature = column(nodes, "feature_idx");
+      const threshold = column(nodes, "num_threshold");
+      const missingLeft = column(nodes, "missing_go_to_left");
+      const left = column(nodes, "left");
+      const right = column(nodes, "right");
+      const leaf = column(nodes, "is_leaf");
+      const categorical = nodes.dtype.fields.some((d) => d.name === "is_categorical") ? column(nodes, "is_categorical") : null;
+      for (let i = 0; i < n; i++) {
+        let node = 0;
+        for (let steps = 0; leaf[node] === 0; steps++) {
+          if (steps > value.length) fail("CORRUPT", F, `${what}: predictor nodes form a cycle`);
+          if (categorical !== null && categorical[node] !== 0) fail("UNSUPPORTED", F, `${what}: categorical splits`);
+          const j = feature[node];
+          if (!(j >= 0 && j < f)) fail("CORRUPT", F, `${what}: a split on feature ${j} of ${f}`);
+          const v = x.data[i * f + j];
+          node = (Number.isNaN(v) ? missingLeft[node] !== 0 : v <= threshold[node]) ? left[node] : right[node];
+          if (!(node >= 0 && node < value.length)) fail("CORRUPT", F, `${what}: child index ${node} out of range`);
+        }
+        raw[i * k + c] += value[node];
+      }
+    });
+  });
+  return { raw, k };
+}
