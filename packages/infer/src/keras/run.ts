@@ -6,7 +6,6 @@
  * refused by name.
  */
 import { fail, type JsonValue, Tensor } from "@codec/core";
-import { tensorMatrix } from "../sklearn/state.js";
 import { activation, batchNorm, conv2d, dense, globalPool, type KTensor, lstm, pool2d } from "./layers.js";
 
 const F = "infer";
@@ -34,20 +33,26 @@ function sequentialLayers(config: JsonValue): LayerSpec[] {
   return list.map((l: { class_name?: string; config?: Record<string, unknown> }) => ({ className: String(l.class_name), config: l.config ?? {} }));
 }
 
+/** Elements as float32 (Keras computes in float32); string and complex tensors are refused. */
+function floats(t: Tensor): Float32Array {
+  if (t.dtype === "string" || t.dtype === "complex64" || t.dtype === "complex128") return fail("UNSUPPORTED", F, `a ${t.dtype} array cannot be a Keras input or weight`);
+  return t.toFloat32();
+}
+
 async function weightsOf(model: KerasModelLike, name: string): Promise<KTensor[]> {
   const layer = model.layers.find((l) => l.name === name);
   if (layer === undefined) return [];
   const out: KTensor[] = [];
   for (const w of layer.weights) {
     const t = await model.get(w.path);
-    out.push({ shape: [...t.shape], data: Float32Array.from(tensorMatrix(t).data) });
+    out.push({ shape: [...t.shape], data: floats(t) });
   }
   return out;
 }
 
 export async function runKeras(model: KerasModelLike, input: Tensor): Promise<Tensor> {
   const version = model.kerasVersion ?? "2";
-  let x: KTensor = { shape: [...input.shape], data: Float32Array.from(tensorMatrix(input).data) };
+  let x: KTensor = { shape: [...input.shape], data: floats(input) };
   for (const layer of sequentialLayers(model.config)) {
     const cfg = layer.config;
     const w = await weightsOf(model, String(cfg.name));

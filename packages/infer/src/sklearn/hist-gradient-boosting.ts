@@ -9,14 +9,8 @@
 import { fail } from "@codec/core";
 import { NdArray, type PyDict } from "@codec/pickle";
 import { attr, F, items, type Matrix, matrix, samples, stateOf } from "./state.js";
+import { structuredField } from "./tree.js";
 
-function column(nodes: NdArray, name: string): Float64Array {
-  const typed = nodes.field(name).typed();
-  const out = new Float64Array(typed.length);
-  if (typed instanceof BigInt64Array || typed instanceof BigUint64Array) for (let i = 0; i < typed.length; i++) out[i] = Number(typed[i]);
-  else out.set(typed as ArrayLike<number>);
-  return out;
-}
 
 /** Raw predictions [n, k] (k = 1 for regression and binary classification). */
 export function histGradientBoostingRaw(state: PyDict, x: Matrix, what: string): { raw: Float64Array; k: number } {
@@ -30,14 +24,14 @@ export function histGradientBoostingRaw(state: PyDict, x: Matrix, what: string):
     items(perClass, `${what}._predictors[${it}]`).forEach((predictor, c) => {
       const nodes = attr(stateOf(predictor, `${what} TreePredictor`), "nodes", what);
       if (!(nodes instanceof NdArray) || nodes.dtype.fields === null) fail("CORRUPT", F, `${what}: predictor nodes are not a structured array`);
-      const value = column(nodes, "value");
-      const feature = column(nodes, "feature_idx");
-      const threshold = column(nodes, "num_threshold");
-      const missingLeft = column(nodes, "missing_go_to_left");
-      const left = column(nodes, "left");
-      const right = column(nodes, "right");
-      const leaf = column(nodes, "is_leaf");
-      const categorical = nodes.dtype.fields.some((d) => d.name === "is_categorical") ? column(nodes, "is_categorical") : null;
+      const value = structuredField(nodes, "value");
+      const feature = structuredField(nodes, "feature_idx");
+      const threshold = structuredField(nodes, "num_threshold");
+      const missingLeft = structuredField(nodes, "missing_go_to_left");
+      const left = structuredField(nodes, "left");
+      const right = structuredField(nodes, "right");
+      const leaf = structuredField(nodes, "is_leaf");
+      const categorical = nodes.dtype.fields.some((d) => d.name === "is_categorical") ? structuredField(nodes, "is_categorical") : null;
       for (let i = 0; i < n; i++) {
         let node = 0;
         for (let steps = 0; leaf[node] === 0; steps++) {

@@ -8,7 +8,7 @@
  */
 import { fail } from "@codec/core";
 import { NdArray, type PyValue } from "@codec/pickle";
-import { attr, F, type Matrix, matrix, stateOf } from "./state.js";
+import { attr, F, type Matrix, matrix, stateOf, tensorMatrix } from "./state.js";
 
 export interface Tree {
   left: Float64Array;
@@ -22,13 +22,9 @@ export interface Tree {
   classes: number;
 }
 
-function field(nodes: NdArray, name: string): Float64Array {
-  const t = nodes.field(name);
-  const typed = t.typed();
-  const out = new Float64Array(typed.length);
-  if (typed instanceof BigInt64Array || typed instanceof BigUint64Array) for (let i = 0; i < typed.length; i++) out[i] = Number(typed[i]);
-  else out.set(typed as ArrayLike<number>);
-  return out;
+/** A field of a structured array (tree nodes) as float64 values. */
+export function structuredField(nodes: NdArray, name: string): Float64Array {
+  return tensorMatrix(nodes.field(name)).data;
 }
 
 /** The Tree of a fitted tree estimator (its `tree_`). */
@@ -41,11 +37,11 @@ export function treeOf(estimator: PyValue, what: string): Tree {
   if (values.shape.length !== 3) fail("CORRUPT", F, `${what}.tree_.values has shape [${values.shape.join(", ")}]`);
   const hasMissing = nodes.dtype.fields.some((f) => f.name === "missing_go_to_left");
   return {
-    left: field(nodes, "left_child"),
-    right: field(nodes, "right_child"),
-    feature: field(nodes, "feature"),
-    threshold: field(nodes, "threshold"),
-    missingLeft: hasMissing ? field(nodes, "missing_go_to_left") : null,
+    left: structuredField(nodes, "left_child"),
+    right: structuredField(nodes, "right_child"),
+    feature: structuredField(nodes, "feature"),
+    threshold: structuredField(nodes, "threshold"),
+    missingLeft: hasMissing ? structuredField(nodes, "missing_go_to_left") : null,
     values: values.data,
     outputs: values.shape[1],
     classes: values.shape[2],

@@ -7,7 +7,7 @@
  * in it and the next op must see the rounded value).
  */
 import { roundToDType } from "../../round.js";
-import { type DType, fail } from "@codec/core";
+import { type DType, DTYPES, fail } from "@codec/core";
 import { broadcastIndex, broadcastShapes } from "../../broadcast.js";
 import { arrayFor, MAX_ELEMENTS, type NumArray, nums, numel, type RTensor, tensor } from "../../tensor.js";
 import type { OpContext } from "../registry.js";
@@ -120,19 +120,8 @@ export function mapBinary(x: RTensor, y: RTensor, dtype: DType, f: (a: number, b
 
 /** True for the integer dtypes (int64/uint64 are held as exact numbers up to 2^53). */
 export function isInteger(dtype: DType): boolean {
-  switch (dtype) {
-    case "int8":
-    case "uint8":
-    case "int16":
-    case "uint16":
-    case "int32":
-    case "uint32":
-    case "int64":
-    case "uint64":
-      return true;
-    default:
-      return false;
-  }
+  const kind = DTYPES[dtype].kind;
+  return kind === "int" || kind === "uint";
 }
 
 /** Fails (UNSUPPORTED) unless `dtype` is numeric (not string, not bool) for `ctx.opType`. */
