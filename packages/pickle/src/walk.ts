@@ -64,39 +64,92 @@ function pyKeyRepr(k: PyValue, quoted: boolean): string {
   return String(k);
 }
 
-/** Entries of a dict-like state (dict, or the (dict, slots) pair of objects with __slots__). */
-function* stateEntries(state: PyValue): Iterable<[string, PyValue]> {
-  if (state instanceof PyDict) {
-    for (let i = 0; i < state.keys.length; i++) yield [keyText(state.keys[i]), state.values[i]];
-  } else if (state instanceof PyTuple && state.items.length === 2 && (state.items[0] instanceof PyDict || state.items[0] === null) && state.items[1] instanceof PyDict) {
-    if (state.items[0] instanceof PyDict) yield* stateEntries(state.items[0]);
-    yield* stateEntries(state.items[1]);
-  } else if (state !== undefined && state !== null) {
-    yield ["state", state];
+/**
+ * Where a child rule puts what it finds: parallel name and value lists.
+ * With `containersOnly` a child that cannot hold a tensor (a primitive or
+ * bytes) is skipped before its name is made, which is most of a model's
+ * hyperparameters; the walk only needs containers.
+ */
+interface ChildSink {
+  /** Entries [0, count) are this node's children; the arrays are reused from node to node. */
+  names: string[];
+  values: PyValue[];
+  count: number;
+  containersOnly: boolean;
+}
+
+function addChild(sink: ChildSink, name: string, value: PyValue): void {
+  sink.names[sink.count] = name;
+  sink.values[sink.count++] = value;
+}
+
+/** Whether the walk can find anything inside (or at) v: an object that is not bytes. */
+function isWalkable(v: PyValue): boolean {
+  return typeof v === "object" && v !== null && !(v instanceof Uint8Array);
+}
+
+function addIndexed(items: readonly PyValue[], sink: ChildSink): void {
+  for (let i = 0; i < items.length; i++) {
+    const c = items[i];
+    if (sink.containersOnly && !isWalkable(c)) continue;
+    addChild(sink, String(i), c);
   }
 }
 
-/** The default child rule for every model type. */
-export function* defaultChildren(v: PyValue): Iterable<[string, PyValue]> {
+function addKeyed(keys: readonly PyValue[], values: readonly PyValue[], sink: ChildSink): void {
+  for (let i = 0; i < keys.length; i++) {
+    const c = values[i];
+    if (sink.containersOnly && !isWalkable(c)) continue;
+    addChild(sink, keyText(keys[i]), c);
+  }
+}
+
+/** Entries of a dict-like state (dict, or the (dict, slots) pair of objects with __slots__). */
+function addStateEntries(state: PyValue, sink: ChildSink): void {
+  if (state instanceof PyDict) {
+    addKeyed(state.keys, state.values, sink);
+  } else if (state instanceof PyTuple && state.items.length === 2 && (state.items[0] instanceof PyDict || state.items[0] === null) && state.items[1] instanceof PyDict) {
+    if (state.items[0] instanceof PyDict) addStateEntries(state.items[0], sink);
+    addStateEntries(state.items[1], sink);
+  } else if (state !== undefined && state !== null && (!sink.containersOnly || isWalkable(state))) {
+    addChild(sink, "state", state);
+  }
+}
+
+/** The default child rule for every model type, into `sink`. */
+function addDefaultChildren(v: PyValue, sink: ChildSink): void {
   if (Array.isArray(v)) {
-    for (let i = 0; i < v.length; i++) yield [String(i), v[i]];
+    addIndexed(v, sink);
   } else if (v instanceof PyTuple) {
-    for (let i = 0; i < v.items.length; i++) yield [String(i), v.items[i]];
+    addIndexed(v.items, sink);
   } else if (v instanceof PyDict) {
-    for (let i = 0; i < v.keys.length; i++) yield [keyText(v.keys[i]), v.values[i]];
+    addKeyed(v.keys, v.values, sink);
   } else if (v instanceof PyObject) {
-    if (v.state !== undefined) yield* stateEntries(v.state);
-    for (let i = 0; i < v.listItems.length; i++) yield [String(i), v.listItems[i]];
-    for (const [k, x] of v.dictItems) yield [keyText(k), x];
+    if (v.state !== undefined) addStateEntries(v.state, sink);
+    addIndexed(v.listItems, sink);
+    for (const [k, x] of v.dictItems) {
+      if (sink.containersOnly && !isWalkable(x)) continue;
+      addChild(sink, keyText(k), x);
+    }
   } else if (v instanceof PySet) {
     // Sets have no stable names; their members are not walked.
   } else if (v instanceof PyReconstructed) {
-    if (v instanceof PyOrderedDict) yield* defaultChildren(v.dict);
-    else if (v instanceof NdArray && Array.isArray(v.data)) for (let i = 0; i < v.data.length; i++) yield [String(i), v.data[i]];
+    if (v instanceof PyOrderedDict) addDefaultChildren(v.dict, sink);
+    else if (v instanceof NdArray && Array.isArray(v.data)) addIndexed(v.data, sink);
     // State BUILD left on the source call (e.g. the `_metadata` of a torch state-dict OrderedDict).
-    if (v.source !== null && v.source.state !== undefined) yield* stateEntries(v.source.state);
+    if (v.source !== null && v.source.state !== undefined) addStateEntries(v.source.state, sink);
   }
 }
+
+/** The default child rule for every model type: [name, child] for each child, primitives included. */
+export function* defaultChildren(v: PyValue): Iterable<[string, PyValue]> {
+  const sink: ChildSink = { names: [], values: [], count: 0, containersOnly: false };
+  addDefaultChildren(v, sink);
+  for (let i = 0; i < sink.count; i++) yield [sink.names[i], sink.values[i]];
+}
+
+/** The depth of a work item that ends a container's time on the current path (alias mode). */
+const LEAVE = -1;
 
 /** numpy arrays and scalars of a numeric or bool dtype. */
 export function isNumpyTensor(v: PyValue): boolean {
@@ -112,35 +165,55 @@ export function* walkTensors(root: PyValue, isTensor: (v: PyValue) => boolean = 
   const maxDepth = options.maxDepth ?? 10_000;
   const maxVisits = options.maxVisits ?? 10_000_000;
   const aliases = options.aliases === true;
+  const customChildren = options.children;
   // First-path mode: every object seen so far. Alias mode: the containers on the current path only.
   const seen = new Set<object>();
   let visits = 0;
-  // Stack of [path, value, depth] work items; a `leave` item (alias mode) takes a container off the path.
-  type Work = [string, PyValue, number] | { leave: object };
-  const stack: Work[] = [[options.prefix ?? "", root, 0]];
-  while (stack.length > 0) {
-    const w = stack.pop() as Work;
-    if (!Array.isArray(w)) {
-      seen.delete(w.leave);
+  // The work stack as parallel arrays (path, value, depth); in alias mode a LEAVE depth marks
+  // an item that takes its container off the current path.
+  const paths: string[] = [options.prefix ?? ""];
+  const values: PyValue[] = [root];
+  const depths: number[] = [0];
+  const sink: ChildSink = { names: [], values: [], count: 0, containersOnly: true };
+  while (values.length > 0) {
+    const path = paths.pop() as string;
+    const v = values.pop() as PyValue;
+    const depth = depths.pop() as number;
+    if (depth === LEAVE) {
+      seen.delete(v as object);
       continue;
     }
-    const [path, v, depth] = w;
-    if (typeof v !== "object" || v === null || v instanceof Uint8Array) continue;
-    if (seen.has(v)) continue;
+    if (!isWalkable(v)) continue;
+    const obj = v as object;
+    if (seen.has(obj)) continue;
     if (aliases && ++visits > maxVisits) fail("LIMIT", "pickle", `object graph has more than ${maxVisits} paths`);
     if (isTensor(v)) {
-      if (!aliases) seen.add(v);
+      if (!aliases) seen.add(obj);
       yield [path, v];
       continue;
     }
-    seen.add(v);
-    if (aliases) stack.push({ leave: v });
-    if (depth >= maxDepth) fail("LIMIT", "pickle", `object graph nests deeper than ${maxDepth}`);
-    const kids = options.children?.(v) ?? defaultChildren(v);
-    const list: Work[] = [];
-    for (const [k, c] of kids) {
-      if (typeof c === "object" && c !== null && !(c instanceof Uint8Array)) list.push([path === "" ? k : `${path}.${k}`, c, depth + 1]);
+    seen.add(obj);
+    if (aliases) {
+      paths.push("");
+      values.push(v);
+      depths.push(LEAVE);
     }
-    for (let i = list.length - 1; i >= 0; i--) stack.push(list[i]);
+    if (depth >= maxDepth) fail("LIMIT", "pickle", `object graph nests deeper than ${maxDepth}`);
+    sink.count = 0;
+    const custom = customChildren?.(v);
+    if (custom !== undefined) {
+      for (const [k, c] of custom) {
+        if (isWalkable(c)) addChild(sink, k, c);
+      }
+    } else {
+      addDefaultChildren(v, sink);
+    }
+    // Pushed last child first, so the first child is walked first (depth-first, in order).
+    for (let i = sink.count - 1; i >= 0; i--) {
+      const k = sink.names[i];
+      paths.push(path === "" ? k : `${path}.${k}`);
+      values.push(sink.values[i]);
+      depths.push(depth + 1);
+    }
   }
 }
