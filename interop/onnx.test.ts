@@ -4,7 +4,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { DTYPES, type DType, MemorySource, Tensor, type TensorMap } from "@codec/core";
-import { encodeOnnx, openOnnx, reencodeOnnx } from "@codec/onnx";
+import { encodeOnnx, ExternalDataFile, openOnnx, reencodeOnnx } from "@codec/onnx";
+import { onnxFileOptions, writeOnnxFile, writeOnnxParts } from "@codec/onnx/node";
 import { corpusPath, hasCorpus, repoPath } from "@codec/testing";
 import { afterAll, describe, expect, it } from "vitest";
 
@@ -263,4 +264,77 @@ describe("reencodeOnnx -> python onnx (golden fixtures)", () => {
     }
     expect(runPython(CHECK_SAME, jobs, repoPath("tools", "fixtures", "contract"))).toEqual({});
   });
+});
+
+/** Loads each model with its external data from beside it: {path, external: [names]} -> problems; prints {path: {name: sha256}}. */
+const CHECK_EXTERNAL = `
+import hashlib, json, sys
+import onnx
+from onnx import numpy_helper
+from onnx.external_data_helper import uses_external_data
+
+out = {}
+for job in json.load(open(sys.argv[1])):
+    p = []
+    try:
+        onnx.checker.check_model(job["path"])
+    except Exception as e:
+        p.append("checker: %s" % str(e).splitlines()[0])
+    m = onnx.load(job["path"])
+    ext = sorted(t.name for t in onnx.load(job["path"], load_external_data=False).graph.initializer if uses_external_data(t))
+    if ext != sorted(job["external"]):
+        p.append("stored externally: %r, expected %r" % (ext, sorted(job["external"])))
+    digests = {}
+    for t in m.graph.initializer:
+        a = numpy_helper.to_array(t)
+        digests[t.name] = hashlib.sha256(a.astype(a.dtype.newbyteorder("<")).tobytes()).hexdigest() if a.dtype.kind != "O" else None
+    out[job["path"]] = {"problems": p, "digests": digests}
+print(json.dumps(out))
+`;
+
+describe("external data we write -> python onnx", () => {
+  it("writeOnnxFile and reencodeOnnx with an ExternalDataFile: onnx.checker passes and onnx.load reads every tensor equal", async () => {
+    const floats = (n: number, seed: number) => {
+      const a = new Float32Array(n).map((_, i) => Math.cos(i * 0.11 + seed));
+      return new Tensor({ dtype: "float32", shape: [n / 4, 4], data: new Uint8Array(a.buffer) });
+    };
+    const tensors: Record<string, Tensor> = {
+      big: floats(400_000, 1),
+      mid: floats(2000, 2),
+      i64: new Tensor({ dtype: "int64", shape: [300], data: new Uint8Array(new BigInt64Array(300).map((_, i) => BigInt(i) * -7n).buffer) }),
+      tiny: floats(8, 3),
+      words: new Tensor({ dtype: "string", shape: [2], data: ["x", "yz"] }),
+    };
+    const map: TensorMap = {
+      format: "test",
+      metadata: {},
+      names: () => Object.keys(tensors),
+      info: (n) => ({ name: n, dtype: tensors[n].dtype, shape: tensors[n].shape }),
+      get: async (n) => tensors[n],
+    };
+    const written = join(dir, "ext-written.onnx");
+    await writeOnnxFile(written, map, { externalData: new ExternalDataFile("ext-written.onnx.data") });
+    // A golden model with external initializers, attribute and subgraph tensors, moved to one new file.
+    const fixture = repoPath("packages", "onnx", "test", "fixtures", "external_attr", "model.onnx");
+    const movedFile = new ExternalDataFile("moved.bin", 0);
+    const moved = join(dir, "ext-moved.onnx");
+    writeOnnxParts(moved, [await reencodeOnnx(new Uint8Array(readFileSync(fixture)), onnxFileOptions(fixture), { externalData: movedFile })], movedFile);
+    const original = await openOnnx(new Uint8Array(readFileSync(fixture)), onnxFileOptions(fixture));
+    const originalExternal = JSON.parse(
+      execFileSync(PY, ["-c", "import onnx,sys,json;from onnx.external_data_helper import uses_external_data as u;print(json.dumps([t.name for t in onnx.load(sys.argv[1],load_external_data=False).graph.initializer if u(t)]))", fixture], { encoding: "utf8" }),
+    ) as string[];
+    const jobs = [
+      { path: written, external: ["big", "mid", "i64"] },
+      { path: moved, external: originalExternal },
+    ];
+    const jobFile = join(dir, "ext-jobs.json");
+    writeFileSync(jobFile, JSON.stringify(jobs));
+    const result = JSON.parse(execFileSync(PY, ["-c", CHECK_EXTERNAL, jobFile], { encoding: "utf8", maxBuffer: 1 << 26 })) as Record<string, { problems: string[]; digests: Record<string, string | null> }>;
+    const want = async (m: TensorMap) => Object.fromEntries(await Promise.all(m.names().map(async (n) => [n, (await m.get(n)).dtype === "string" ? null : sha((await m.get(n)).bytes())])));
+    expect(result[written].problems).toEqual([]);
+    expect(result[written].digests).toEqual(await want(map));
+    expect(result[moved].problems).toEqual([]);
+    expect(result[moved].digests).toEqual(await want(original));
+    await original.close();
+  }, 120_000);
 });

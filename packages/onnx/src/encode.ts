@@ -4,10 +4,13 @@
  * makes; onnx.checker accepts it and onnx.numpy_helper reads every
  * initializer back). Fields go in field-number order, as onnx's own
  * serializer writes them; numeric data goes in raw_data (little-endian),
- * strings in string_data. Protobuf messages cannot exceed 2 GiB.
+ * strings in string_data. Protobuf messages cannot exceed 2 GiB, so with
+ * `externalData` large tensors are written to a data file instead
+ * (external-writer.ts).
  */
 import { type DType, fail, type Tensor, type TensorMap, utf8Encode } from "@codec/core";
 import { onnxTypeOf } from "./data-type.js";
+import { type ExternalDataFile, writeExternalFields } from "./external-writer.js";
 import { ProtoParts } from "./proto-parts.js";
 import { F } from "./wire.js";
 
@@ -22,13 +25,18 @@ export interface OnnxEncodeOptions {
   opset?: number;
   /** String metadata, written as ModelProto.metadata_props. */
   metadata?: Record<string, string>;
+  /**
+   * Where tensors of at least `sizeThreshold` bytes go instead of
+   * raw_data; the caller writes its parts to `location` beside the model.
+   */
+  externalData?: ExternalDataFile;
 }
 
 /** Protobuf's limit on one message (and so on an ONNX file without external data). */
 export const MAX_MODEL_BYTES = 2 ** 31 - 1;
 
-/** A TensorProto for `tensor` named `name`. */
-export function encodeTensorProto(name: string, tensor: Tensor): ProtoParts {
+/** A TensorProto for `tensor` named `name`; its data goes to `external` when that takes it. */
+export function encodeTensorProto(name: string, tensor: Tensor, external?: ExternalDataFile): ProtoParts {
   const type = onnxTypeOf(tensor.dtype as DType);
   if (type === undefined) return fail("UNSUPPORTED", F, `tensor '${name}' has dtype ${tensor.dtype}, which ONNX cannot store`);
   const p = new ProtoParts();
@@ -40,7 +48,9 @@ export function encodeTensorProto(name: string, tensor: Tensor): ProtoParts {
     p.stringField(8, name);
   } else {
     p.stringField(8, name);
-    p.bytesField(9, tensor.bytes());
+    const bytes = tensor.bytes();
+    if (external?.takes(bytes.length)) writeExternalFields(p, external, external.add(bytes), bytes.length);
+    else p.bytesField(9, bytes);
   }
   return p;
 }
@@ -51,8 +61,8 @@ export async function encodeOnnxParts(map: TensorMap, options: OnnxEncodeOptions
   graph.stringField(2, options.graphName ?? "graph");
   for (const name of map.names()) {
     const t = await map.get(name);
-    graph.messageField(5, encodeTensorProto(name, t));
-    if (graph.length > MAX_MODEL_BYTES) fail("LIMIT", F, "the tensors exceed protobuf's 2 GiB limit for one ONNX file");
+    graph.messageField(5, encodeTensorProto(name, t, options.externalData));
+    if (graph.length > MAX_MODEL_BYTES) fail("LIMIT", F, `the tensors exceed protobuf's 2 GiB limit for one ONNX file${options.externalData ? "" : " (write them as external data)"}`);
   }
   const model = new ProtoParts();
   model.varintField(1, options.irVersion ?? 8);

@@ -4,6 +4,7 @@ export { type OnnxOpenOptions, OnnxModel, openOnnx } from "./model.js";
 export { decodeTensorProto } from "./tensor-file.js";
 export { type OnnxEncodeOptions, MAX_MODEL_BYTES, encodeOnnx, encodeOnnxParts, encodeTensorProto } from "./encode.js";
 export { ProtoParts } from "./proto-parts.js";
-export { reencodeOnnx } from "./reencode.js";
+export { type ReencodeOptions, reencodeOnnx } from "./reencode.js";
+export { DEFAULT_EXTERNAL_THRESHOLD, ExternalDataFile } from "./external-writer.js";
 export { detectOnnx, onnxDetector } from "./detect.js";
 export { type OnnxAttribute, type OnnxGraph, type OnnxModelGraph, type OnnxNode, type OnnxValueInfo, readOnnxGraph } from "./graph.js";

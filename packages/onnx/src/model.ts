@@ -15,9 +15,10 @@ export interface OnnxOpenOptions {
   /**
    * Source of an external data file named by a tensor's `location` (a path
    * relative to the model's directory). `@codec/onnx/node`'s openOnnxFile
-   * supplies one that refuses locations outside that directory.
+   * supplies one that refuses locations outside that directory. Bytes in
+   * memory may be returned as they are.
    */
-  externalData?: (location: string) => ByteSource | Promise<ByteSource>;
+  externalData?: (location: string) => ByteInput | Promise<ByteInput>;
 }
 
 type Entry = { kind: "dense"; header: TensorProtoHeader } | { kind: "sparse"; sparse: SparseHeader };
@@ -350,7 +351,7 @@ export function externalReader(options: OnnxOpenOptions): { read: ExternalDataRe
   const read: ExternalDataReader = async (location, offset, length, tensorName) => {
     let p = sources.get(location);
     if (p === undefined) {
-      p = Promise.resolve(open(location));
+      p = Promise.resolve(open(location)).then(toByteSource);
       sources.set(location, p);
     }
     const src = await p;

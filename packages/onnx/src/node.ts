@@ -4,12 +4,17 @@
  * model's directory (onnx's own loader refuses others since the
  * directory-traversal fix, CVE-2022-25882): a model must not make its
  * reader open arbitrary files.
+ *
+ * Writing: a model whose tensors do not fit in protobuf's 2 GiB limit is
+ * written with its large tensors in one data file beside it,
+ * `<model file name>.data` (as torch.onnx.export and onnx.save_model with
+ * `save_as_external_data` do for large models); smaller models stay one file.
  */
 import { closeSync, openSync, writeSync } from "node:fs";
-import { dirname, isAbsolute, join, normalize, sep } from "node:path";
-import { type ByteSource, fail, type TensorMap } from "@codec/core";
+import { basename, dirname, isAbsolute, join, normalize, sep } from "node:path";
+import { type ByteSource, DTYPES, fail, numelOf, type TensorMap } from "@codec/core";
 import { FileSource } from "@codec/core/node";
-import { encodeOnnxParts, type OnnxEncodeOptions, type OnnxModel, type OnnxOpenOptions, openOnnx, reencodeOnnx } from "@codec/onnx";
+import { encodeOnnxParts, ExternalDataFile, MAX_MODEL_BYTES, type OnnxEncodeOptions, type OnnxModel, type OnnxOpenOptions, openOnnx, reencodeOnnx } from "@codec/onnx";
 
 const F = "onnx";
 
@@ -82,19 +87,61 @@ function writeParts(path: string, parts: readonly Uint8Array[]): void {
   }
 }
 
-/** Writes every tensor of `map` as an initializer of a node-less ONNX model. */
-export async function writeOnnxFile(path: string, map: TensorMap, options?: OnnxEncodeOptions): Promise<void> {
-  const parts = await encodeOnnxParts(map, options);
-  writeParts(path, parts.parts());
+/** The data file written beside `modelPath` when its tensors must go outside the model. */
+function defaultDataFile(modelPath: string): ExternalDataFile {
+  return new ExternalDataFile(`${basename(modelPath)}.data`);
 }
 
-/** `codec convert a.onnx b.onnx`: the whole model, external data inlined. */
+/**
+ * An estimate, from the listing alone, of `map` as one ModelProto: every
+ * tensor's bytes plus room for its name, dims and field headers (string
+ * tensors, whose size is unknown before reading, count 16 bytes each).
+ */
+function inlineSizeBound(map: TensorMap): number {
+  let total = 0;
+  for (const name of map.names()) {
+    const info = map.info(name);
+    const numel = numelOf(info.shape, F);
+    total += (info.dtype === "string" ? numel * 16 : numel * DTYPES[info.dtype].size) + name.length * 3 + 11 * info.shape.length + 64;
+  }
+  return total;
+}
+
+/** Whether `map` is too large for one ONNX file, so that its large tensors must go to a data file. */
+export function needsExternalData(map: TensorMap): boolean {
+  return inlineSizeBound(map) > MAX_MODEL_BYTES;
+}
+
+/** Writes a model's parts to `path` and, when it has any, its external data file beside it. */
+export function writeOnnxParts(path: string, model: readonly Uint8Array[], external?: ExternalDataFile): void {
+  if (external !== undefined && external.length > 0) writeParts(externalDataPath(path, external.location), external.parts);
+  writeParts(path, model);
+}
+
+/**
+ * Writes every tensor of `map` as an initializer of a node-less ONNX model.
+ * With `options.externalData` its large tensors go to that file (relative
+ * to the model); without it they do only when one file cannot hold them
+ * (`needsExternalData`), to `<file name>.data`.
+ */
+export async function writeOnnxFile(path: string, map: TensorMap, options: OnnxEncodeOptions = {}): Promise<void> {
+  const external = options.externalData ?? (needsExternalData(map) ? defaultDataFile(path) : undefined);
+  const parts = await encodeOnnxParts(map, { ...options, externalData: external });
+  writeOnnxParts(path, parts.parts(), external);
+}
+
+/**
+ * `codec convert a.onnx b.onnx`: the whole model, external data inlined,
+ * or, when that would not fit in 2 GiB, moved to `b.onnx.data`.
+ */
 export async function reencodeOnnxFile(inPath: string, outPath: string): Promise<void> {
   const source = openFile(inPath);
+  const external = defaultDataFile(outPath);
+  let bytes: Uint8Array;
   try {
-    const bytes = await reencodeOnnx(source, onnxFileOptions(inPath));
-    writeParts(outPath, [bytes]);
+    bytes = await reencodeOnnx(source, onnxFileOptions(inPath), { externalData: external, externalOnlyWhenTooLarge: true });
   } finally {
     await source.close();
   }
+  writeOnnxParts(outPath, [bytes], external);
 }

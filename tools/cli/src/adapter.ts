@@ -40,6 +40,12 @@ export interface ScanResult {
 
 export interface WriteOptions {
   progress: Progress;
+  /**
+   * The name the output gets once complete: adapters write to a temporary
+   * name beside it, and a format that references side files by name (ONNX
+   * external data) names them after this one.
+   */
+  finalPath: string;
 }
 
 export interface FormatAdapter {

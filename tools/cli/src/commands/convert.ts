@@ -52,14 +52,14 @@ export async function convertCommand(argv: readonly string[], io: CliIO, adapter
     try {
       if (adapter === target && adapter.reencode) {
         const reencode = adapter.reencode.bind(adapter);
-        await writeAtomically(outPath, (tmp) => reencode(source, inPath, tmp, { progress }));
+        await writeAtomically(outPath, (tmp) => reencode(source, inPath, tmp, { progress, finalPath: outPath }));
       } else {
         if (!target.write) throw new CliFailure(`convert: writing ${target.format} files is not supported`);
         const write = target.write.bind(target);
         const map = await adapter.open(source, inPath);
         try {
           const carried = adapter.forTarget?.(map, target.format) ?? map;
-          await writeAtomically(outPath, (tmp) => write(withProgress(carried, progress, "converting"), tmp, { progress }));
+          await writeAtomically(outPath, (tmp) => write(withProgress(carried, progress, "converting"), tmp, { progress, finalPath: outPath }));
         } finally {
           await map.close?.();
         }
