@@ -59,9 +59,13 @@ export class ExternalDataFile {
     if (!(sizeThreshold >= 0)) fail("UNSUPPORTED", F, `external data size threshold must be >= 0, got ${sizeThreshold}`);
   }
 
-  /** Whether a tensor of `byteLength` bytes goes to this file. */
+  /**
+   * Whether a tensor of `byteLength` bytes goes to this file. Empty tensors
+   * never do: onnx's loader (1.12 to at least 1.17) reads a `length` of 0
+   * as "to the end of the file" and would hand them the bytes that follow.
+   */
   takes(byteLength: number): boolean {
-    return byteLength >= this.sizeThreshold;
+    return byteLength > 0 && byteLength >= this.sizeThreshold;
   }
 
   /** Appends `bytes` at the next aligned offset and returns that offset. */
