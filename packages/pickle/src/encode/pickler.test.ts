@@ -55,6 +55,26 @@ describe("pickle (encode)", () => {
     }
   });
 
+  it("writes an object reached from its own constructor arguments as CPython does (a bound method in its owner's state)", () => {
+    // class Sched: f = self.cos (lr_scheduler.OneCycleLR keeps anneal_func so); pickle.dumps(dict(s.__dict__), protocol=p).
+    // The getattr(s, 'cos') call is reached again through s's BUILD state while its own arguments are written.
+    const python: Record<number, string> = {
+      2: "80027d71005801000000667101635f5f6275696c74696e5f5f0a676574617474720a7102636d0a53636865640a7103298171047d71056801680268045803000000636f7371068671075271087362680686710952306808732e",
+      4: "8004954c000000000000007d948c0166948c086275696c74696e73948c07676574617474729493948c016d948c0553636865649493942981947d946801680468088c03636f7394869452947362680a86945230680c732e",
+    };
+    for (const protocol of [2, 4] as const) {
+      const decoded = unpickle(Uint8Array.from(Buffer.from(python[protocol], "hex"))) as PyDict;
+      const bound = decoded.get("f") as PyObject;
+      const owner = bound.args[0] as PyObject;
+      expect((owner.state as PyDict).get("f")).toBe(bound);
+      const bytes = pickle(decoded, { protocol });
+      expect(hex(bytes)).toBe(python[protocol]);
+      const again = unpickle(bytes) as PyDict;
+      const b2 = again.get("f") as PyObject;
+      expect(((b2.args[0] as PyObject).state as PyDict).get("f")).toBe(b2);
+    }
+  });
+
   it("frames protocol 4 output in 64 KiB frames and writes big payloads unframed", () => {
     const items = Array.from({ length: 30000 }, (_, i) => `s${i}`);
     const big = new Uint8Array(200000).fill(7);

@@ -63,7 +63,6 @@ export class Pickler {
   private readonly maxDepth: number;
   private readonly pid: PickleOptions["persistentId"];
   readonly bufferCallback: PickleOptions["buffers"];
-  private readonly inProgress = new Set<object>();
   private readonly synthesized = new Map<string, PyGlobal>();
   private readonly tensors = new WeakMap<Tensor, NdArray>();
 
@@ -482,8 +481,13 @@ export class Pickler {
     state: PyValue | undefined,
   ): void {
     const w = this.w;
-    if (this.inProgress.has(key)) fail("USAGE", F, "an object is reachable from its own constructor arguments");
-    this.inProgress.add(key);
+    // An object reached again while its own arguments are written (a bound method
+    // `getattr(obj, name)` stored in obj's state, as lr_scheduler.OneCycleLR keeps
+    // `anneal_func`) is written again here, as CPython's save_reduce does: the cycle
+    // passes through a container memoized before its contents, so the nested copy
+    // meets the memo and ends; the outer copy is then popped for the memoized one.
+    // A cycle with no such container cannot come out of an unpickler; built by hand
+    // it ends at maxDepth (LIMIT), where CPython raises RecursionError.
     switch (origin) {
       case "newobj":
         this.save(callable);
@@ -521,7 +525,6 @@ export class Pickler {
         this.saveTuple(new PyTuple(args));
         w.byte(0x52);
     }
-    this.inProgress.delete(key);
     const m = this.memo.get(key);
     if (m !== undefined) {
       // Reached again while its arguments were written (through a mutable container): use that copy.
