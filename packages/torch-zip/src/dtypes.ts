@@ -28,7 +28,7 @@ export const STORAGE_CLASS_DTYPE: Readonly<Record<string, DType>> = {
 /**
  * Quantized storages, with the raw element type of their bytes. Tensors over
  * the 8/32-bit ones (`_rebuild_qtensor`) read as those integers (`int_repr()`);
- * the sub-byte packings are only sized, their tensors are UNSUPPORTED.
+ * the sub-byte packings read as their packed bytes (what `int_repr()` returns for them).
  */
 export const QUANTIZED_STORAGE_CLASSES: Readonly<Record<string, DType>> = {
   QUInt8Storage: "uint8",

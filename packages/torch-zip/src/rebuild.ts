@@ -151,10 +151,44 @@ const QUANTIZED_ELEMENT_STORAGES: ReadonlySet<string> = new Set(["QInt8Storage",
  */
 function qtensorOf(args: PyValue[]): TorchTensor | TorchUnsupportedTensor {
   const storage = storageOf(args[0], "_rebuild_qtensor");
+  const bits = SUB_BYTE_STORAGE_BITS[storage.className];
+  if (bits !== undefined) return subByteQTensorOf(storage, bits, args);
   if (!QUANTIZED_ELEMENT_STORAGES.has(storage.className)) {
-    return unsupported("torch._utils._rebuild_qtensor", args, `quantized storage ${storage.className} packs sub-byte elements, which is not supported`);
+    return unsupported("torch._utils._rebuild_qtensor", args, `quantized storage ${storage.className} is not supported`);
   }
   const t = makeTensor(storage, storage.dtype, [args[0], args[1], args[2], args[3], args[5]], "_rebuild_qtensor");
+  t.quantized = true;
+  return t;
+}
+
+/** Bits per element of the sub-byte quantized storages (torch.quint4x2, torch.quint2x4). */
+const SUB_BYTE_STORAGE_BITS: Readonly<Record<string, number>> = { QUInt4x2Storage: 4, QUInt2x4Storage: 2 };
+
+/**
+ * A torch.quint4x2 / torch.quint2x4 tensor packs 8/bits elements per byte, so its
+ * elements are not addressable by stride. Its `int_repr()` (aten
+ * int_repr_quantized_cpu) is the packed bytes themselves: a 1-d uint8 tensor of
+ * ceil(numel * bits / 8) bytes from the start of the data. It is listed as that.
+ * torch cannot make offset or strided views of these tensors; such a pickle is UNSUPPORTED.
+ */
+function subByteQTensorOf(storage: TorchStorage, bits: number, args: PyValue[]): TorchTensor | TorchUnsupportedTensor {
+  const offset = intOf(args[1], "_rebuild_qtensor storage_offset");
+  const size = intsOf(args[2], "_rebuild_qtensor size");
+  const stride = intsOf(args[3], "_rebuild_qtensor stride");
+  let numel = 1;
+  let expect = 1;
+  let contiguous = true;
+  for (let d = size.length - 1; d >= 0; d--) {
+    if (size[d] !== 1 && stride[d] !== expect) contiguous = false;
+    expect *= size[d];
+    numel *= size[d];
+    if (!Number.isSafeInteger(numel)) return fail("CORRUPT", F, `_rebuild_qtensor: size [${size.join(", ")}] is too large`);
+  }
+  if (offset !== 0 || !contiguous) {
+    return unsupported("torch._utils._rebuild_qtensor", args, `a ${storage.className} tensor with a storage offset or strides is not supported (torch cannot make one)`);
+  }
+  const packed = Math.ceil((numel * bits) / 8);
+  const t = makeTensor(storage, "uint8", [args[0], 0, new PyTuple([packed]), new PyTuple([1]), args[5]], "_rebuild_qtensor");
   t.quantized = true;
   return t;
 }
