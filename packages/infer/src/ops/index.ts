@@ -4,3 +4,4 @@ import "./nn/index.js";
 import "./shape/index.js";
 import "./control.js";
 import "./quant.js";
+import "./strings.js";
