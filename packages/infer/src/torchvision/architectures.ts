@@ -1,161 +1,97 @@
 /**
- * torchvision classification architectures as graphs over a state_dict
- * (`codec run model.pt --arch resnet18`), following torchvision's model
- * definitions: ResNet (BasicBlock / Bottleneck, stride on the 3x3 conv,
- * ResNeXt and wide variants by their grouped-conv shapes), MobileNetV2,
- * VGG (with or without batch norm) and AlexNet. Block counts come from the
- * state_dict's names, so a checkpoint and its arch must agree.
+ * The torchvision classification architectures `codec run model.pt --arch
+ * NAME` builds as graphs over a state_dict, each following torchvision
+ * 0.14's model definition in eval mode (one file per family). Block counts
+ * and widths come from the state_dict's names and shapes wherever the
+ * weights determine them, so a checkpoint and its arch must agree; what
+ * the weights cannot say (strides, activations) comes from torchvision's
+ * configuration tables for the named arch.
  */
 import { fail, type Tensor } from "@codec/core";
 import type { OnnxGraph } from "@codec/onnx";
-import { GraphBuilder } from "./graph-builder.js";
+import { convnext } from "./convnext.js";
+import { densenet } from "./densenet.js";
+import { EFFICIENTNET_V1_STRIDES, EFFICIENTNET_V2_ML_STRIDES, EFFICIENTNET_V2_S_STRIDES, efficientnet } from "./efficientnet.js";
+import { googlenet } from "./googlenet.js";
+import { mnasnet } from "./mnasnet.js";
+import { mobilenetV2 } from "./mobilenet-v2.js";
+import { mobilenetV3 } from "./mobilenet-v3.js";
+import { regnet } from "./regnet.js";
+import { resnet } from "./resnet.js";
+import { shufflenetV2 } from "./shufflenet.js";
+import { squeezenet } from "./squeezenet.js";
+import { alexnet, vgg } from "./vgg.js";
 
-const F = "infer";
+type Build = (w: ReadonlyMap<string, Tensor>) => OnnxGraph;
 
-function blocks(w: ReadonlyMap<string, Tensor>, prefix: string): number {
-  let n = 0;
-  while ([...w.keys()].some((k) => k.startsWith(`${prefix}.${n}.`))) n++;
-  return n;
+interface Architecture {
+  readonly build: Build;
+  /** A tensor name every state_dict of the architecture has (to find a wrapper prefix). */
+  readonly marker: string;
 }
 
-function resnet(w: ReadonlyMap<string, Tensor>): OnnxGraph {
-  const g = new GraphBuilder(w);
-  let x = g.relu(g.batchNorm("bn1", g.conv("conv1", "input", 2, 3)));
-  x = g.maxPool(x, 3, 2, 1);
-  const bottleneck = g.has("layer1.0.conv3.weight");
-  for (let layer = 1; layer <= 4; layer++) {
-    const count = blocks(w, `layer${layer}`);
-    if (count === 0) fail("CORRUPT", F, `the state_dict has no layer${layer} blocks`);
-    for (let b = 0; b < count; b++) {
-      const p = `layer${layer}.${b}`;
-      const stride = layer > 1 && b === 0 ? 2 : 1;
-      let y: string;
-      if (bottleneck) {
-        y = g.relu(g.batchNorm(`${p}.bn1`, g.conv(`${p}.conv1`, x, 1, 0)));
-        // ResNeXt: conv2 is grouped; its weight's second dim is in_channels / groups.
-        const c2 = g.shape(`${p}.conv2.weight`);
-        const groups = g.shape(`${p}.conv1.weight`)[0] / c2[1];
-        y = g.relu(g.batchNorm(`${p}.bn2`, g.conv(`${p}.conv2`, y, stride, 1, groups)));
-        y = g.batchNorm(`${p}.bn3`, g.conv(`${p}.conv3`, y, 1, 0));
-      } else {
-        y = g.relu(g.batchNorm(`${p}.bn1`, g.conv(`${p}.conv1`, x, stride, 1)));
-        y = g.batchNorm(`${p}.bn2`, g.conv(`${p}.conv2`, y, 1, 1));
-      }
-      const shortcut = g.has(`${p}.downsample.0.weight`) ? g.batchNorm(`${p}.downsample.1`, g.conv(`${p}.downsample.0`, x, stride, 0)) : x;
-      x = g.relu(g.add(y, shortcut));
-    }
-  }
-  x = g.flatten(g.adaptiveAvgPool(x, 1, 1));
-  return g.graph("resnet", "input", g.linear("fc", x));
+const ARCHITECTURES = new Map<string, Architecture>();
+
+function add(names: readonly string[], build: Build, marker: string): void {
+  for (const name of names) ARCHITECTURES.set(name, { build, marker });
 }
 
-/** torchvision's MobileNetV2 inverted-residual settings [t, c, n, s]. */
-const MOBILENET_V2 = [
-  [1, 16, 1, 1],
-  [6, 24, 2, 2],
-  [6, 32, 3, 2],
-  [6, 64, 4, 2],
-  [6, 96, 3, 1],
-  [6, 160, 3, 2],
-  [6, 320, 1, 1],
-];
+add(["resnet18", "resnet34", "resnet50", "resnet101", "resnet152", "resnext50_32x4d", "resnext101_32x8d", "resnext101_64x4d", "wide_resnet50_2", "wide_resnet101_2"], resnet, "conv1.weight");
+add(["mobilenet_v2"], mobilenetV2, "features.0.0.weight");
+add(["mobilenet_v3_large"], mobilenetV3("large"), "features.0.0.weight");
+add(["mobilenet_v3_small"], mobilenetV3("small"), "features.0.0.weight");
+add(["vgg11", "vgg13", "vgg16", "vgg19", "vgg11_bn", "vgg13_bn", "vgg16_bn", "vgg19_bn"], vgg, "features.0.weight");
+add(["alexnet"], alexnet, "features.0.weight");
+add(["squeezenet1_0", "squeezenet1_1"], squeezenet, "features.0.weight");
+add(["densenet121", "densenet161", "densenet169", "densenet201"], densenet, "features.conv0.weight");
+add(["shufflenet_v2_x0_5", "shufflenet_v2_x1_0", "shufflenet_v2_x1_5", "shufflenet_v2_x2_0"], shufflenetV2, "conv1.0.weight");
+add(["mnasnet0_5", "mnasnet0_75", "mnasnet1_0", "mnasnet1_3"], mnasnet, "layers.0.weight");
+// efficientnet_b0..b4 keep nn.BatchNorm2d's eps (1e-5); b5..b7 and V2 pass eps=1e-3.
+add(["efficientnet_b0", "efficientnet_b1", "efficientnet_b2", "efficientnet_b3", "efficientnet_b4"], efficientnet(EFFICIENTNET_V1_STRIDES, 1e-5), "features.0.0.weight");
+add(["efficientnet_b5", "efficientnet_b6", "efficientnet_b7"], efficientnet(EFFICIENTNET_V1_STRIDES, 1e-3), "features.0.0.weight");
+add(["efficientnet_v2_s"], efficientnet(EFFICIENTNET_V2_S_STRIDES, 1e-3), "features.0.0.weight");
+add(["efficientnet_v2_m", "efficientnet_v2_l"], efficientnet(EFFICIENTNET_V2_ML_STRIDES, 1e-3), "features.0.0.weight");
+// googlenet(weights=None) has transform_input=False; torchvision's ImageNet weights set it True.
+add(["googlenet"], googlenet(false), "conv1.conv.weight");
+add(["googlenet_transform_input"], googlenet(true), "conv1.conv.weight");
+add(
+  [
+    "regnet_x_400mf",
+    "regnet_x_800mf",
+    "regnet_x_1_6gf",
+    "regnet_x_3_2gf",
+    "regnet_x_8gf",
+    "regnet_x_16gf",
+    "regnet_x_32gf",
+    "regnet_y_400mf",
+    "regnet_y_800mf",
+    "regnet_y_1_6gf",
+    "regnet_y_3_2gf",
+    "regnet_y_8gf",
+    "regnet_y_16gf",
+    "regnet_y_32gf",
+    "regnet_y_128gf",
+  ],
+  regnet,
+  "stem.0.weight",
+);
+add(["convnext_tiny", "convnext_small", "convnext_base", "convnext_large"], convnext, "features.0.0.weight");
 
-function mobilenetV2(w: ReadonlyMap<string, Tensor>): OnnxGraph {
-  const g = new GraphBuilder(w);
-  let x = g.relu6(g.batchNorm("features.0.1", g.conv("features.0.0", "input", 2, 1)));
-  let index = 1;
-  for (const [t, , n, s] of MOBILENET_V2) {
-    for (let i = 0; i < n; i++, index++) {
-      const p = `features.${index}.conv`;
-      const stride = i === 0 ? s : 1;
-      let y = x;
-      let k = 0;
-      if (t !== 1) {
-        y = g.relu6(g.batchNorm(`${p}.0.1`, g.conv(`${p}.0.0`, y, 1, 0)));
-        k = 1;
-      }
-      const hidden = g.shape(`${p}.${k}.0.weight`)[0];
-      y = g.relu6(g.batchNorm(`${p}.${k}.1`, g.conv(`${p}.${k}.0`, y, stride, 1, hidden)));
-      y = g.batchNorm(`${p}.${k + 2}`, g.conv(`${p}.${k + 1}`, y, 1, 0));
-      const inChannels = g.shape(`${p}.0.0.weight`)[1] * (t === 1 ? hidden : 1);
-      const outChannels = g.shape(`${p}.${k + 1}.weight`)[0];
-      x = stride === 1 && inChannels === outChannels ? g.add(x, y) : y;
-    }
-  }
-  x = g.relu6(g.batchNorm(`features.${index}.1`, g.conv(`features.${index}.0`, x, 1, 0)));
-  x = g.flatten(g.adaptiveAvgPool(x, 1, 1));
-  return g.graph("mobilenet_v2", "input", g.linear("classifier.1", x));
+function lookup(arch: string): Architecture {
+  const a = ARCHITECTURES.get(arch);
+  if (a === undefined) return fail("UNSUPPORTED", "infer", `--arch ${arch} is not one this runner builds (known: ${architectureNames().join(", ")})`);
+  return a;
 }
-
-function vgg(w: ReadonlyMap<string, Tensor>): OnnxGraph {
-  const g = new GraphBuilder(w);
-  const convs = [...w.keys()].filter((k) => /^features\.\d+\.weight$/.test(k) && w.get(k)?.shape.length === 4).map((k) => Number(k.split(".")[1])).sort((a, b) => a - b);
-  if (convs.length === 0) fail("CORRUPT", F, "the state_dict has no VGG feature convolutions");
-  const bn = g.has(`features.${convs[0] + 1}.running_mean`);
-  let x = "input";
-  convs.forEach((c, i) => {
-    x = g.conv(`features.${c}`, x, 1, 1);
-    if (bn) x = g.batchNorm(`features.${c + 1}`, x);
-    x = g.relu(x);
-    // A pooling layer sits between this block and the next conv when the index skips it.
-    const step = bn ? 3 : 2;
-    const next = convs[i + 1];
-    if (next === undefined || next - c > step) x = g.maxPool(x, 2, 2, 0);
-  });
-  x = g.flatten(g.adaptiveAvgPool(x, 7, 7));
-  x = g.relu(g.linear("classifier.0", x));
-  x = g.relu(g.linear("classifier.3", x));
-  return g.graph("vgg", "input", g.linear("classifier.6", x));
-}
-
-function alexnet(w: ReadonlyMap<string, Tensor>): OnnxGraph {
-  const g = new GraphBuilder(w);
-  let x = g.maxPool(g.relu(g.conv("features.0", "input", 4, 2)), 3, 2, 0);
-  x = g.maxPool(g.relu(g.conv("features.3", x, 1, 2)), 3, 2, 0);
-  x = g.relu(g.conv("features.6", x, 1, 1));
-  x = g.relu(g.conv("features.8", x, 1, 1));
-  x = g.maxPool(g.relu(g.conv("features.10", x, 1, 1)), 3, 2, 0);
-  x = g.flatten(g.adaptiveAvgPool(x, 6, 6));
-  x = g.relu(g.linear("classifier.1", x));
-  x = g.relu(g.linear("classifier.4", x));
-  return g.graph("alexnet", "input", g.linear("classifier.6", x));
-}
-
-const ARCHITECTURES: Readonly<Record<string, (w: ReadonlyMap<string, Tensor>) => OnnxGraph>> = {
-  resnet18: resnet,
-  resnet34: resnet,
-  resnet50: resnet,
-  resnet101: resnet,
-  resnet152: resnet,
-  resnext50_32x4d: resnet,
-  resnext101_32x8d: resnet,
-  wide_resnet50_2: resnet,
-  wide_resnet101_2: resnet,
-  mobilenet_v2: mobilenetV2,
-  vgg11: vgg,
-  vgg13: vgg,
-  vgg16: vgg,
-  vgg19: vgg,
-  vgg11_bn: vgg,
-  vgg13_bn: vgg,
-  vgg16_bn: vgg,
-  vgg19_bn: vgg,
-  alexnet,
-};
 
 /** A tensor name every state_dict of the architecture has (to find a wrapper prefix). */
 export function markerOf(arch: string): string {
-  if (arch.startsWith("res") || arch.startsWith("wide")) return "conv1.weight";
-  if (arch === "mobilenet_v2") return "features.0.0.weight";
-  return "features.0.weight";
+  return lookup(arch).marker;
 }
 
 export function architectureNames(): string[] {
-  return Object.keys(ARCHITECTURES);
+  return [...ARCHITECTURES.keys()];
 }
 
 export function torchvisionGraph(arch: string, weights: ReadonlyMap<string, Tensor>): OnnxGraph {
-  const build = ARCHITECTURES[arch];
-  if (build === undefined) return fail("UNSUPPORTED", F, `--arch ${arch} is not one this runner builds (known: ${architectureNames().join(", ")})`);
-  return build(weights);
+  return lookup(arch).build(weights);
 }
