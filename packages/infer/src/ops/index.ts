@@ -5,3 +5,4 @@ import "./shape/index.js";
 import "./control.js";
 import "./quant.js";
 import "./strings.js";
+import "./signal.js";
