@@ -6,3 +6,4 @@ import "./control.js";
 import "./quant.js";
 import "./strings.js";
 import "./signal.js";
+import "./non-max-suppression.js";
