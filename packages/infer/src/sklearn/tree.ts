@@ -48,19 +48,25 @@ export function treeOf(estimator: PyValue, what: string): Tree {
   };
 }
 
-/** The leaf a sample (row `i` of x, f features) reaches. */
-export function leafOf(t: Tree, x: Matrix, i: number, f: number): number {
+/**
+ * The leaf a sample (row `i` of x, f features) reaches; with `depths`, the
+ * number of edges on its path goes to depths[i]. The sample is compared in
+ * float32, as scikit-learn's trees convert X to float32 before predicting.
+ */
+export function leafOf(t: Tree, x: Matrix, i: number, f: number, depths?: Int32Array): number {
   let node = 0;
   const limit = t.left.length;
-  for (let steps = 0; t.left[node] !== -1; steps++) {
+  let steps = 0;
+  for (; t.left[node] !== -1; steps++) {
     if (steps > limit) fail("CORRUPT", F, "tree nodes form a cycle");
     const feature = t.feature[node];
     if (!(feature >= 0 && feature < f)) fail("CORRUPT", F, `tree node ${node} splits on feature ${feature} of ${f}`);
-    const v = x.data[i * f + feature];
+    const v = Math.fround(x.data[i * f + feature]);
     const goLeft = Number.isNaN(v) ? t.missingLeft !== null && t.missingLeft[node] !== 0 : v <= t.threshold[node];
     node = goLeft ? t.left[node] : t.right[node];
     if (!(node >= 0 && node < limit)) fail("CORRUPT", F, `tree child index ${node} is out of range`);
   }
+  if (depths !== undefined) depths[i] = steps;
   return node;
 }
 
