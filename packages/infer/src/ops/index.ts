@@ -7,3 +7,7 @@ import "./quant.js";
 import "./strings.js";
 import "./signal.js";
 import "./non-max-suppression.js";
+import "./tfidf-vectorizer.js";
+import "./det.js";
+import "./swiglu.js";
+import "./tensor-scatter.js";
