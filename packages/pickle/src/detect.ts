@@ -47,14 +47,22 @@ function inflateHead(head: Uint8Array, kind: "zlib" | "gzip"): Uint8Array {
 }
 
 /**
+ * Extensions a joblib file compressed with bz2/lz4/xz/lzma carries: joblib.dump
+ * picks the compressor from them (joblib/numpy_pickle.py `_COMPRESSOR_EXTENSIONS`
+ * holds .z .gz .bz2 .xz .lzma .lz4), and the names people give dumps.
+ */
+const JOBLIB_EXTENSIONS: ReadonlySet<string> = new Set(["joblib", "pkl", "pickle", "z", "gz", "bz2", "xz", "lzma", "lz4"]);
+
+/**
  * Confidence that `head` (the first bytes, 64 KiB or so) is a joblib file:
  * 3 for an uncompressed pickle with a NumpyArrayWrapper, 2 for a zlib/gzip
- * stream that inflates to a pickle, 1 for a joblib compressor this codec
- * does not read (so that opening reports the codec), else 0.
+ * stream that inflates to a pickle, 1 for another joblib compressor's magic
+ * (bz2 and lz4 blocks cannot be inflated from a head; xz/lzma are not read,
+ * so that opening reports the codec) under a joblib-like extension, else 0.
  */
 export function sniffJoblib(head: Uint8Array, ext = ""): number {
   const kind = detectCompression(head);
   if (kind === "none") return sniffPickle(head) > 0 && contains(head, WRAPPER) ? 3 : 0;
   if (kind === "zlib" || kind === "gzip") return sniffPickle(inflateHead(head, kind)) === 2 ? 2 : 0;
-  return ext === "joblib" ? 1 : 0;
+  return JOBLIB_EXTENSIONS.has(ext.toLowerCase()) ? 1 : 0;
 }

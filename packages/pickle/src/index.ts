@@ -11,7 +11,7 @@ export { NdArray, NumpyScalar } from "./numpy/ndarray.js";
 export { walkTensors, defaultChildren, isNumpyTensor, keyText, type ChildrenFn, type WalkOptions } from "./walk.js";
 export { openPickle, openJoblib, decodeJoblib, tensorMapOf, describeType, ROOT_TENSOR_NAME, type PickleTensorMap, type JoblibDecoded } from "./tensormap.js";
 export { joblibExtension, isArrayWrapper, type JoblibArrayRecord } from "./joblib/arrays.js";
-export { detectCompression, joblibPayload, type JoblibCompression } from "./joblib/decompress.js";
+export { detectCompression, joblibPayload, type JoblibCompression, type JoblibReadCompression } from "./joblib/decompress.js";
 export { pickle, Pickler, type PickleOptions, type PicklableValue } from "./encode/pickler.js";
 export * from "./scan/index.js";
 export { canonicalRepr, type CanonicalReprOptions } from "./repr/canonical.js";

@@ -8,8 +8,8 @@ import { py3QualifiedName } from "./compat.js";
 import type { UnpickleOptions } from "./decode/options.js";
 import { unpickleAt } from "./decode/unpickler.js";
 import { joblibExtension, type JoblibArrayRecord } from "./joblib/arrays.js";
-import { joblibPayload } from "./joblib/decompress.js";
-import { PyGlobal, PyObject, type PyValue } from "./model.js";
+import { type JoblibReadCompression, joblibPayload } from "./joblib/decompress.js";
+import { PyByteArray, PyDict, PyFloat, PyGlobal, PyObject, PyPersistent, PySet, PyTuple, type PyValue } from "./model.js";
 import { maskedArrayData } from "./numpy/masked.js";
 import { NdArray, type NumpyScalar } from "./numpy/ndarray.js";
 import { isNumpyTensor, walkTensors } from "./walk.js";
@@ -33,7 +33,18 @@ export function describeType(v: PyValue): string {
   if (v === null) return "None";
   if (Array.isArray(v)) return "list";
   if (v instanceof Uint8Array) return "bytes";
-  if (typeof v === "object") return "kind" in v ? String(v.kind) : v.constructor.name.replace(/^Py/, "").toLowerCase();
+  // Python's type names, by class: a bundler may rename the classes themselves (PyDict became `_PyDict` in the dist).
+  if (v instanceof PyDict) return "dict";
+  if (v instanceof PyTuple) return "tuple";
+  if (v instanceof PySet) return v.frozen ? "frozenset" : "set";
+  if (v instanceof PyFloat) return "float";
+  if (v instanceof PyByteArray) return "bytearray";
+  if (v instanceof PyGlobal) return "global";
+  if (v instanceof PyPersistent) return "persistent";
+  if (typeof v === "object") return "kind" in v ? String(v.kind) : "object";
+  if (typeof v === "number" || typeof v === "bigint") return "int";
+  if (typeof v === "boolean") return "bool";
+  if (typeof v === "string") return "str";
   return typeof v;
 }
 
@@ -82,7 +93,7 @@ export function openPickle(input: ByteInput, options?: UnpickleOptions): Promise
 export interface JoblibDecoded {
   value: PyValue;
   protocol: number;
-  compression: "none" | "zlib" | "gzip";
+  compression: JoblibReadCompression;
   arrays: JoblibArrayRecord[];
 }
 

@@ -17,16 +17,19 @@ async function open(name: string): Promise<PickleTensorMap> {
 }
 
 describe("golden fixtures (CPython, numpy, scikit-learn, joblib)", () => {
-  for (const [name, exp] of Object.entries(expected.files)) {
-    if (name.includes("bz2")) {
-      it(`${name}: rejects bz2 with UNSUPPORTED naming the codec`, async () => {
-        const err = await open(name).catch((e: unknown) => e);
-        expect(isCodecError(err)).toBe(true);
-        expect((err as Error).message).toMatch(/bz2/);
-        expect((err as { code: string }).code).toBe("UNSUPPORTED");
-      });
-      continue;
-    }
+  // joblib_codecs.json (tools/fixtures/pickle/make_joblib_codecs.py): one value dumped with each joblib compressor.
+  const codecs = JSON.parse(readFileSync(join(dir, "joblib_codecs.json"), "utf8")) as Expected["files"];
+  for (const name of ["joblib_codec_xz.joblib", "joblib_codec_lzma.joblib"]) {
+    const codec = name.slice("joblib_codec_".length, -".joblib".length);
+    it(`${name}: rejects ${codec} with UNSUPPORTED naming the codec`, async () => {
+      const err = await open(name).catch((e: unknown) => e);
+      expect(isCodecError(err)).toBe(true);
+      expect((err as Error).message).toContain(`'${codec}'`);
+      expect((err as { code: string }).code).toBe("UNSUPPORTED");
+    });
+  }
+  const readable = { ...expected.files, ...Object.fromEntries(Object.entries(codecs).filter(([n]) => /_(bz2|lz4)\.joblib$/.test(n))) };
+  for (const [name, exp] of Object.entries(readable)) {
     it(`${name}: lists the expected tensors with matching digests`, async () => {
       const map = await open(name);
       expect(map.names().sort()).toEqual(Object.keys(exp.tensors).sort());

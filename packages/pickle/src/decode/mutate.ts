@@ -6,7 +6,7 @@
  * build/append/setItem methods.
  */
 import { fail } from "@codec/core";
-import { PyDict, PyObject, PyReconstructed, PySet, type PyValue } from "../model.js";
+import { PyDict, PyGlobal, PyObject, PyReconstructed, PySet, type PyValue } from "../model.js";
 
 const F = "pickle";
 
@@ -15,6 +15,8 @@ export function typeName(v: PyValue | undefined): string {
   if (v === undefined) return "nothing";
   if (Array.isArray(v)) return "list";
   if (v instanceof Uint8Array) return "bytes";
+  // By class, not constructor.name: the bundle renames PyDict to `_PyDict`.
+  if (v instanceof PyDict) return "dict";
   if (typeof v === "object") return v.constructor.name;
   return typeof v;
 }
@@ -82,7 +84,7 @@ export function applyBuild(target: PyValue, state: PyValue, offset: number): voi
     if (!target.build(state)) fail("CORRUPT", F, `BUILD on a ${target.kind} value`, { offset });
     return;
   }
-  if (typeof target === "object" && target !== null && target.constructor.name === "PyGlobal") {
+  if (target instanceof PyGlobal) {
     fail("UNSAFE", F, "BUILD on a global would set attributes of an imported module or class", { offset });
   }
   fail("CORRUPT", F, `BUILD on a ${typeName(target)} value`, { offset });

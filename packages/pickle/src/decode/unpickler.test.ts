@@ -102,6 +102,8 @@ describe("unpickle", () => {
     expectCodecError(() => unpickle(new Uint8Array(20000).fill(0x28)), "LIMIT");
     expectCodecError(() => unpickle(hex("8c05c3")), "TRUNCATED");
     expectCodecError(() => unpickle(hex("8c02c3282e")), "CORRUPT");
+    // c os\nsystem\n } b . : BUILD on a global would set a module's attributes.
+    expectCodecError(() => unpickle(hex("636f730a73797374656d0a7d622e")), "UNSAFE");
   });
 
   it("decodes protocol 0 text opcodes", () => {

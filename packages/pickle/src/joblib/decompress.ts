@@ -1,16 +1,22 @@
 /**
  * joblib's whole-file compression (joblib/compressor.py): the file starts
  * with the compressor's magic. zlib (0x78) and gzip (1f 8b) are inflated
- * here with fflate, with a cap on the inflated size; bz2, xz, lzma and lz4
- * are recognised and rejected as UNSUPPORTED, as is the pre-0.10 'ZF'
- * format whose arrays live in separate files.
+ * here with fflate, bz2 ("BZh", Python's bz2 module) and lz4 (an LZ4 frame,
+ * the lz4.frame module) with @codec/core's decompressors, each with a cap
+ * on the inflated size; xz and lzma are recognised and rejected as
+ * UNSUPPORTED (no LZMA decoder here), as is the pre-0.10 'ZF' format whose
+ * arrays live in separate files.
  */
-import { fail } from "@codec/core";
+import { bzip2Decompress, fail, lz4DecompressFrame } from "@codec/core";
 import { Gunzip, Unzlib } from "fflate";
 
 const F = "joblib";
 
+/** Compressions this package writes (encodeJoblib). */
 export type JoblibCompression = "none" | "zlib" | "gzip";
+
+/** Compressions this package reads: the written ones plus bz2 and lz4. */
+export type JoblibReadCompression = JoblibCompression | "bz2" | "lz4";
 
 const starts = (b: Uint8Array, magic: number[]): boolean => b.length >= magic.length && magic.every((m, i) => b[i] === m);
 
@@ -27,11 +33,14 @@ export function detectCompression(head: Uint8Array): JoblibCompression | "bz2" |
 }
 
 /** Inflates a compressed joblib file; uncompressed input is returned as is. */
-export function joblibPayload(bytes: Uint8Array, maxBytes = 2 ** 32): { data: Uint8Array; compression: JoblibCompression } {
+export function joblibPayload(bytes: Uint8Array, maxBytes = 2 ** 32): { data: Uint8Array; compression: JoblibReadCompression } {
   const kind = detectCompression(bytes);
   if (kind === "none") return { data: bytes, compression: "none" };
   if (kind === "compat") fail("UNSUPPORTED", F, "joblib < 0.10 'ZF' files (arrays in separate files) are not supported", { offset: 0 });
-  if (kind !== "zlib" && kind !== "gzip") fail("UNSUPPORTED", F, `joblib compression '${kind}' is not supported (only zlib and gzip)`, { offset: 0 });
+  // Both decoders verify their checksums and stop at maxBytes (LIMIT) before a bomb is inflated.
+  if (kind === "bz2") return { data: bzip2Decompress(bytes, maxBytes, F), compression: kind };
+  if (kind === "lz4") return { data: lz4DecompressFrame(bytes, maxBytes, F), compression: kind };
+  if (kind !== "zlib" && kind !== "gzip") fail("UNSUPPORTED", F, `joblib compression '${kind}' is not supported (only zlib, gzip, bz2 and lz4)`, { offset: 0 });
   const chunks: Uint8Array[] = [];
   let total = 0;
   let done = false;

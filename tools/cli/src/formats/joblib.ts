@@ -7,9 +7,11 @@ import { describePickleSource, PICKLE_INSPECT_FLAGS, scanPickleSource } from "./
 
 /**
  * joblib.dump files: a pickle whose numpy arrays follow their
- * NumpyArrayWrapper inline, optionally zlib/gzip-compressed whole
- * (bz2/xz/lzma/lz4 are reported as unsupported). Re-encoding writes a
- * pickle with numpy's own array forms, compressed like the input, which
+ * NumpyArrayWrapper inline, optionally compressed whole with zlib, gzip,
+ * bz2 or lz4 (xz/lzma are reported as unsupported). Re-encoding writes a
+ * pickle with numpy's own array forms, compressed like the input where we
+ * have the compressor (zlib, gzip) and with zlib for bz2/lz4 input (joblib
+ * detects the compressor from the file's magic, so it loads either), which
  * joblib.load reads. `scan` and `--opcodes` use the scanner's helpers.
  */
 export const joblibAdapter: FormatAdapter = {
@@ -29,7 +31,8 @@ export const joblibAdapter: FormatAdapter = {
   async reencode(source: ByteSource, _path: string, outPath: string): Promise<void> {
     const d = decodeJoblib(await readAll(source));
     const protocol = Math.max(2, Math.min(5, d.protocol)) as 2 | 3 | 4 | 5;
-    writeFileSync(outPath, encodeJoblib(d.value, { protocol, compression: d.compression }));
+    const compression = d.compression === "bz2" || d.compression === "lz4" ? "zlib" : d.compression;
+    writeFileSync(outPath, encodeJoblib(d.value, { protocol, compression }));
   },
 
   async write(input: TensorMap, outPath: string, options: WriteOptions): Promise<void> {
