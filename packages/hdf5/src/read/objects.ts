@@ -38,6 +38,8 @@ export class Objects {
   readonly ctx: Context;
   readonly shared: SharedMessages;
   private readonly headers = new Map<number, ObjectHeader>();
+  /** Decoded link lists by group address: path lookups (resolve, re-encode) ask for a group's links once per name. */
+  private readonly linkLists = new Map<number, readonly Link[]>();
 
   constructor(ctx: Context, shared: SharedMessages) {
     this.ctx = ctx;
@@ -101,8 +103,21 @@ export class Objects {
     return { address, type, space, layout, filters, fill, external };
   }
 
-  /** The links of a group, sorted by name (libhdf5's default name-index order). */
+  /**
+   * The links of a group, sorted by name (libhdf5's default name-index order).
+   * Cached per group: without it, resolving each of a large group's n names
+   * re-reads its whole fractal heap or B-tree (n^2 metadata reads).
+   */
   links(address: number): Link[] {
+    let list = this.linkLists.get(address);
+    if (!list) {
+      list = this.readLinks(address);
+      this.linkLists.set(address, list);
+    }
+    return list.slice();
+  }
+
+  private readLinks(address: number): Link[] {
     const h = this.header(address);
     const ctx = this.ctx;
     const out: Link[] = [];

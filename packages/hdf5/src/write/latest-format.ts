@@ -113,27 +113,40 @@ function isAscii(b: Uint8Array): boolean {
   return true;
 }
 
-/** Hard link message (IV.A.2.g) version 1. */
 /**
- * Link message (spec IV.A.2.g) for a hard link to `target` (an object
- * header address) or a soft link (a path): flag bit 3 and link type 1, then
- * the 2-byte length and the path, as H5O__link_encode writes it.
+ * Link message (spec IV.A.2.g) version 1, as H5O__link_encode writes it: a hard
+ * link to `target` (an object header address); a soft link (a path: flag bit 3,
+ * link type 1, 2-byte length, the path); or an external link (link type 64,
+ * 2-byte length, then a version/flags byte 0 and the file name and object path,
+ * each null-terminated).
  */
-export function linkMessageOf(name: string, target: number | string): Uint8Array {
+export function linkMessageOf(name: string, target: number | string | { readonly file: string; readonly path: string }): Uint8Array {
   const nameBytes = utf8Encode(name);
   const lenWidth = nameBytes.length < 256 ? 0 : nameBytes.length < 65536 ? 1 : 2;
   const utf8 = !isAscii(nameBytes);
-  const soft = typeof target === "string" ? utf8Encode(target) : undefined;
-  const w = new ByteWriter(16 + nameBytes.length + (soft?.length ?? 0));
-  w.u8(1).u8(lenWidth | (soft ? 0x08 : 0) | (utf8 ? 0x10 : 0));
-  if (soft) w.u8(1);
+  let info: Uint8Array | undefined;
+  let linkType = 0;
+  if (typeof target === "string") {
+    info = utf8Encode(target);
+    linkType = 1;
+  } else if (typeof target === "object") {
+    const file = utf8Encode(target.file);
+    const path = utf8Encode(target.path);
+    info = new Uint8Array(1 + file.length + 1 + path.length + 1);
+    info.set(file, 1);
+    info.set(path, 2 + file.length);
+    linkType = 64;
+  }
+  const w = new ByteWriter(16 + nameBytes.length + (info?.length ?? 0));
+  w.u8(1).u8(lenWidth | (info ? 0x08 : 0) | (utf8 ? 0x10 : 0));
+  if (info) w.u8(linkType);
   if (utf8) w.u8(1);
   w.uint(nameBytes.length, 1 << lenWidth);
   w.bytes(nameBytes);
-  if (soft) {
-    if (soft.length > 0xffff) fail("UNSUPPORTED", "hdf5", `soft link target of ${soft.length} bytes for ${name}`);
-    w.u16(soft.length);
-    w.bytes(soft);
+  if (info) {
+    if (info.length > 0xffff) fail("UNSUPPORTED", "hdf5", `link value of ${info.length} bytes for ${name}`);
+    w.u16(info.length);
+    w.bytes(info);
   } else w.u64(target as number);
   return w.finish();
 }

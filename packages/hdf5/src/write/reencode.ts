@@ -1,6 +1,6 @@
 import { type ByteInput, fail, guardDecodeAsync, numelOf } from "@codec/core";
 import type { Attribute, Datatype, FillValue } from "../model.js";
-import { Hdf5Dataset, Hdf5Datatype, Hdf5Group, type OpenOptions, openHdf5File } from "../read/file.js";
+import { Hdf5Dataset, Hdf5Datatype, type Hdf5File, Hdf5Group, type OpenOptions, openHdf5File } from "../read/file.js";
 import { type DatasetOptions, Hdf5Writer, type WriterOptions } from "./writer.js";
 
 /**
@@ -12,9 +12,10 @@ import { type DatasetOptions, Hdf5Writer, type WriterOptions } from "./writer.js
  * Fixed-size data is copied as raw element bytes in the file's own encoding
  * (so big-endian types, custom floats, compounds and opaque data stay
  * bit-exact); variable-length data is decoded and re-stored in new global
- * heap collections. Soft links are kept as their paths. What the writer cannot express fails with UNSUPPORTED
- * instead of being dropped: external links, committed datatypes, references (their addresses would
- * change) and filters other than deflate, shuffle and fletcher32.
+ * heap collections. Soft and external links are kept as their paths. External raw data and virtual
+ * datasets are copied into the output (h5repack does the same). What the writer cannot express fails
+ * with UNSUPPORTED instead of being dropped: committed datatypes, references (their addresses would
+ * change) and variable-length data under filters other than deflate, shuffle and fletcher32.
  */
 
 function containsClass(t: Datatype, cls: Datatype["class"]): boolean {
@@ -32,6 +33,11 @@ function containsClass(t: Datatype, cls: Datatype["class"]): boolean {
   }
 }
 
+function hasExternalLinks(file: Hdf5File): boolean {
+  for (const o of file.walk()) if (o instanceof Hdf5Group && o.links().some((l) => l.kind === "external")) return true;
+  return false;
+}
+
 export interface ReencodeOptions extends WriterOptions {
   /** Options for opening the source (filters, external files). */
   readonly open?: OpenOptions;
@@ -43,7 +49,9 @@ export async function reencodeHdf5(source: ByteInput, options: ReencodeOptions =
     // Keep the source's generation of structures: a file with superblock v2/v3 (h5py libver >= v108)
     // is written in the "latest" profile, whose v2 object headers and dense attribute storage hold
     // what version 1 headers cannot (e.g. an attribute past 64 KiB).
-    const profile = options.profile ?? (file.superblock.version >= 2 ? "latest" : "default");
+    // External links need link messages, which libhdf5 writes for such groups even in a version 0 file;
+    // the default profile's symbol tables cannot hold them, so such a file is written in the latest profile.
+    const profile = options.profile ?? (file.superblock.version >= 2 || hasExternalLinks(file) ? "latest" : "default");
     const w = new Hdf5Writer({ ...options, profile });
     // Object header address -> first path; a link back to the root is a hard link to "/".
     const seen = new Map<number, string>([[file.root.address, "/"]]);
@@ -56,7 +64,11 @@ export async function reencodeHdf5(source: ByteInput, options: ReencodeOptions =
           w.createSoftLink(path, link.target);
           continue;
         }
-        if (link.kind !== "hard") fail("UNSUPPORTED", "hdf5", `cannot re-encode ${link.kind} link ${path}`);
+        if (link.kind === "external") {
+          // Kept as names, never followed (the other file may not exist, as in the source).
+          w.createExternalLink(path, link.file, link.path);
+          continue;
+        }
         const first = seen.get(link.address);
         if (first !== undefined) {
           // One object, several names: the same object again, not a copy.
@@ -64,7 +76,8 @@ export async function reencodeHdf5(source: ByteInput, options: ReencodeOptions =
           continue;
         }
         seen.set(link.address, path);
-        const o = file.get(path);
+        // By address, not by path: a path lookup per link re-walks every group on the way.
+        const o = file.objectAt(link.address, path);
         if (o instanceof Hdf5Group) {
           w.createGroup(path);
           visit(o);
@@ -115,7 +128,6 @@ function undefinedFill(layout: string): FillValue {
 function copyDataset(w: Hdf5Writer, ds: Hdf5Dataset, path: string): void {
   const type = ds.type;
   if (containsClass(type, "reference")) fail("UNSUPPORTED", "hdf5", `dataset ${path} holds references`);
-  if (ds.external) fail("UNSUPPORTED", "hdf5", `dataset ${path} uses external storage`);
   const layout = ds.layout;
   const space = ds.space;
   const opts: DatasetOptions = {
@@ -125,7 +137,8 @@ function copyDataset(w: Hdf5Writer, ds: Hdf5Dataset, path: string): void {
     chunks: layout.kind === "chunked" ? [...layout.chunkDims] : undefined,
     maxShape: space.kind === "simple" && space.maxDims ? space.maxDims.map((m) => (m === Number.POSITIVE_INFINITY ? null : m)) : undefined,
   };
-  if (layout.kind === "virtual") fail("UNSUPPORTED", "hdf5", `dataset ${path} is a virtual dataset`);
+  // External raw storage and virtual datasets are materialised into this file, as h5repack does: their data is
+  // read through the open options (externalFile / externalLink, else a clean UNSUPPORTED) and stored contiguous.
   const vlen = containsClass(type, "vlen");
   // Chunks of fixed-size data are copied in their stored form (same pipeline, same chunk shape):
   // bit-exact, and filters this package can only decode (blosc, lz4, bzip2, ...) survive.

@@ -24,9 +24,19 @@ export interface SoftLinkW {
   target: string;
 }
 
+/** An external link: an object path in another file (spec IV.A.2.g link type 64), never followed by the writer. */
+export interface ExternalLinkW {
+  kind: "external";
+  file: string;
+  path: string;
+}
+
+/** What a link names: an object of this file (hard link), or a path (soft / external link). */
+export type LinkChild = GroupW | DatasetW | SoftLinkW | ExternalLinkW;
+
 export interface GroupW {
   kind: "group";
-  children: Map<string, GroupW | DatasetW | SoftLinkW>;
+  children: Map<string, LinkChild>;
   attrs: Map<string, AttrW>;
 }
 
@@ -82,9 +92,10 @@ export interface Placed {
   stored?: StoredChunk[];
 }
 
-/** What a link message points at: a soft link's path, else the child's object header address (`fallback` before layout). */
-export function linkTarget(child: GroupW | DatasetW | SoftLinkW | undefined, fallback: number, placed?: ReadonlyMap<GroupW | DatasetW, Placed>): number | string {
+/** What a link message points at: a soft link's path, an external link's file and path, else the child's object header address (`fallback` before layout). */
+export function linkTarget(child: LinkChild | undefined, fallback: number, placed?: ReadonlyMap<GroupW | DatasetW, Placed>): number | string | ExternalLinkW {
   if (child === undefined) return fallback;
   if (child.kind === "soft") return child.target;
+  if (child.kind === "external") return child;
   return placed?.get(child)?.header ?? fallback;
 }

@@ -18,7 +18,7 @@ import {
 } from "./constants.js";
 import { datatypeMessage } from "./datatype-encode.js";
 import { headerMessages } from "./object-messages.js";
-import { type DatasetW, type GroupW, linkTarget, type Placed, type SoftLinkW } from "./tree.js";
+import { type DatasetW, type GroupW, type LinkChild, linkTarget, type Placed } from "./tree.js";
 import {
   attributeMessageV3,
   dataspaceMessageV2,
@@ -28,7 +28,7 @@ import {
   objectHeaderV2Size,
   SUPERBLOCK_V2_SIZE,
 } from "./latest-format.js";
-import { applyFilters, canApplyFilters, type DeflateFn, defaultDeflate, deflateFilter, FLETCHER32_FILTER, shuffleFilter } from "./filters.js";
+import { applyFilters, canApplyFilters, type DeflateFn, defaultDeflate, deflateFilter, FILTER_SHUFFLE, FLETCHER32_FILTER, shuffleFilter } from "./filters.js";
 import { GlobalHeapBuilder } from "./global-heap.js";
 import {
   compareNames,
@@ -184,7 +184,7 @@ export class Hdf5Writer {
         next = { kind: "group", children: new Map(), attrs: new Map() };
         g.children.set(p, next);
       }
-      if (next.kind !== "group") fail("USAGE", "hdf5", `${path}: '${p}' is a ${next.kind === "soft" ? "soft link" : "dataset"}, not a group`);
+      if (next.kind !== "group") fail("USAGE", "hdf5", `${path}: '${p}' is a ${next.kind === "dataset" ? "dataset" : `${next.kind} link`}, not a group`);
       g = next;
     }
     return g;
@@ -195,7 +195,7 @@ export class Hdf5Writer {
     if (parts.length === 0) return this.root;
     const parent = this.group(parts.slice(0, -1), false, path);
     const n = parent.children.get(parts[parts.length - 1]);
-    if (n === undefined || n.kind === "soft") fail("USAGE", "hdf5", `no object ${path}`);
+    if (n === undefined || n.kind === "soft" || n.kind === "external") fail("USAGE", "hdf5", `no object ${path}`);
     return n;
   }
 
@@ -229,6 +229,23 @@ export class Hdf5Writer {
     parent.children.set(name, { kind: "soft", target });
   }
 
+  /**
+   * Create an external link at `path` to the object `objectPath` in `file`
+   * (h5py's ExternalLink), kept as names and never followed. Only the latest
+   * profile's groups hold them: libhdf5 stores link messages for them, which a
+   * symbol table group (the default profile) cannot.
+   */
+  createExternalLink(path: string, file: string, objectPath: string): void {
+    if (!this.latest) fail("UNSUPPORTED", "hdf5", `external link ${path}: only the "latest" profile stores external links`);
+    const parts = splitPath(path);
+    if (parts.length === 0) fail("USAGE", "hdf5", "the root group cannot be an external link");
+    if (file === "" || objectPath === "") fail("USAGE", "hdf5", `external link ${path} needs a file and an object path`);
+    const parent = this.group(parts.slice(0, -1), true, path);
+    const name = parts[parts.length - 1];
+    if (parent.children.has(name)) fail("USAGE", "hdf5", `${path} already exists`);
+    parent.children.set(name, { kind: "external", file, path: objectPath });
+  }
+
   /** Whether `path` names a group or dataset already created. */
   has(path: string): boolean {
     try {
@@ -260,7 +277,12 @@ export class Hdf5Writer {
     if (init.data instanceof Uint8Array && !isVlen(init.type) && init.data.length !== count * init.type.size) {
       fail("USAGE", "hdf5", `${path}: ${count} elements of ${init.type.size} bytes need ${count * init.type.size} bytes, got ${init.data.length}`);
     }
-    const filters = options.filters ? [...options.filters] : this.filtersFor(init.type, options);
+    // A shuffle entry without its element size (h5repack -f SHUF writes one for vlen data, whose chunks libhdf5 then
+    // stores with the filter skipped) gets the type's size: libhdf5's shuffle refuses to run with no parameter, and
+    // the chunks this writer filters are shuffled by that size (H5Z__set_local_shuffle stores the same value).
+    const filters = options.filters
+      ? options.filters.map((f) => (f.id === FILTER_SHUFFLE && f.clientData.length === 0 ? { ...f, clientData: [init.type.size] } : f))
+      : this.filtersFor(init.type, options);
     const unlimited = space.maxDims?.some((m) => m === Number.POSITIVE_INFINITY) ?? false;
     let chunks: number[] | undefined;
     if (Array.isArray(options.chunks)) chunks = [...(options.chunks as readonly number[])];
@@ -352,8 +374,8 @@ export class Hdf5Writer {
       } else {
         const names = [...node.children.keys()].sort(compareNames);
         for (const n of names) {
-          const child = node.children.get(n) as GroupW | DatasetW | SoftLinkW;
-          if (child.kind === "soft") continue;
+          const child = node.children.get(n) as LinkChild;
+          if (child.kind === "soft" || child.kind === "external") continue;
           linkCount.set(child, (linkCount.get(child) ?? 0) + 1);
           visit(child, path === "/" ? `/${n}` : `${path}/${n}`);
         }
@@ -398,6 +420,8 @@ export class Hdf5Writer {
         const group = p.node;
         const entries: SymbolEntry[] = [...group.children.keys()].sort(compareNames).map((name) => {
           const child = group.children.get(name);
+          // createExternalLink refuses the default profile, so a symbol table never meets an external link.
+          if (child?.kind === "external") return fail("UNSUPPORTED", "hdf5", `external link ${name} in a symbol table group`);
           return child?.kind === "soft" ? { name, address: 0, soft: child.target } : { name, address: 0 };
         });
         p.plan = planGroup(entries);

@@ -1,6 +1,6 @@
 import { Tensor } from "@codec/core";
 import { describe, expect, it } from "vitest";
-import { Hdf5Dataset, Hdf5Group, openHdf5File } from "../../src/read/index.js";
+import { Hdf5Dataset, type Hdf5Group, openHdf5File } from "../../src/read/index.js";
 import { Hdf5Writer, reencodeHdf5 } from "../../src/write/index.js";
 
 /** Several hard links to one object: laid out once, every name points at the same header. */
