@@ -20,6 +20,7 @@ export {
 export {
   NPY_TENSOR_NAME,
   type NpyReadOptions,
+  type NpyOpenOptions,
   type NpyWriteOptions,
   decodeNpy,
   readNpyHeader,

@@ -12,6 +12,7 @@ import {
   fortranToC,
   guardDecode,
   guardDecodeAsync,
+  isCodecError,
   swapBytesInPlace,
   swapUnit,
   toByteSource,
@@ -30,6 +31,17 @@ import {
 export const NPY_TENSOR_NAME = "array";
 
 export type NpyReadOptions = NpyHeaderOptions;
+
+export interface NpyOpenOptions extends NpyReadOptions {
+  /**
+   * A header whose dtype holds no tensor (strings, records, datetimes: an
+   * UNSUPPORTED header) opens as a map with no tensors, the reason in
+   * metadata.npy.unsupported, the way openNpz lists such members (np.load
+   * reads them; DESIGN.md section 5 makes only numeric and bool arrays
+   * tensors). Object arrays (pickles, UNSAFE) still fail. Default false.
+   */
+  allowNonTensor?: boolean;
+}
 
 /**
  * Turn the stored element bytes into our tensor layout: C order, little
@@ -89,9 +101,22 @@ export function npyMetadata(header: NpyHeader): { [key: string]: JsonValue } {
  * Open a .npy lazily: the header is parsed now, the data read on `get`.
  * The map holds one tensor named "array" (NPY_TENSOR_NAME).
  */
-export async function openNpy(input: ByteInput, options: NpyReadOptions = {}): Promise<TensorMap> {
+export async function openNpy(input: ByteInput, options: NpyOpenOptions = {}): Promise<TensorMap> {
   const source = toByteSource(input);
-  const header = await readNpyHeader(source, options);
+  let header: NpyHeader;
+  try {
+    header = await readNpyHeader(source, options);
+  } catch (e) {
+    if (!(options.allowNonTensor && isCodecError(e) && e.code === "UNSUPPORTED")) throw e;
+    return {
+      format: "npy",
+      metadata: { npy: { unsupported: e.message } },
+      names: () => [],
+      info: (name: string) => fail("USAGE", "npy", `no tensor named '${name}' (this .npy holds no tensor: ${e.message})`),
+      get: (name: string) => fail("USAGE", "npy", `no tensor named '${name}' (this .npy holds no tensor: ${e.message})`),
+      close: source.close ? () => (source.close as () => Promise<void>)() : undefined,
+    };
+  }
   const info: TensorInfo = { name: NPY_TENSOR_NAME, dtype: header.dtype, shape: header.shape };
   const lookup = (name: string): TensorInfo => {
     if (name !== NPY_TENSOR_NAME) return fail("USAGE", "npy", `no tensor named '${name}' (a .npy holds one, '${NPY_TENSOR_NAME}')`);
