@@ -17,12 +17,18 @@ export const npyAdapter: FormatAdapter = {
   },
 
   open(source: ByteSource): Promise<TensorMap> {
-    return openNpy(source);
+    // A record, string or datetime array is a valid .npy without a tensor (DESIGN.md section 5): listed empty.
+    return openNpy(source, { allowNonTensor: true });
   },
 
   async reencode(source: ByteSource, _path: string, outPath: string): Promise<void> {
     // Values are kept exactly; the layout becomes numpy.save's (C order, little-endian).
-    const map = await openNpy(source);
+    const map = await openNpy(source, { allowNonTensor: true });
+    if (map.names().length === 0) {
+      // No tensor to re-encode (records, strings, datetimes): the file is kept as it is, byte for byte.
+      writeParts(outPath, [await source.read(0, source.byteLength)]);
+      return;
+    }
     writeParts(outPath, encodeNpyParts(await map.get(NPY_TENSOR_NAME)));
   },
 
