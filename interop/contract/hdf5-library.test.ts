@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
-import { openHdf5 } from "@codec/hdf5";
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { type Hdf5File, type OpenOptions, openHdf5, openHdf5FileSync } from "@codec/hdf5";
 import { afterAll, describe, expect, it } from "vitest";
 import { inspectProblems } from "./checks.js";
 import { cleanup, generate } from "./harness.js";
@@ -16,8 +17,18 @@ import { cleanup, generate } from "./harness.js";
 const m = generate("hdf5");
 afterAll(() => cleanup(m));
 
+/** Files beside the input for external raw data and virtual dataset sources, as the CLI adapter finds them. */
+function besideFile(file: string): OpenOptions {
+  const at = (name: string) => (name.startsWith("/") ? name : join(dirname(file), name));
+  const options: OpenOptions = {
+    externalFile: (name) => (existsSync(at(name)) ? new Uint8Array(readFileSync(at(name))) : undefined),
+    externalLink: (name): Hdf5File | undefined => (existsSync(at(name)) ? openHdf5FileSync(new Uint8Array(readFileSync(at(name))), options) : undefined),
+  };
+  return options;
+}
+
 async function listing(file: string, digest: boolean): Promise<string> {
-  const map = await openHdf5(new Uint8Array(readFileSync(file)));
+  const map = await openHdf5(new Uint8Array(readFileSync(file)), besideFile(file));
   const tensors = [];
   for (const name of map.names()) {
     const info = map.info(name);
