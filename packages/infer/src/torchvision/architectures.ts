@@ -21,6 +21,7 @@ import { resnet } from "./resnet.js";
 import { shufflenetV2 } from "./shufflenet.js";
 import { squeezenet } from "./squeezenet.js";
 import { alexnet, vgg } from "./vgg.js";
+import { vit } from "./vit.js";
 
 type Build = (w: ReadonlyMap<string, Tensor>) => OnnxGraph;
 
@@ -76,6 +77,9 @@ add(
   "stem.0.weight",
 );
 add(["convnext_tiny", "convnext_small", "convnext_base", "convnext_large"], convnext, "features.0.0.weight");
+// The head count is a constructor argument: vit_b_* use 12, vit_l_* and vit_h_14 use 16.
+add(["vit_b_16", "vit_b_32"], vit(12), "conv_proj.weight");
+add(["vit_l_16", "vit_l_32", "vit_h_14"], vit(16), "conv_proj.weight");
 
 function lookup(arch: string): Architecture {
   const a = ARCHITECTURES.get(arch);
