@@ -24,9 +24,9 @@ function fileNameFor(outputName: string): string {
 /**
  * `codec run` (DESIGN.md section 6): reference inference. ONNX models run
  * on @codec/infer's graph runner with the graph's own input and output
- * names; each output is written to DIR/<name>.npy. Other model kinds
- * (PyTorch state_dicts with --arch, Keras .h5, scikit-learn pickles) are
- * not runnable yet and say so.
+ * names; each output is written to DIR/<name>.npy. PyTorch state_dicts
+ * (with --arch), Keras .h5 models and pickled scikit-learn estimators take
+ * `input` and write `output`.
  */
 export async function runCommand(argv: readonly string[], io: CliIO, adapters: readonly FormatAdapter[] = ADAPTERS): Promise<number> {
   // --input repeats, which the shared parser keeps once: take those pairs out first.
