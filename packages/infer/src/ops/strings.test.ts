@@ -80,7 +80,8 @@ describe("RegexFullMatch", () => {
   it("accepts RE2 named groups and rejects patterns that do not compile", () => {
     const [y] = runOp("RegexFullMatch", [s([1], ["42"])], { pattern: "(?P<n>\\d+)" });
     expect(values(y)).toEqual([1]);
-    expect(codecError(() => runOp("RegexFullMatch", [s([1], ["a"])], { pattern: "(" }))).toBe("UNSUPPORTED");
+    expect(codecError(() => runOp("RegexFullMatch", [s([1], ["a"])], { pattern: "(" }))).toBe("CORRUPT");
+    expect(codecError(() => runOp("RegexFullMatch", [s([1], ["a"])], { pattern: "(?=a)" }))).toBe("CORRUPT");
     expect(codecError(() => runOp("RegexFullMatch", [s([1], ["a"])]))).toBe("CORRUPT");
   });
 });

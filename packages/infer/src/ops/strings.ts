@@ -7,6 +7,7 @@ import { fail } from "@codec/core";
 import { broadcastIndex, broadcastShapes } from "../broadcast.js";
 import { checkedNumel, type RTensor, tensor } from "../tensor.js";
 import { registerNnOps } from "./nn/util.js";
+import { Re2FullMatcher } from "./re2-match.js";
 import { input, type OpContext } from "./registry.js";
 
 const F = "infer";
@@ -142,27 +143,14 @@ function stringSplit(inputs: (RTensor | undefined)[], ctx: OpContext): RTensor[]
 }
 
 /**
- * An RE2 pattern as a JavaScript RegExp anchored at both ends (full
- * match). The common RE2 syntax is JavaScript's too (with the `u` flag
- * `.` and classes work on code points as RE2 works on UTF-8 characters);
- * RE2's Python-style named groups (?P<name>...) are rewritten to
- * (?<name>...). Anything JavaScript rejects is a CodecError.
+ * RegexFullMatch: bool tensor, true where the whole string matches the RE2
+ * `pattern` (re2-match.ts: RE2 syntax, linear-time matching).
  */
-function compileRe2(pattern: string, ctx: OpContext): RegExp {
-  const js = pattern.replace(/\(\?P</g, "(?<");
-  try {
-    return new RegExp(`^(?:${js})$`, "u");
-  } catch (e) {
-    return fail("UNSUPPORTED", F, `${ctx.opType} node '${ctx.nodeName}': pattern '${pattern}' is not a regular expression this runner can compile (${e instanceof Error ? e.message : String(e)})`);
-  }
-}
-
-/** RegexFullMatch: bool tensor, true where the whole string matches `pattern`. */
 function regexFullMatch(inputs: (RTensor | undefined)[], ctx: OpContext): RTensor[] {
   const x = input(inputs, 0, ctx);
   const data = strings(x, ctx, "X");
   if (!ctx.has("pattern")) fail("CORRUPT", F, `${ctx.opType} node '${ctx.nodeName}' has no pattern`);
-  const re = compileRe2(ctx.string("pattern"), ctx);
+  const re = new Re2FullMatcher(ctx.string("pattern"));
   const out = new Uint8Array(data.length);
   for (let i = 0; i < data.length; i++) out[i] = re.test(data[i]) ? 1 : 0;
   return [tensor("bool", x.shape, out)];
