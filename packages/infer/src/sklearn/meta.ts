@@ -9,8 +9,10 @@
  */
 import { fail } from "@codec/core";
 import { NdArray, type PyDict, type PyValue } from "@codec/pickle";
+import { calibratedClassifier, oneVsRest } from "./one-vs-rest.js";
 import { argmaxRows, classesOf } from "./outputs.js";
 import { classifierScores } from "./scores.js";
+import { transformedTarget } from "./target-transform.js";
 import { attr, classOf, F, items, type Matrix, matrix, num, optionalAttr, samples, shortName, stateOf, str } from "./state.js";
 
 /** How meta-estimators run their members. */
@@ -251,6 +253,10 @@ export function metaClassifier(kind: string, m: Members, state: PyDict, x: Matri
       return votingClassifier(m, state, x, what);
     case "StackingClassifier":
       return stackingClassifier(m, state, x, what);
+    case "OneVsRestClassifier":
+      return oneVsRest(m, state, x, what);
+    case "CalibratedClassifierCV":
+      return calibratedClassifier(m, state, x, what);
     default:
       return null;
   }
@@ -267,6 +273,8 @@ export function metaRegressor(kind: string, m: Members, state: PyDict, x: Matrix
       return votingRegressor(m, state, x, what);
     case "StackingRegressor":
       return stackingRegressor(m, state, x, what);
+    case "TransformedTargetRegressor":
+      return transformedTarget(m, state, x, what);
     default:
       return null;
   }

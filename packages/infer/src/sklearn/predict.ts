@@ -10,7 +10,9 @@ import type { PyDict, PyValue } from "@codec/pickle";
 import { pipelineSteps, transformAny } from "./composite.js";
 import { forest, gradientBoostingRaw } from "./ensemble.js";
 import { histGradientBoostingRaw } from "./hist-gradient-boosting.js";
+import { gaussianMixture } from "./gaussian-mixture.js";
 import { isolationForest } from "./isolation-forest.js";
+import { kernelRidge } from "./kernel-ridge.js";
 import { linearDecision } from "./linear.js";
 import { type Members, metaClassifier, metaRegressor } from "./meta.js";
 import { mlpForward } from "./mlp.js";
@@ -54,6 +56,8 @@ function regressorValues(kind: string, state: PyDict, estimator: PyValue, x: Mat
     case "SVR":
     case "NuSVR":
       return svmRegress(state, x, what);
+    case "KernelRidge":
+      return kernelRidge(state, x, what);
     case "DummyRegressor": {
       const c = matrix(attr(state, "constant_", what), `${what}.constant_`).data;
       const { n } = samples(x, null, what);
@@ -157,6 +161,12 @@ export function predictSklearn(estimator: PyValue, x: Matrix): Tensor {
   const r = resolve(estimator, x, shortName(top ?? "estimator"));
   if (r.kind === "KMeans" || r.kind === "MiniBatchKMeans") return kMeans(r.state, r.x, r.what);
   if (r.kind === "IsolationForest") return isolationForest(r.state, r.x, r.what);
+  if (r.kind === "GaussianMixture") return gaussianMixture(r.state, r.x, r.what);
+  if (r.kind === "OneClassSVM") {
+    // libsvm's one-class prediction: the sign of the decision function, as numpy intp.
+    const d = svmRegress(r.state, r.x, r.what).data;
+    return new Tensor({ dtype: "int64", shape: [d.length], data: new Uint8Array(BigInt64Array.from(d, (v) => (v > 0 ? 1n : -1n)).buffer) });
+  }
   const index = classIndex(r);
   if (index !== null) return pickClasses(r.state, index, r.what);
   const values = regressorValues(r.kind, r.state, r.estimator, r.x, r.what);

@@ -11,11 +11,18 @@ import { fail } from "@codec/core";
 import type { PyDict } from "@codec/pickle";
 import { attr, F, type Matrix, matrix, num, optionalAttr, samples, str } from "./state.js";
 
-function kernelOf(state: PyDict, what: string): (a: Float64Array, ai: number, b: Float64Array, bi: number, f: number) => number {
+export type Kernel = (a: Float64Array, ai: number, b: Float64Array, bi: number, f: number) => number;
+
+function kernelOf(state: PyDict, what: string): Kernel {
   const kernel = str(attr(state, "kernel", what), `${what}.kernel`);
   const gamma = num(optionalAttr(state, "_gamma") ?? attr(state, "gamma", what), `${what}._gamma`);
   const coef0 = num(optionalAttr(state, "coef0") ?? 0, `${what}.coef0`);
   const degree = num(optionalAttr(state, "degree") ?? 3, `${what}.degree`);
+  return kernelFunction(kernel, gamma, coef0, degree, what);
+}
+
+/** scikit-learn's pairwise kernels by name (linear, rbf, poly, sigmoid, laplacian, cosine), with their parameters resolved. */
+export function kernelFunction(kernel: string, gamma: number, coef0: number, degree: number, what: string): Kernel {
   const dot = (a: Float64Array, ai: number, b: Float64Array, bi: number, f: number) => {
     let s = 0;
     for (let c = 0; c < f; c++) s += a[ai + c] * b[bi + c];
@@ -37,6 +44,18 @@ function kernelOf(state: PyDict, what: string): (a: Float64Array, ai: number, b:
       return (a, ai, b, bi, f) => (gamma * dot(a, ai, b, bi, f) + coef0) ** degree;
     case "sigmoid":
       return (a, ai, b, bi, f) => Math.tanh(gamma * dot(a, ai, b, bi, f) + coef0);
+    case "laplacian":
+      return (a, ai, b, bi, f) => {
+        let s = 0;
+        for (let c = 0; c < f; c++) s += Math.abs(a[ai + c] - b[bi + c]);
+        return Math.exp(-gamma * s);
+      };
+    case "cosine":
+      return (a, ai, b, bi, f) => {
+        const na = Math.sqrt(dot(a, ai, a, ai, f));
+        const nb = Math.sqrt(dot(b, bi, b, bi, f));
+        return na === 0 || nb === 0 ? 0 : dot(a, ai, b, bi, f) / (na * nb);
+      };
     default:
       return fail("UNSUPPORTED", F, `${what}: kernel '${kernel}'`);
   }
@@ -53,7 +72,7 @@ function kernelMatrix(state: PyDict, x: Matrix, what: string): { k: Float64Array
   return { k, nsv, n };
 }
 
-/** SVR / NuSVR: sum_k coef_k K(sv_k, x) + intercept. */
+/** SVR / NuSVR (and OneClassSVM's decision function): sum_k coef_k K(sv_k, x) + intercept. */
 export function svmRegress(state: PyDict, x: Matrix, what: string): Matrix {
   const { k, nsv, n } = kernelMatrix(state, x, what);
   const coef = matrix(optionalAttr(state, "_dual_coef_") ?? attr(state, "dual_coef_", what), `${what}._dual_coef_`).data;
