@@ -82,6 +82,7 @@ function nonMaxSuppression(inputs: (RTensor | undefined)[], ctx: OpContext): RTe
   const picked = new Int32Array(spatial);
   // A class never selects more boxes than it has; a huge (or negative) limit needs no allocation.
   const limit = Math.min(Math.max(0, Math.floor(maxPerClass)), spatial);
+  // (No boxes, or a limit of 0, selects nothing: the loops below are skipped whatever the batch and class counts.)
   for (let b = 0; b < batches && limit > 0; b++) {
     for (let c = 0; c < classes; c++) {
       const s0 = (b * classes + c) * spatial;
