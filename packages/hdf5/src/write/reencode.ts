@@ -1,6 +1,7 @@
 import { type ByteInput, fail, guardDecodeAsync, numelOf } from "@codec/core";
-import type { Attribute, Datatype, FillValue } from "../model.js";
-import { Hdf5Dataset, Hdf5Datatype, type Hdf5File, Hdf5Group, type OpenOptions, openHdf5File } from "../read/file.js";
+import type { Attribute, AttributeValue, Datatype, FillValue } from "../model.js";
+import { Hdf5Dataset, Hdf5Datatype, type Hdf5File, Hdf5Group, type OpenOptions, openHdf5File, openHdf5FileSync } from "../read/file.js";
+import { type AddressMap, checkReferenceWidths, referenceKinds, remapRaw, remapValues } from "./reference-remap.js";
 import { type DatasetOptions, Hdf5Writer, type WriterOptions } from "./writer.js";
 
 /**
@@ -14,8 +15,9 @@ import { type DatasetOptions, Hdf5Writer, type WriterOptions } from "./writer.js
  * bit-exact); variable-length data is decoded and re-stored in new global
  * heap collections. Soft and external links are kept as their paths. External raw data and virtual
  * datasets are copied into the output (h5repack does the same). What the writer cannot express fails
- * with UNSUPPORTED instead of being dropped: committed datatypes, references (their addresses would
- * change) and variable-length data under filters other than deflate, shuffle and fletcher32.
+ * with UNSUPPORTED instead of being dropped: committed datatypes, region and HDF5 1.12 references, and
+ * variable-length data under filters other than deflate, shuffle and fletcher32. Object references
+ * (dimension scales) are rewritten to the objects' new addresses (reference-remap.ts).
  */
 
 function containsClass(t: Datatype, cls: Datatype["class"]): boolean {
@@ -52,45 +54,94 @@ export async function reencodeHdf5(source: ByteInput, options: ReencodeOptions =
     // External links need link messages, which libhdf5 writes for such groups even in a version 0 file;
     // the default profile's symbol tables cannot hold them, so such a file is written in the latest profile.
     const profile = options.profile ?? (file.superblock.version >= 2 || hasExternalLinks(file) ? "latest" : "default");
-    const w = new Hdf5Writer({ ...options, profile });
-    // Object header address -> first path; a link back to the root is a hard link to "/".
-    const seen = new Map<number, string>([[file.root.address, "/"]]);
-    const visit = (g: Hdf5Group): void => {
-      copyAttributes(w, g, g.path);
-      for (const link of g.links()) {
-        const path = g.path === "/" ? `/${link.name}` : `${g.path}/${link.name}`;
-        if (link.kind === "soft") {
-          // Kept as a path: it may dangle or point anywhere, as it did in the source.
-          w.createSoftLink(path, link.target);
-          continue;
-        }
-        if (link.kind === "external") {
-          // Kept as names, never followed (the other file may not exist, as in the source).
-          w.createExternalLink(path, link.file, link.path);
-          continue;
-        }
-        const first = seen.get(link.address);
-        if (first !== undefined) {
-          // One object, several names: the same object again, not a copy.
-          w.createHardLink(path, first);
-          continue;
-        }
-        seen.set(link.address, path);
-        // By address, not by path: a path lookup per link re-walks every group on the way.
-        const o = file.objectAt(link.address, path);
-        if (o instanceof Hdf5Group) {
-          w.createGroup(path);
-          visit(o);
-        } else if (o instanceof Hdf5Dataset) {
-          copyDataset(w, o, path);
-        } else if (o instanceof Hdf5Datatype) {
-          fail("UNSUPPORTED", "hdf5", `cannot re-encode committed datatype ${path}`);
-        }
-      }
-    };
-    visit(file.root);
-    return w.finish();
+    const first = copyTree(file, { ...options, profile }, undefined);
+    if (!first.references) return first.bytes;
+    // Object references (dimension scales, h5py ref_dtype) hold header addresses, which move. Header
+    // addresses depend on message sizes, not on values, so the first copy shows where every object
+    // lands; the second writes the references through that map, and is checked to land the same way.
+    const placed = openHdf5FileSync(first.bytes);
+    const map = new Map<number, number>();
+    for (const [old, path] of first.paths) map.set(old, addressOf(placed, path));
+    const second = copyTree(file, { ...options, profile }, map);
+    const check = openHdf5FileSync(second.bytes);
+    for (const [old, path] of first.paths) {
+      if (addressOf(check, path) !== map.get(old)) fail("UNSUPPORTED", "hdf5", `object ${path} moved between the two passes of a re-encode with references`);
+    }
+    return second.bytes;
   });
+}
+
+function addressOf(file: Hdf5File, path: string): number {
+  const o = file.get(path);
+  if (!(o instanceof Hdf5Group || o instanceof Hdf5Dataset)) return fail("CORRUPT", "hdf5", `re-encoded copy lacks ${path}`);
+  return o.address;
+}
+
+interface Copy {
+  bytes: Uint8Array;
+  /** Source header address -> first path of every object copied. */
+  paths: Map<number, string>;
+  /** Whether any object reference was written (through `refs`, or as null in the first pass). */
+  references: boolean;
+}
+
+/** One copy of the whole tree; object references are rewritten through `refs` (all null when undefined). */
+function copyTree(file: Hdf5File, options: WriterOptions, refs: AddressMap | undefined): Copy {
+  const w = new Hdf5Writer(options);
+  const state: CopyState = { w, refs, references: false };
+  // Object header address -> first path; a link back to the root is a hard link to "/".
+  const seen = new Map<number, string>([[file.root.address, "/"]]);
+  const visit = (g: Hdf5Group): void => {
+    copyAttributes(state, g, g.path);
+    for (const link of g.links()) {
+      const path = g.path === "/" ? `/${link.name}` : `${g.path}/${link.name}`;
+      if (link.kind === "soft") {
+        // Kept as a path: it may dangle or point anywhere, as it did in the source.
+        w.createSoftLink(path, link.target);
+        continue;
+      }
+      if (link.kind === "external") {
+        // Kept as names, never followed (the other file may not exist, as in the source).
+        w.createExternalLink(path, link.file, link.path);
+        continue;
+      }
+      const first = seen.get(link.address);
+      if (first !== undefined) {
+        // One object, several names: the same object again, not a copy.
+        w.createHardLink(path, first);
+        continue;
+      }
+      seen.set(link.address, path);
+      // By address, not by path: a path lookup per link re-walks every group on the way.
+      const o = file.objectAt(link.address, path);
+      if (o instanceof Hdf5Group) {
+        w.createGroup(path);
+        visit(o);
+      } else if (o instanceof Hdf5Dataset) {
+        copyDataset(state, o, path);
+      } else if (o instanceof Hdf5Datatype) {
+        fail("UNSUPPORTED", "hdf5", `cannot re-encode committed datatype ${path}`);
+      }
+    }
+  };
+  visit(file.root);
+  return { bytes: w.finish(), paths: seen, references: state.references };
+}
+
+interface CopyState {
+  readonly w: Hdf5Writer;
+  readonly refs: AddressMap | undefined;
+  references: boolean;
+}
+
+/** Refuse references that cannot be rewritten; note object references (they need the second pass). */
+function referencesIn(state: CopyState, type: Datatype, what: string): boolean {
+  const kinds = referenceKinds(type);
+  if (kinds.other) fail("UNSUPPORTED", "hdf5", `${what} holds region or HDF5 1.12 references`);
+  if (!kinds.object) return false;
+  checkReferenceWidths(type, what);
+  state.references = true;
+  return true;
 }
 
 /**
@@ -99,20 +150,24 @@ export async function reencodeHdf5(source: ByteInput, options: ReencodeOptions =
  * they stay bit-exact, and only values holding variable-length data are
  * decoded and re-stored (their heap addresses change).
  */
-function copyAttributes(w: Hdf5Writer, o: Hdf5Group | Hdf5Dataset, path: string): void {
+function copyAttributes(state: CopyState, o: Hdf5Group | Hdf5Dataset, path: string): void {
+  const { w, refs } = state;
   const raw = o.rawAttributes();
   const decoded = raw.some((a) => containsClass(a.type, "vlen")) ? o.attributes() : undefined;
   raw.forEach((a, i) => {
-    if (containsClass(a.type, "reference")) fail("UNSUPPORTED", "hdf5", `attribute ${a.name} of ${path} holds references`);
+    const what = `attribute ${a.name} of ${path}`;
+    const withRefs = referencesIn(state, a.type, what);
     if (containsClass(a.type, "vlen")) {
       const d = (decoded as Attribute[])[i];
-      w.setAttribute(path, a.name, { type: d.type, space: d.space, value: d.value });
+      const value = withRefs ? remapValues(d.type, d.space.kind === "scalar", d.value, refs, what) : d.value;
+      w.setAttribute(path, a.name, { type: d.type, space: d.space, value });
       return;
     }
     const count = a.space.kind === "simple" ? numelOf(a.space.dims, "hdf5") : a.space.kind === "scalar" ? 1 : 0;
     const bytes = count * a.type.size;
     if (bytes > a.raw.length) fail("CORRUPT", "hdf5", `attribute '${a.name}' of ${path} needs ${bytes} bytes, has ${a.raw.length}`, { offset: a.offset });
-    w.setAttribute(path, a.name, { type: a.type, space: a.space, value: a.raw.subarray(0, bytes) });
+    const value = a.raw.subarray(0, bytes);
+    w.setAttribute(path, a.name, { type: a.type, space: a.space, value: withRefs ? remapRaw(value, a.type, count, refs, what) : value });
   });
 }
 
@@ -125,9 +180,10 @@ function undefinedFill(layout: string): FillValue {
   return { allocTime: layout === "compact" ? 1 : layout === "chunked" ? 3 : 2, fillTime: 2, defined: false, value: undefined };
 }
 
-function copyDataset(w: Hdf5Writer, ds: Hdf5Dataset, path: string): void {
+function copyDataset(state: CopyState, ds: Hdf5Dataset, path: string): void {
+  const { w, refs } = state;
   const type = ds.type;
-  if (containsClass(type, "reference")) fail("UNSUPPORTED", "hdf5", `dataset ${path} holds references`);
+  const withRefs = referencesIn(state, type, `dataset ${path}`);
   const layout = ds.layout;
   const space = ds.space;
   const opts: DatasetOptions = {
@@ -142,8 +198,16 @@ function copyDataset(w: Hdf5Writer, ds: Hdf5Dataset, path: string): void {
   const vlen = containsClass(type, "vlen");
   // Chunks of fixed-size data are copied in their stored form (same pipeline, same chunk shape):
   // bit-exact, and filters this package can only decode (blosc, lz4, bzip2, ...) survive.
-  if (layout.kind === "chunked" && !vlen) opts.storedChunk = ds.storedChunks();
-  const data = vlen ? ds.values() : ds.readRaw();
+  // Chunks holding references are rewritten instead (their addresses change).
+  if (layout.kind === "chunked" && !vlen && !withRefs) opts.storedChunk = ds.storedChunks();
+  let data: Uint8Array | AttributeValue[];
+  if (vlen) {
+    const values = ds.values();
+    data = withRefs ? (remapValues(type, false, values, refs, `dataset ${path}`) as AttributeValue[]) : values;
+  } else {
+    const raw = ds.readRaw();
+    data = withRefs ? remapRaw(raw, type, raw.length / Math.max(1, type.size), refs, `dataset ${path}`) : raw;
+  }
   w.createDataset(path, { type, space, data }, opts);
-  copyAttributes(w, ds, path);
+  copyAttributes(state, ds, path);
 }

@@ -139,3 +139,48 @@ describe("external links", () => {
     expect(Array.from((await (copy.get("/g/x") as Hdf5Dataset).read()).typed() as BigInt64Array)).toEqual([0n, 1n, 2n]);
   });
 });
+
+describe.runIf(hasH5py)("object references across a re-encode", () => {
+  it("are rewritten to the new header addresses: datasets, chunked, records, attributes, dimension scales", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "hdf5-refs-"));
+    const p = join(dir, "r.h5");
+    const script = [
+      "import h5py, numpy as np",
+      `for lv, name in (("earliest", "r.h5"), ("latest", "rl.h5")):`,
+      `    with h5py.File(${JSON.stringify(dir)} + "/" + name, "w", libver=lv) as f:`,
+      `        d = f.create_dataset("g/data", data=np.arange(12, dtype="f4").reshape(4, 3))`,
+      `        r = f.create_dataset("g/refs", shape=(3,), dtype=h5py.ref_dtype)`,
+      "        r[0] = d.ref",
+      "        r[1] = f.ref",
+      `        c = f.create_dataset("g/chunked", shape=(4,), dtype=h5py.ref_dtype, chunks=(2,), compression="gzip")`,
+      `        c[3] = f["g"].ref`,
+      `        rec = f.create_dataset("g/rec", shape=(1,), dtype=[("r", h5py.ref_dtype), ("n", "<i4")])`,
+      "        rec[0] = (d.ref, 7)",
+      `        d.attrs["self"] = d.ref`,
+      `        x = f.create_dataset("g/x", data=np.arange(4.0))`,
+      `        x.make_scale("x")`,
+      "        d.dims[0].attach_scale(x)",
+    ].join("\n");
+    execFileSync(PY, ["-c", script]);
+    const sources = [new Uint8Array(readFileSync(p)), new Uint8Array(readFileSync(join(dir, "rl.h5")))];
+    rmSync(dir, { recursive: true, force: true });
+    for (const src of sources) {
+      const copy = await openHdf5File(await reencodeHdf5(src));
+      const path = (v: unknown): string | undefined => {
+        const a = (v as { ref?: number } | null)?.ref;
+        return a === undefined ? undefined : copy.pathOfAddress(a);
+      };
+      const ds = (name: string) => copy.get(name) as Hdf5Dataset;
+      expect(ds("/g/refs").values().map(path)).toEqual(["/g/data", "/", undefined]);
+      expect(ds("/g/chunked").values().map(path)).toEqual([undefined, undefined, undefined, "/g"]);
+      const rec = ds("/g/rec").values()[0] as { r: unknown; n: number };
+      expect([path(rec.r), rec.n]).toEqual(["/g/data", 7]);
+      expect(path(ds("/g/data").attribute("self")?.value)).toBe("/g/data");
+      // h5py's dimension scales: DIMENSION_LIST (vlen of references) and REFERENCE_LIST (records).
+      const dimList = ds("/g/data").attribute("DIMENSION_LIST")?.value as unknown[][];
+      expect(path(dimList[0][0])).toBe("/g/x");
+      const refList = ds("/g/x").attribute("REFERENCE_LIST")?.value as Array<{ dataset: unknown }>;
+      expect(path(refList[0].dataset)).toBe("/g/data");
+    }
+  });
+});
