@@ -7,5 +7,6 @@ export { broadcastShapes, broadcastIndex, normalizeAxis } from "./broadcast.js";
 export { predictSklearn, sklearnInput } from "./sklearn/predict.js";
 export type { Matrix } from "./sklearn/state.js";
 export { runTorchvision } from "./torchvision/run.js";
+export { stateDictNames } from "./state-dict-names.js";
 export { architectureNames, torchvisionGraph } from "./torchvision/architectures.js";
 export { type KerasModelLike, runKeras } from "./keras/run.js";

@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Tensor } from "@codec/core";
-import { architectureNames, type KerasModelLike, predictSklearn, runKeras, runOnnxModel, runTorchvision, sklearnInput } from "@codec/infer";
+import { architectureNames, type KerasModelLike, predictSklearn, runKeras, runOnnxModel, runTorchvision, sklearnInput, stateDictNames } from "@codec/infer";
 import { decodeNpy, encodeNpy } from "@codec/npy";
 import { decodeTensorProto } from "@codec/onnx";
 import { decodeJoblib, unpickle } from "@codec/pickle";
@@ -137,7 +137,8 @@ async function runStateDict(adapter: FormatAdapter, modelPath: string, inputs: r
     const map = await adapter.open(source, modelPath);
     try {
       const progress = progressFor(io.stderr);
-      const y = await runTorchvision(arch, map, x, (i, n) => progress.update("running", i + 1, n));
+      // A whole pickled module names its tensors by attribute path; state_dict names are what --arch expects.
+      const y = await runTorchvision(arch, stateDictNames(map), x, (i, n) => progress.update("running", i + 1, n));
       progress.end();
       writeOutputs(outDir, new Map([["output", y]]), io);
     } finally {
