@@ -13,6 +13,7 @@ import { convnext } from "./convnext.js";
 import { densenet } from "./densenet.js";
 import { EFFICIENTNET_V1_STRIDES, EFFICIENTNET_V2_ML_STRIDES, EFFICIENTNET_V2_S_STRIDES, efficientnet } from "./efficientnet.js";
 import { googlenet } from "./googlenet.js";
+import { inceptionV3 } from "./inception.js";
 import { mnasnet } from "./mnasnet.js";
 import { mobilenetV2 } from "./mobilenet-v2.js";
 import { mobilenetV3 } from "./mobilenet-v3.js";
@@ -55,6 +56,9 @@ add(["efficientnet_v2_m", "efficientnet_v2_l"], efficientnet(EFFICIENTNET_V2_ML_
 // googlenet(weights=None) has transform_input=False; torchvision's ImageNet weights set it True.
 add(["googlenet"], googlenet(false), "conv1.conv.weight");
 add(["googlenet_transform_input"], googlenet(true), "conv1.conv.weight");
+// Likewise inception_v3(weights=None) leaves transform_input off.
+add(["inception_v3"], inceptionV3(false), "Conv2d_1a_3x3.conv.weight");
+add(["inception_v3_transform_input"], inceptionV3(true), "Conv2d_1a_3x3.conv.weight");
 add(
   [
     "regnet_x_400mf",

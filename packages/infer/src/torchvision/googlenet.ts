@@ -1,7 +1,7 @@
 /**
  * torchvision GoogLeNet (models/googlenet.py) in eval mode. The auxiliary
  * classifiers (aux1, aux2) only run in training, so their weights are
- * ignored. `transformInput` is GoogLeNet's transform_input: False for
+ * ignored. `transform` is GoogLeNet's transform_input: False for
  * `googlenet(weights=None)`, True when torchvision loads its ImageNet
  * weights (the state_dict does not record it).
  */
@@ -9,10 +9,19 @@ import type { Tensor } from "@codec/core";
 import type { OnnxGraph } from "@codec/onnx";
 import { GraphBuilder } from "./graph-builder.js";
 
-/** BasicConv2d: conv (no bias), BatchNorm2d(eps=0.001), ReLU; padding keeps "same" size as in the model. */
+/**
+ * BasicConv2d (GoogLeNet and Inception v3): conv without bias,
+ * BatchNorm2d(eps=0.001), ReLU. `same` pads by half the kernel, as every
+ * padded conv of both models does; the others are unpadded.
+ */
+export function basicConv(g: GraphBuilder, p: string, x: string, stride = 1, same = true): string {
+  const [, , kh, kw] = g.shape(`${p}.conv.weight`);
+  const padding: [number, number] = same ? [(kh - 1) / 2, (kw - 1) / 2] : [0, 0];
+  return g.relu(g.batchNorm(`${p}.bn`, g.conv(`${p}.conv`, x, stride, padding), 1e-3));
+}
+
 function basic(g: GraphBuilder, p: string, x: string, stride = 1): string {
-  const k = g.shape(`${p}.conv.weight`)[2];
-  return g.relu(g.batchNorm(`${p}.bn`, g.conv(`${p}.conv`, x, stride, (k - 1) / 2), 1e-3));
+  return basicConv(g, p, x, stride);
 }
 
 function inception(g: GraphBuilder, p: string, x: string): string {
@@ -24,7 +33,7 @@ function inception(g: GraphBuilder, p: string, x: string): string {
 }
 
 /** x[:, c] * (std_c / 0.5) + (mean_c - 0.5) / 0.5 per channel, as _transform_input does. */
-function transformInput(g: GraphBuilder, x: string): string {
+export function transformInput(g: GraphBuilder, x: string): string {
   const scale = g.constant("codec.googlenet.scale", [1, 3, 1, 1], [0.229 / 0.5, 0.224 / 0.5, 0.225 / 0.5]);
   const shift = g.constant("codec.googlenet.shift", [1, 3, 1, 1], [(0.485 - 0.5) / 0.5, (0.456 - 0.5) / 0.5, (0.406 - 0.5) / 0.5]);
   return g.add(g.mul(x, scale), shift);

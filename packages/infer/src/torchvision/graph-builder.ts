@@ -59,12 +59,13 @@ export class GraphBuilder {
     return outputs;
   }
 
-  /** nn.Conv2d `prefix` (weight [out, in/groups, kh, kw], optional bias). */
-  conv(prefix: string, x: string, stride: number, padding: number, groups = 1, dilation = 1): string {
+  /** nn.Conv2d `prefix` (weight [out, in/groups, kh, kw], optional bias); padding is one size or [rows, columns]. */
+  conv(prefix: string, x: string, stride: number, padding: number | readonly [number, number], groups = 1, dilation = 1): string {
     const w = this.shape(`${prefix}.weight`);
     const inputs = [x, this.weight(`${prefix}.weight`)];
     if (this.has(`${prefix}.bias`)) inputs.push(this.weight(`${prefix}.bias`));
-    return this.node("Conv", inputs, { kernel_shape: [w[2], w[3]], strides: [stride, stride], pads: [padding, padding, padding, padding], group: groups, dilations: [dilation, dilation] });
+    const [ph, pw] = typeof padding === "number" ? [padding, padding] : padding;
+    return this.node("Conv", inputs, { kernel_shape: [w[2], w[3]], strides: [stride, stride], pads: [ph, pw, ph, pw], group: groups, dilations: [dilation, dilation] });
   }
 
   /** nn.BatchNorm2d `prefix` in eval mode. */
@@ -98,9 +99,9 @@ export class GraphBuilder {
     return this.node("MaxPool", [x], { kernel_shape: [kernel, kernel], strides: [stride, stride], pads: [padding, padding, padding, padding], ceil_mode: ceil ? 1 : 0 });
   }
 
-  /** nn.AvgPool2d without padding (count_include_pad only matters with padding). */
-  avgPool(x: string, kernel: number, stride: number): string {
-    return this.node("AveragePool", [x], { kernel_shape: [kernel, kernel], strides: [stride, stride], pads: [0, 0, 0, 0] });
+  /** nn.AvgPool2d / F.avg_pool2d with torch's default count_include_pad=True (padding counts in the divisor). */
+  avgPool(x: string, kernel: number, stride: number, padding = 0): string {
+    return this.node("AveragePool", [x], { kernel_shape: [kernel, kernel], strides: [stride, stride], pads: [padding, padding, padding, padding], count_include_pad: 1 });
   }
 
   add(a: string, b: string): string {
