@@ -9,7 +9,17 @@ export { allowlistedNames } from "./allowlist/index.js";
 export { NumpyDType, NUMPY_TYPESTR, type DTypeField } from "./numpy/dtype.js";
 export { NdArray, NumpyScalar } from "./numpy/ndarray.js";
 export { walkTensors, defaultChildren, isNumpyTensor, keyText, type ChildrenFn, type WalkOptions } from "./walk.js";
-export { openPickle, openJoblib, decodeJoblib, tensorMapOf, describeType, ROOT_TENSOR_NAME, type PickleTensorMap, type JoblibDecoded } from "./tensormap.js";
+export {
+  openPickle,
+  openJoblib,
+  decodeJoblib,
+  tensorMapOf,
+  describeType,
+  ROOT_TENSOR_NAME,
+  type PickleTensorMap,
+  type JoblibDecoded,
+  type ForeignTensors,
+} from "./tensormap.js";
 export { joblibExtension, isArrayWrapper, type JoblibArrayRecord } from "./joblib/arrays.js";
 export { detectCompression, joblibPayload, type JoblibCompression, type JoblibReadCompression } from "./joblib/decompress.js";
 export { pickle, Pickler, type PickleOptions, type PicklableValue } from "./encode/pickler.js";

@@ -12,3 +12,4 @@ export { openTorchSharded, parseShardIndex, ShardedTorch } from "./sharded.js";
 export { dedupeSharedTensors, type DedupeResult } from "./dedupe.js";
 export { scanTorch } from "./scan.js";
 export { torchDetector } from "./detector.js";
+export { torchInPickle } from "./plain-pickle.js";

@@ -23,7 +23,7 @@ export function isTorchLeaf(v: PyValue): boolean {
  * A sparse COO tensor is named by its parts: `<name>.indices`, `<name>.values`; a
  * compressed one by torch's accessors (`<name>.crow_indices`, `<name>.col_indices`, `<name>.values`).
  */
-function torchChildren(v: PyValue): Iterable<[string, PyValue]> | undefined {
+export function torchChildren(v: PyValue): Iterable<[string, PyValue]> | undefined {
   if (v instanceof TorchSparseCompressedTensor) return v.parts();
   if (v instanceof TorchSparseTensor) {
     return [

@@ -1,6 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { type ByteSource, readAll, type TensorMap } from "@codec/core";
 import { decodeJoblib, encodeJoblib, openJoblib, sniffJoblib } from "@codec/pickle";
+import { torchInPickle } from "@codec/torch-zip";
 import type { DetectContext, FormatAdapter, ScanResult, WriteOptions } from "../adapter.js";
 import { tensorDict } from "./pickle.js";
 import { describePickleSource, PICKLE_INSPECT_FLAGS, scanPickleSource } from "./pickle-scan.js";
@@ -25,7 +26,8 @@ export const joblibAdapter: FormatAdapter = {
   },
 
   open(source: ByteSource): Promise<TensorMap> {
-    return openJoblib(source);
+    // torch tensors in the dump (plain-pickled, each storage a nested legacy torch file) are tensors too.
+    return openJoblib(source, undefined, torchInPickle());
   },
 
   async reencode(source: ByteSource, _path: string, outPath: string): Promise<void> {

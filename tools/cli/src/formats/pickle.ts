@@ -1,6 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { type ByteSource, readAll, type TensorMap } from "@codec/core";
 import { NdArray, openPickle, PyDict, pickle, sniffPickle, unpickleAt } from "@codec/pickle";
+import { torchInPickle } from "@codec/torch-zip";
 import type { DetectContext, FormatAdapter, ScanResult, WriteOptions } from "../adapter.js";
 import { describePickleSource, PICKLE_INSPECT_FLAGS, scanPickleSource } from "./pickle-scan.js";
 
@@ -9,8 +10,9 @@ import { describePickleSource, PICKLE_INSPECT_FLAGS, scanPickleSource } from "./
  * object graph are the tensors (DESIGN.md section 5). `convert a.pkl b.pkl`
  * decodes the whole graph inertly and writes it back (same protocol, at
  * least 2); `convert x.safetensors y.pkl` writes a dict of name -> numpy
- * array that `pickle.load` + numpy reads. `scan` and `--opcodes` use the
- * pickle scanner's helpers in pickle-scan.ts.
+ * array that `pickle.load` + numpy reads. torch tensors pickled with plain
+ * pickle are listed too (@codec/torch-zip decodes their storages). `scan`
+ * and `--opcodes` use the pickle scanner's helpers in pickle-scan.ts.
  */
 
 /** Tensors of any TensorMap as a dict of numpy arrays (what `convert X y.pkl` writes). */
@@ -36,7 +38,8 @@ export const pickleAdapter: FormatAdapter = {
   },
 
   open(source: ByteSource): Promise<TensorMap> {
-    return openPickle(source);
+    // torch tensors that plain pickle.dump wrote (each storage a nested legacy torch file) are tensors too.
+    return openPickle(source, undefined, torchInPickle());
   },
 
   async reencode(source: ByteSource, _path: string, outPath: string): Promise<void> {
