@@ -158,6 +158,8 @@ function reprShape(shape: readonly number[]): string {
 
 export interface EncodeHeaderOptions {
   fortranOrder?: boolean;
+  /** The 'descr' to write instead of `dtype`'s (a dtype the Tensor model has no name for, e.g. '<U5'). */
+  descr?: string;
   /** Force a format version; by default the oldest that fits, as numpy.save does. */
   version?: NpyVersion;
 }
@@ -173,7 +175,7 @@ export function encodeNpyHeader(dtype: DType, shape: readonly number[], options:
     if (!Number.isSafeInteger(d) || d < 0) fail("USAGE", "npy", `invalid dimension ${d}`);
   }
   const fortran = options.fortranOrder ?? false;
-  let header = `{'descr': '${descrFor(dtype)}', 'fortran_order': ${fortran ? "True" : "False"}, 'shape': ${reprShape(shape)}, }`;
+  let header = `{'descr': '${options.descr ?? descrFor(dtype)}', 'fortran_order': ${fortran ? "True" : "False"}, 'shape': ${reprShape(shape)}, }`;
   if (shape.length > 0) {
     const growth = String(shape[fortran ? shape.length - 1 : 0]);
     header += " ".repeat(Math.max(0, GROWTH_AXIS_MAX_DIGITS - growth.length));

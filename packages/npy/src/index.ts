@@ -34,3 +34,4 @@ export { detectNpy, detectNpzHead, registerNpyFormats } from "./detect.js";
 
 // Importing the package registers its sniffers (core sniff.ts), like every codec.
 registerNpyFormats();
+export { encodeNpyStrings } from "./unicode.js";

@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Tensor } from "@codec/core";
 import { architectureNames, type KerasModelLike, predictSklearn, runKeras, runOnnxModel, runTorchvision, sklearnInput, stateDictNames } from "@codec/infer";
-import { decodeNpy, encodeNpy } from "@codec/npy";
+import { decodeNpy, encodeNpy, encodeNpyStrings } from "@codec/npy";
 import { decodeTensorProto } from "@codec/onnx";
 import { decodeJoblib, unpickle } from "@codec/pickle";
 import { onnxFileOptions } from "@codec/onnx/node";
@@ -89,8 +89,8 @@ function writeOutputs(outDir: string, outputs: ReadonlyMap<string, Tensor>, io: 
     throw new CliFailure(`cannot write to '${outDir}': ${errnoPhrase(e) ?? (e as Error).message}`);
   }
   for (const [name, t] of outputs) {
-    if (t.dtype === "string") throw new CliFailure(`run: output '${name}' is a string tensor, which .npy files here cannot hold`);
-    writeFileSync(join(outDir, `${fileNameFor(name)}.npy`), encodeNpy(t));
+    // String outputs (a classifier's text labels, ONNX string tensors) are numpy unicode arrays.
+    writeFileSync(join(outDir, `${fileNameFor(name)}.npy`), t.dtype === "string" ? encodeNpyStrings(t) : encodeNpy(t));
   }
   io.stdout.write(`${[...outputs.keys()].map((n) => join(outDir, `${fileNameFor(n)}.npy`)).join("\n")}\n`);
 }
