@@ -129,10 +129,14 @@ describe("inspect", () => {
     const r = await run(["inspect", f("err_object.npy")]);
     expect(r.status).toBe(1);
     expect(oneErrorLine(r.stderr)).toMatch(/^codec: npy: object arrays .* at offset 0xa$/);
+  });
+
+  it("a record-dtype .npy holds no tensor: listed empty, the reason in metadata (exit 0)", async () => {
     const t = await run(["inspect", f("err_structured.npy"), "--json"]);
-    expect(t.status).toBe(1);
-    expect(oneErrorLine(t.stderr)).toMatch(/^codec: npy: structured/);
-    expect(t.stdout).toBe("");
+    expect(t.status).toBe(0);
+    const doc = JSON.parse(t.stdout) as { tensors: unknown[]; metadata: { npy?: { unsupported?: string } } };
+    expect(doc.tensors).toEqual([]);
+    expect(doc.metadata.npy?.unsupported).toMatch(/structured/);
   });
 
   it("a truncated file is TRUNCATED only when its data is read (--digest)", async () => {
