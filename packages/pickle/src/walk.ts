@@ -10,10 +10,10 @@
  * iterative (an explicit stack), so deep graphs cannot overflow the
  * JavaScript stack. torch-zip reuses it with its own `isTensor`/`children`.
  */
-import { fail } from "@codec/core";
+import { fail, float16ToFloat32, float32ToFloat16, swapBytes } from "@codec/core";
 import { PyDict, PyFloat, PyObject, PyReconstructed, PySet, PyTuple, type PyValue } from "./model.js";
 import { NdArray, NumpyScalar } from "./numpy/ndarray.js";
-import { pyBytesRepr, pyFloatRepr, pyStrRepr } from "./repr/python-repr.js";
+import { pyBytesRepr, pyComplexRepr, pyFloatRepr, pyStrRepr, shortestFloatRepr } from "./repr/python-repr.js";
 import { PyOrderedDict } from "./values.js";
 
 export type ChildrenFn = (value: PyValue) => Iterable<[string, PyValue]> | undefined;
@@ -61,7 +61,53 @@ function pyKeyRepr(k: PyValue, quoted: boolean): string {
   if (k instanceof Uint8Array) return pyBytesRepr(k);
   if (k instanceof PyFloat) return pyFloatRepr(k.value);
   if (k instanceof PyTuple) return `(${k.items.map((x) => pyKeyRepr(x, true)).join(", ")}${k.items.length === 1 ? "," : ""})`;
+  if (k instanceof NumpyScalar) return numpyScalarText(k, quoted) ?? String(k);
   return String(k);
+}
+
+/**
+ * Python's str() (or repr(), `quoted`, as inside a tuple) of a numpy scalar key
+ * (np.int64(3) -> "3", np.float32(0.1) -> "0.1", np.bool_(True) -> "True",
+ * np.str_("k") -> "k"), as numpy 1.x prints them; undefined for other kinds.
+ */
+function numpyScalarText(s: NumpyScalar, quoted: boolean): string | undefined {
+  const dt = s.dtype.tensorDType;
+  if (dt !== null && s.isTensor) {
+    const v = s.value;
+    if (dt === "bool") return v === true ? "True" : "False";
+    if (typeof v === "bigint") return String(v);
+    if (typeof v === "number") {
+      if (dt === "float64") return pyFloatRepr(v);
+      if (dt === "float32") return shortestFloatRepr(v, Math.fround);
+      if (dt === "float16") return shortestFloatRepr(v, (y) => float16ToFloat32(float32ToFloat16(y)));
+      return String(v);
+    }
+    if (Array.isArray(v) && dt === "complex128") return pyComplexRepr(v[0] as number, v[1] as number);
+    return undefined;
+  }
+  if (!(s.data instanceof Uint8Array)) return undefined;
+  if (s.dtype.char === "U" && s.data.length % 4 === 0) {
+    const bytes = s.dtype.bigEndian ? swapBytes(s.data, 4) : s.data;
+    const text = utf32Text(bytes).replace(/\0+$/, "");
+    return quoted ? pyStrRepr(text) : text;
+  }
+  if (s.dtype.char === "S") {
+    let end = s.data.length;
+    while (end > 0 && s.data[end - 1] === 0) end--;
+    return pyBytesRepr(s.data.subarray(0, end));
+  }
+  return undefined;
+}
+
+/** UTF-32LE code units as text (TextDecoder has no UTF-32); invalid code points become U+FFFD. */
+function utf32Text(bytes: Uint8Array): string {
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
+  let out = "";
+  for (let i = 0; i + 4 <= bytes.length; i += 4) {
+    const c = dv.getUint32(i, true);
+    out += c <= 0x10ffff && (c < 0xd800 || c > 0xdfff) ? String.fromCodePoint(c) : "\ufffd";
+  }
+  return out;
 }
 
 /**

@@ -50,11 +50,29 @@ export function pyBytesRepr(b: Uint8Array): string {
 }
 
 export function pyFloatRepr(x: number): string {
+  return shortestFloatRepr(x, (y) => y);
+}
+
+/**
+ * Python's float repr style (shortest digits that read back, scientific
+ * below 1e-4 or from 1e16) at the precision `round` gives: identity for
+ * float64, Math.fround for float32, a float16 round trip for float16.
+ * numpy's str() of its float scalars is this (Dragon4, unique mode).
+ */
+export function shortestFloatRepr(x: number, round: (y: number) => number): string {
   if (Number.isNaN(x)) return "nan";
   if (x === Number.POSITIVE_INFINITY) return "inf";
   if (x === Number.NEGATIVE_INFINITY) return "-inf";
   if (x === 0) return Object.is(x, -0) ? "-0.0" : "0.0";
-  const [mant, e] = x.toExponential().split("e");
+  let text = x.toExponential();
+  for (let p = 0; p < 17; p++) {
+    const t = x.toExponential(p);
+    if (round(Number(t)) === x) {
+      text = t;
+      break;
+    }
+  }
+  const [mant, e] = text.split("e");
   const exp = Number(e);
   const sign = mant.startsWith("-") ? "-" : "";
   const digits = mant.replace("-", "").replace(".", "");
