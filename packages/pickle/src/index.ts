@@ -25,7 +25,7 @@ export { detectCompression, joblibPayload, type JoblibCompression, type JoblibRe
 export { pickle, Pickler, type PickleOptions, type PicklableValue } from "./encode/pickler.js";
 export * from "./scan/index.js";
 export { canonicalRepr, type CanonicalReprOptions } from "./repr/canonical.js";
-export { pyBytesRepr, pyFloatRepr, pyStrRepr, pyComplexRepr } from "./repr/python-repr.js";
+export { pyBytesRepr, pyFloatRepr, pyStrRepr, pyComplexRepr, shortestFloatRepr } from "./repr/python-repr.js";
 export { sniffPickle, sniffJoblib } from "./detect.js";
 export { looksTorchLegacy } from "./torch-legacy-magic.js";
 export { encodeJoblib, type JoblibWriteOptions } from "./joblib/encode.js";
