@@ -11,7 +11,8 @@ import { featureTransform } from "./feature-transformers.js";
 import { attr, classOf, F, items, type Matrix, matrix, num, optionalAttr, samples, shortName, stateOf } from "./state.js";
 import { transform } from "./transformers.js";
 
-function hstack(blocks: Matrix[], n: number): Matrix {
+/** Matrices side by side ([n] counts as one column), as numpy.hstack of 2-D blocks. */
+export function hstack(blocks: Matrix[], n: number): Matrix {
   const widths = blocks.map((b) => (b.shape.length === 2 ? b.shape[1] : 1));
   const width = widths.reduce((a, b) => a + b, 0);
   const out = new Float64Array(n * width);

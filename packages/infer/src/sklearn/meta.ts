@@ -9,6 +9,7 @@
  */
 import { fail } from "@codec/core";
 import { NdArray, type PyDict, type PyValue } from "@codec/pickle";
+import { hstack } from "./composite.js";
 import { calibratedClassifier, oneVsRest } from "./one-vs-rest.js";
 import { argmaxRows, classesOf } from "./outputs.js";
 import { classifierScores } from "./scores.js";
@@ -215,15 +216,7 @@ function stackedFeatures(m: Members, state: PyDict, x: Matrix, classes: number, 
     } else fail("UNSUPPORTED", F, `${what}: stack method '${method}'`);
   });
   if (optionalAttr(state, "passthrough") === true) blocks.push(x);
-  const widths = blocks.map((b) => (b.shape.length === 2 ? b.shape[1] : 1));
-  const width = widths.reduce((a, b) => a + b, 0);
-  const out = new Float64Array(n * width);
-  let at = 0;
-  blocks.forEach((b, q) => {
-    for (let i = 0; i < n; i++) for (let j = 0; j < widths[q]; j++) out[i * width + at + j] = b.data[i * widths[q] + j];
-    at += widths[q];
-  });
-  return { data: out, shape: [n, width] };
+  return hstack(blocks, n);
 }
 
 function stackingClassifier(m: Members, state: PyDict, x: Matrix, what: string): Int32Array {

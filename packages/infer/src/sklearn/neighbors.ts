@@ -64,12 +64,13 @@ export function kNeighbors(state: PyDict, x: Matrix, classifier: boolean, what: 
   return { data: out, shape: classifier ? [n, nClasses] : [n] };
 }
 
-/** NearestCentroid: the index of the nearest centroid (Euclidean or Manhattan; the first on ties). */
-export function nearestCentroid(state: PyDict, x: Matrix, what: string): Int32Array {
-  const centroids = matrix(attr(state, "centroids_", what), `${what}.centroids_`);
-  const metric = str(optionalAttr(state, "metric") ?? "euclidean", `${what}.metric`);
-  if (metric !== "euclidean" && metric !== "manhattan") fail("UNSUPPORTED", F, `${what}: metric '${metric}'`);
-  const [k, f] = centroids.shape;
+/**
+ * The index of the nearest row of `centers` [k, f] to each sample (squared
+ * Euclidean or Manhattan distance; the first on ties, as argmin does):
+ * NearestCentroid's and KMeans's predict.
+ */
+export function nearestCenter(centers: Matrix, x: Matrix, manhattan: boolean, what: string): Int32Array {
+  const [k, f] = centers.shape;
   const { n } = samples(x, f, what);
   const out = new Int32Array(n);
   for (let i = 0; i < n; i++) {
@@ -78,8 +79,8 @@ export function nearestCentroid(state: PyDict, x: Matrix, what: string): Int32Ar
     for (let c = 0; c < k; c++) {
       let d = 0;
       for (let j = 0; j < f; j++) {
-        const e = x.data[i * f + j] - centroids.data[c * f + j];
-        d += metric === "manhattan" ? Math.abs(e) : e * e;
+        const e = x.data[i * f + j] - centers.data[c * f + j];
+        d += manhattan ? Math.abs(e) : e * e;
       }
       if (d < bestD) {
         bestD = d;
@@ -89,4 +90,11 @@ export function nearestCentroid(state: PyDict, x: Matrix, what: string): Int32Ar
     out[i] = best;
   }
   return out;
+}
+
+/** NearestCentroid: the index of the nearest centroid (Euclidean or Manhattan). */
+export function nearestCentroid(state: PyDict, x: Matrix, what: string): Int32Array {
+  const metric = str(optionalAttr(state, "metric") ?? "euclidean", `${what}.metric`);
+  if (metric !== "euclidean" && metric !== "manhattan") fail("UNSUPPORTED", F, `${what}: metric '${metric}'`);
+  return nearestCenter(matrix(attr(state, "centroids_", what), `${what}.centroids_`), x, metric === "manhattan", what);
 }

@@ -16,7 +16,7 @@ import { kernelRidge } from "./kernel-ridge.js";
 import { linearDecision } from "./linear.js";
 import { type Members, metaClassifier, metaRegressor } from "./meta.js";
 import { mlpForward } from "./mlp.js";
-import { kNeighbors } from "./neighbors.js";
+import { kNeighbors, nearestCenter } from "./neighbors.js";
 import { floatTensor, pickClasses } from "./outputs.js";
 import { classifierIndex, classifierProba } from "./scores.js";
 import { attr, classOf, F, items, type Matrix, matrix, samples, shortName, stateOf, tensorMatrix } from "./state.js";
@@ -73,27 +73,8 @@ function regressorValues(kind: string, state: PyDict, estimator: PyValue, x: Mat
 
 /** KMeans.predict: the nearest cluster centre (squared Euclidean; the first on ties), as int32 labels. */
 function kMeans(state: PyDict, x: Matrix, what: string): Tensor {
-  const centers = matrix(attr(state, "cluster_centers_", what), `${what}.cluster_centers_`);
-  const [k, f] = centers.shape;
-  const { n } = samples(x, f, what);
-  const labels = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    let best = 0;
-    let bestD = Number.POSITIVE_INFINITY;
-    for (let c = 0; c < k; c++) {
-      let d = 0;
-      for (let j = 0; j < f; j++) {
-        const e = x.data[i * f + j] - centers.data[c * f + j];
-        d += e * e;
-      }
-      if (d < bestD) {
-        bestD = d;
-        best = c;
-      }
-    }
-    labels[i] = best;
-  }
-  return new Tensor({ dtype: "int32", shape: [n], data: new Uint8Array(labels.buffer) });
+  const labels = nearestCenter(matrix(attr(state, "cluster_centers_", what), `${what}.cluster_centers_`), x, false, what);
+  return new Tensor({ dtype: "int32", shape: [labels.length], data: new Uint8Array(labels.buffer) });
 }
 
 interface Resolved {
