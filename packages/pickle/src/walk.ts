@@ -11,10 +11,10 @@
  * JavaScript stack. torch-zip reuses it with its own `isTensor`/`children`.
  */
 import { fail, float16ToFloat32, float32ToFloat16, swapBytes } from "@codec/core";
-import { PyDict, PyFloat, PyObject, PyReconstructed, PySet, PyTuple, type PyValue } from "./model.js";
+import { PyDict, PyFloat, PyGlobal, PyObject, PyReconstructed, PySet, PyTuple, type PyValue } from "./model.js";
 import { NdArray, NumpyScalar } from "./numpy/ndarray.js";
 import { pyBytesRepr, pyComplexRepr, pyFloatRepr, pyStrRepr, shortestFloatRepr } from "./repr/python-repr.js";
-import { PyOrderedDict } from "./values.js";
+import { PyComplex, PyOrderedDict } from "./values.js";
 
 export type ChildrenFn = (value: PyValue) => Iterable<[string, PyValue]> | undefined;
 
@@ -62,6 +62,9 @@ function pyKeyRepr(k: PyValue, quoted: boolean): string {
   if (k instanceof PyFloat) return pyFloatRepr(k.value);
   if (k instanceof PyTuple) return `(${k.items.map((x) => pyKeyRepr(x, true)).join(", ")}${k.items.length === 1 ? "," : ""})`;
   if (k instanceof NumpyScalar) return numpyScalarText(k, quoted) ?? String(k);
+  if (k instanceof PyComplex) return pyComplexRepr(k.real, k.imag);
+  // torch dtypes, layouts and memory formats print as `torch.float16`; a class as `<class 'module.Name'>`.
+  if (k instanceof PyGlobal) return k.module === "torch" ? `torch.${k.name}` : `<class '${k.module}.${k.name}'>`;
   return String(k);
 }
 
