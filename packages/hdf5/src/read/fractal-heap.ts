@@ -1,6 +1,7 @@
 import { ByteReader, fail } from "@codec/core";
 import { type Context, FORMAT, bytesForBits, expectSignature, limitEncSize, log2floor, verifyChecksum } from "./context.js";
 import { type BTreeV2, openBTreeV2, walkBTreeV2 } from "./btree-v2.js";
+import { lookup3 } from "./checksum.js";
 
 /**
  * Fractal heap (spec III.G, "FRHP"): objects addressed by heap IDs.
@@ -27,6 +28,8 @@ export class FractalHeap {
   private readonly ctx: Context;
   private hugeIndex: BTreeV2 | undefined;
   private hugeMap: Map<number, { address: number; length: number }> | undefined;
+  /** Direct blocks whose checksum was verified (each block once per heap object). */
+  private readonly verifiedBlocks = new Set<number>();
 
   constructor(ctx: Context, address: number) {
     this.ctx = ctx;
@@ -209,6 +212,19 @@ export class FractalHeap {
     if (within < headerSize || within + length > size) fail("CORRUPT", FORMAT, `fractal heap object (${within}+${length}) is outside its ${size}-byte direct block`, { offset: ctx.base + address });
     const block = ctx.bytes(address, size, "fractal heap direct block");
     if (block[0] !== 0x46 || block[1] !== 0x48 || block[2] !== 0x44 || block[3] !== 0x42) fail("CORRUPT", FORMAT, "fractal heap direct block without 'FHDB' signature", { offset: ctx.base + address });
+    if (this.flags & 2 && !this.verifiedBlocks.has(address)) {
+      // Flag bit 1: direct blocks carry a checksum (spec III.G), lookup3 over the whole block with the
+      // checksum field (the header's last 4 bytes) zeroed, as H5HF__cache_dblock_verify_chksum computes it.
+      const copy = block.slice();
+      const view = new DataView(copy.buffer);
+      const stored = view.getUint32(headerSize - 4, true);
+      view.setUint32(headerSize - 4, 0, true);
+      const computed = lookup3(copy);
+      if (stored !== computed) {
+        fail("CORRUPT", FORMAT, `fractal heap direct block checksum mismatch (stored 0x${stored.toString(16)}, computed 0x${computed.toString(16)})`, { offset: ctx.base + address });
+      }
+      this.verifiedBlocks.add(address);
+    }
     return block.subarray(within, within + length);
   }
 }

@@ -184,3 +184,26 @@ describe.runIf(hasH5py)("object references across a re-encode", () => {
     }
   });
 });
+
+describe("fractal heap direct block checksums (heap flag bit 1)", () => {
+  it("are verified when dense attributes are read: a flipped byte is CORRUPT, as libhdf5 reports it", async () => {
+    const w = new Hdf5Writer({ profile: "latest" });
+    w.createGroup("g");
+    for (let i = 0; i < 30; i++) w.setAttribute("/g", `a${String(i).padStart(2, "0")}`, new Float64Array(i + 1).fill(i));
+    const good = w.finish();
+    const ok = await openHdf5File(good);
+    expect((ok.get("/g") as Hdf5Group).attributes().length).toBe(30);
+    const at = Buffer.from(good).indexOf("FHDB");
+    expect(at).toBeGreaterThan(0);
+    const bad = good.slice();
+    bad[at + 200] ^= 0xff;
+    const f = await openHdf5File(bad);
+    let message = "";
+    try {
+      (f.get("/g") as Hdf5Group).attributes();
+    } catch (e) {
+      message = isCodecError(e) ? `${e.code} ${e.message}` : String(e);
+    }
+    expect(message).toMatch(/^CORRUPT .*fractal heap direct block checksum mismatch/);
+  });
+});
