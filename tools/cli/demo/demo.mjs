@@ -92,6 +92,10 @@ export const steps = [
   { title: "Inspect a pickled scikit-learn LinearRegression", args: ["inspect", s("linreg.pkl"), "--json"] },
   { title: "Inspect the same model saved with joblib (zlib)", args: ["inspect", s("linreg.joblib")] },
   { title: "Scan the scikit-learn pickle: an unknown class is suspicious, not dangerous (exit 0)", args: ["scan", s("linreg.pkl")] },
+  {
+    title: "Run the pickled LinearRegression on four rows: predict() from its fitted coefficients, nothing unpickled runs",
+    args: ["run", s("linreg.pkl"), "--input", `input=${s("linreg_x.npy")}`, "--out", o("linreg-run")],
+  },
   { title: "Disassemble a pickle like pickletools.dis", args: ["inspect", s("evil.pkl"), "--opcodes"] },
   { title: "Scan a pickle that would call os.system (dangerous: exit 1)", args: ["scan", s("evil.pkl"), "--json"], status: 1 },
   { title: "Inspect an HDF5 file written by h5py (chunked, gzip + shuffle)", args: ["inspect", s("weights.h5"), "--digest"] },
