@@ -1,7 +1,7 @@
 import { type ByteInput, fail, guardDecodeAsync, numelOf } from "@codec/core";
 import type { Attribute, AttributeValue, Datatype, FillValue } from "../model.js";
 import { Hdf5Dataset, Hdf5Datatype, type Hdf5File, Hdf5Group, type OpenOptions, openHdf5File, openHdf5FileSync } from "../read/file.js";
-import { type AddressMap, checkReferenceWidths, referenceKinds, remapRaw, remapValues } from "./reference-remap.js";
+import { type AddressMap, checkReferenceWidths, referenceKinds, remapRaw, remapRegion, remapValues } from "./reference-remap.js";
 import { type DatasetOptions, Hdf5Writer, type WriterOptions } from "./writer.js";
 
 /**
@@ -88,7 +88,7 @@ interface Copy {
 /** One copy of the whole tree; object references are rewritten through `refs` (all null when undefined). */
 function copyTree(file: Hdf5File, options: WriterOptions, refs: AddressMap | undefined): Copy {
   const w = new Hdf5Writer(options);
-  const state: CopyState = { w, refs, references: false };
+  const state: CopyState = { file, w, refs, references: false };
   // Object header address -> first path; a link back to the root is a hard link to "/".
   const seen = new Map<number, string>([[file.root.address, "/"]]);
   const visit = (g: Hdf5Group): void => {
@@ -129,19 +129,29 @@ function copyTree(file: Hdf5File, options: WriterOptions, refs: AddressMap | und
 }
 
 interface CopyState {
+  readonly file: Hdf5File;
   readonly w: Hdf5Writer;
   readonly refs: AddressMap | undefined;
   references: boolean;
 }
 
-/** Refuse references that cannot be rewritten; note object references (they need the second pass). */
-function referencesIn(state: CopyState, type: Datatype, what: string): boolean {
+/**
+ * Refuse references that cannot be rewritten; note the others (they need the second pass). Object
+ * references may sit anywhere in a type; region references only as the whole element type (h5py's
+ * regionref_dtype), and HDF5 1.12 revised references not at all.
+ */
+function referencesIn(state: CopyState, type: Datatype, what: string): "none" | "object" | "region" {
+  if (type.class === "reference" && type.kind === "region" && !type.revised) {
+    if (type.size !== 12) fail("UNSUPPORTED", "hdf5", `${what}: ${type.size}-byte region references (the output uses 8-byte addresses)`);
+    state.references = true;
+    return "region";
+  }
   const kinds = referenceKinds(type);
-  if (kinds.other) fail("UNSUPPORTED", "hdf5", `${what} holds region or HDF5 1.12 references`);
-  if (!kinds.object) return false;
+  if (kinds.other) fail("UNSUPPORTED", "hdf5", `${what} holds region references inside other types, or HDF5 1.12 references`);
+  if (!kinds.object) return "none";
   checkReferenceWidths(type, what);
   state.references = true;
-  return true;
+  return "object";
 }
 
 /**
@@ -151,12 +161,20 @@ function referencesIn(state: CopyState, type: Datatype, what: string): boolean {
  * decoded and re-stored (their heap addresses change).
  */
 function copyAttributes(state: CopyState, o: Hdf5Group | Hdf5Dataset, path: string): void {
-  const { w, refs } = state;
+  const { w, refs, file } = state;
   const raw = o.rawAttributes();
   const decoded = raw.some((a) => containsClass(a.type, "vlen")) ? o.attributes() : undefined;
   raw.forEach((a, i) => {
     const what = `attribute ${a.name} of ${path}`;
-    const withRefs = referencesIn(state, a.type, what);
+    const refKind = referencesIn(state, a.type, what);
+    const withRefs = refKind === "object";
+    if (refKind === "region") {
+      const count = a.space.kind === "simple" ? numelOf(a.space.dims, "hdf5") : a.space.kind === "scalar" ? 1 : 0;
+      if (count * 12 > a.raw.length) fail("CORRUPT", "hdf5", `attribute '${a.name}' of ${path} needs ${count * 12} bytes, has ${a.raw.length}`, { offset: a.offset });
+      const values = remapRegions(file, a.raw, count, refs, what);
+      w.setAttribute(path, a.name, { type: a.type, space: a.space, value: a.space.kind === "scalar" ? values[0] : values });
+      return;
+    }
     if (containsClass(a.type, "vlen")) {
       const d = (decoded as Attribute[])[i];
       const value = withRefs ? remapValues(d.type, d.space.kind === "scalar", d.value, refs, what) : d.value;
@@ -181,9 +199,10 @@ function undefinedFill(layout: string): FillValue {
 }
 
 function copyDataset(state: CopyState, ds: Hdf5Dataset, path: string): void {
-  const { w, refs } = state;
+  const { w, refs, file } = state;
   const type = ds.type;
-  const withRefs = referencesIn(state, type, `dataset ${path}`);
+  const refKind = referencesIn(state, type, `dataset ${path}`);
+  const withRefs = refKind !== "none";
   const layout = ds.layout;
   const space = ds.space;
   const opts: DatasetOptions = {
@@ -201,7 +220,10 @@ function copyDataset(state: CopyState, ds: Hdf5Dataset, path: string): void {
   // Chunks holding references are rewritten instead (their addresses change).
   if (layout.kind === "chunked" && !vlen && !withRefs) opts.storedChunk = ds.storedChunks();
   let data: Uint8Array | AttributeValue[];
-  if (vlen) {
+  if (refKind === "region") {
+    const raw = ds.readRaw();
+    data = remapRegions(file, raw, Math.floor(raw.length / 12), refs, `dataset ${path}`);
+  } else if (vlen) {
     const values = ds.values();
     data = withRefs ? (remapValues(type, false, values, refs, `dataset ${path}`) as AttributeValue[]) : values;
   } else {
@@ -210,4 +232,26 @@ function copyDataset(state: CopyState, ds: Hdf5Dataset, path: string): void {
   }
   w.createDataset(path, { type, space, data }, opts);
   copyAttributes(state, ds, path);
+}
+
+/**
+ * Region references (12 bytes: a global heap collection address and an object index) as the
+ * writer's `{ heapObject }` values: the heap object (the dataset's header address, then its
+ * serialised selection) with the address rewritten; null references stay null.
+ */
+function remapRegions(file: Hdf5File, raw: Uint8Array, count: number, refs: AddressMap | undefined, where: string): AttributeValue[] {
+  const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+  const out: AttributeValue[] = new Array(count);
+  for (let i = 0; i < count; i++) {
+    const lo = view.getUint32(i * 12, true);
+    const hi = view.getUint32(i * 12 + 4, true);
+    const collection = hi * 2 ** 32 + lo;
+    if (collection === 0 || (lo === 0xffffffff && hi === 0xffffffff)) {
+      out[i] = null;
+      continue;
+    }
+    const blob = file.heap.globalObject(collection, view.getUint32(i * 12 + 8, true));
+    out[i] = { heapObject: remapRegion(blob, refs, where) };
+  }
+  return out;
 }

@@ -6,9 +6,10 @@ import type { AttributeValue, Datatype } from "../model.js";
  * (class 7, hobj_ref_t: spec II.C "Reference") is the address of the
  * object's header, which a re-encode moves; the values are rewritten through
  * a map from old to new header addresses (reencode.ts finds it by writing
- * the file once, since header addresses do not depend on values). Region
- * references (a global heap object with an address and a selection) and
- * HDF5 1.12 revised references are not rewritten: the caller refuses them.
+ * the file once, since header addresses do not depend on values). A region
+ * reference's global heap object starts with the dataset's address, which is
+ * rewritten the same way (remapRegion). HDF5 1.12 revised references are not
+ * rewritten: the caller refuses them.
  */
 
 /** Old header address -> new header address of every object reachable by a hard link. */
@@ -130,4 +131,16 @@ export function checkReferenceWidths(t: Datatype, where: string): void {
     if (x.class === "array" || x.class === "enum" || (x.class === "vlen" && x.kind === "sequence")) visit(x.base);
   };
   visit(t);
+}
+
+/** A region reference's heap object (8-byte dataset address, then the selection) with the address rewritten. */
+export function remapRegion(blob: Uint8Array, map: AddressMap | undefined, where: string): Uint8Array {
+  if (blob.length < 8) fail("CORRUPT", "hdf5", `${where}: region reference heap object of ${blob.length} bytes`);
+  const out = blob.slice();
+  const view = new DataView(out.buffer);
+  const old = view.getUint32(4, true) * 2 ** 32 + view.getUint32(0, true);
+  const a = newAddress(old, map, where);
+  view.setUint32(0, a % 2 ** 32, true);
+  view.setUint32(4, Math.floor(a / 2 ** 32), true);
+  return out;
 }

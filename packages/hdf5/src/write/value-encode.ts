@@ -9,12 +9,14 @@ import { BFLOAT16, FLOAT16, FLOAT8_E4M3FN, FLOAT8_E5M2 } from "./standard-types.
  * bytes of an HDF5 datatype. Variable-length elements go to the global heap;
  * their descriptors are written with the collection *number* in the address
  * field and listed in `vlenSlots`, to be patched with the collection address
- * once the file layout is known.
+ * once the file layout is known. Dataset region references (spec II.C: a
+ * global heap ID whose object is the dataset's address and its selection)
+ * are given as `{ heapObject }` and stored the same way.
  */
 
 export interface EncodedElements {
   bytes: Uint8Array;
-  /** Byte positions of vlen descriptors whose address field must be patched. */
+  /** Byte positions of global heap address fields (vlen descriptors, region references) to patch. */
   vlenSlots: number[];
 }
 
@@ -111,10 +113,16 @@ class ElementEncoder {
       return;
     }
     switch (t.class) {
+      case "reference":
+        if (t.kind === "region" && !t.revised) {
+          this.region(v, out, pos);
+          return;
+        }
+        this.writeInt(t, v, out, pos, t.size);
+        return;
       case "fixed-point":
       case "bitfield":
       case "time":
-      case "reference":
         this.writeInt(t, v, out, pos, t.size);
         return;
       case "floating-point":
@@ -181,10 +189,22 @@ class ElementEncoder {
         view.setUint32(0, length, true);
         view.setBigUint64(4, BigInt(ref.collection), true);
         view.setUint32(12, ref.index, true);
-        this.slots.push(pos);
+        this.slots.push(pos + 4);
         return;
       }
     }
+  }
+
+  /** A region reference: null (all zero) or `{ heapObject }`, stored as a global heap ID (collection, index). */
+  private region(v: unknown, out: Uint8Array, pos: number): void {
+    if (v === null || v === 0) return; // a null reference: the zeros already there
+    const blob = (v as { heapObject?: unknown } | undefined)?.heapObject;
+    if (!(blob instanceof Uint8Array)) fail("USAGE", "hdf5", `a region reference in ${this.where} needs { heapObject: Uint8Array } or null`);
+    const ref = this.heap.add(blob);
+    const view = new DataView(out.buffer, out.byteOffset + pos, 12);
+    view.setBigUint64(0, BigInt(ref.collection), true);
+    view.setUint32(8, ref.index, true);
+    this.slots.push(pos);
   }
 
   /** Write `count` elements of `t` from `value` (typed array, flat or nested array, or one scalar). */
@@ -264,7 +284,7 @@ export function encodeVlenStrings(strings: readonly string[], heap: GlobalHeapBu
     view.setUint32(i * 16, data.length, true);
     view.setBigUint64(i * 16 + 4, BigInt(ref.collection), true);
     view.setUint32(i * 16 + 12, ref.index, true);
-    slots[i] = i * 16;
+    slots[i] = i * 16 + 4;
   }
   return { bytes, vlenSlots: slots };
 }
@@ -273,7 +293,7 @@ export function encodeVlenStrings(strings: readonly string[], heap: GlobalHeapBu
 export function patchVlenSlots(bytes: Uint8Array, slots: readonly number[], heap: GlobalHeapBuilder): void {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   for (const pos of slots) {
-    const collection = Number(view.getBigUint64(pos + 4, true));
-    view.setBigUint64(pos + 4, BigInt(heap.address({ collection, index: 0 })), true);
+    const collection = Number(view.getBigUint64(pos, true));
+    view.setBigUint64(pos, BigInt(heap.address({ collection, index: 0 })), true);
   }
 }

@@ -207,3 +207,43 @@ describe("fractal heap direct block checksums (heap flag bit 1)", () => {
     expect(message).toMatch(/^CORRUPT .*fractal heap direct block checksum mismatch/);
   });
 });
+
+describe.runIf(hasH5py)("region references across a re-encode", () => {
+  it("are stored as new heap objects naming the dataset's new address, selection kept", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "hdf5-regions-"));
+    const script = [
+      "import h5py, numpy as np",
+      `for lv, name in (("earliest", "r.h5"), ("latest", "rl.h5")):`,
+      `    with h5py.File(${JSON.stringify(dir)} + "/" + name, "w", libver=lv) as f:`,
+      `        f["pad"] = np.arange(5)`,
+      `        t = f.create_dataset("t", data=np.arange(20, dtype="f4").reshape(4, 5))`,
+      `        rr = f.create_dataset("rr", shape=(3,), dtype=h5py.regionref_dtype)`,
+      "        rr[0] = t.regionref[1:3, 2:4]",
+      "        rr[2] = t.regionref[0, :]",
+      `        t.attrs["one"] = t.regionref[3, 4]`,
+    ].join("\n");
+    execFileSync(PY, ["-c", script]);
+    const sources = [new Uint8Array(readFileSync(join(dir, "r.h5"))), new Uint8Array(readFileSync(join(dir, "rl.h5")))];
+    rmSync(dir, { recursive: true, force: true });
+    for (const src of sources) {
+      const before = await openHdf5File(src);
+      const rawRegion = (f: typeof before, i: number): Uint8Array => {
+        const raw = (f.get("/rr") as Hdf5Dataset).readRaw();
+        const v = new DataView(raw.buffer, raw.byteOffset + i * 12, 12);
+        return f.heap.globalObject(Number(v.getBigUint64(0, true)), v.getUint32(8, true));
+      };
+      const copy = await openHdf5File(await reencodeHdf5(src));
+      const t = copy.get("/t") as Hdf5Dataset;
+      const values = (copy.get("/rr") as Hdf5Dataset).values() as Array<{ region: number } | null>;
+      expect(values.map((v) => (v === null ? null : copy.pathOfAddress(v.region)))).toEqual(["/t", null, "/t"]);
+      for (const i of [0, 2]) {
+        // The heap object: the dataset's (new) address, then the selection bytes unchanged.
+        const a = rawRegion(before, i);
+        const b = rawRegion(copy, i);
+        expect(Number(new DataView(b.buffer, b.byteOffset).getBigUint64(0, true))).toBe(t.address);
+        expect(Array.from(b.subarray(8))).toEqual(Array.from(a.subarray(8)));
+      }
+      expect(copy.pathOfAddress((t.attribute("one")?.value as { region: number }).region)).toBe("/t");
+    }
+  });
+});

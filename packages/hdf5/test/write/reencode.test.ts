@@ -27,6 +27,7 @@ function named(f: Hdf5File, v: unknown): unknown {
   if (v === null || typeof v !== "object" || ArrayBuffer.isView(v)) return v;
   const rec = v as Record<string, unknown>;
   if (typeof rec.ref === "number") return { ref: f.pathOfAddress(rec.ref) ?? rec.ref };
+  if (typeof rec.region === "number") return { region: f.pathOfAddress(rec.region) ?? rec.region };
   return Object.fromEntries(Object.entries(rec).map(([k, x]) => [k, named(f, x)]));
 }
 
