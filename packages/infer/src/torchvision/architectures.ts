@@ -21,10 +21,12 @@ import { regnet } from "./regnet.js";
 import { resnet } from "./resnet.js";
 import { shufflenetV2 } from "./shufflenet.js";
 import { squeezenet } from "./squeezenet.js";
+import { swin } from "./swin.js";
 import { alexnet, vgg } from "./vgg.js";
 import { vit } from "./vit.js";
 
-type Build = (w: ReadonlyMap<string, Tensor>) => OnnxGraph;
+/** A graph over the weights; the input's shape matters to architectures whose layout depends on it (Swin's windows). */
+type Build = (w: ReadonlyMap<string, Tensor>, inputShape: readonly number[]) => OnnxGraph;
 
 interface Architecture {
   readonly build: Build;
@@ -84,6 +86,7 @@ add(["convnext_tiny", "convnext_small", "convnext_base", "convnext_large"], conv
 // The head count is a constructor argument: vit_b_* use 12, vit_l_* and vit_h_14 use 16.
 add(["vit_b_16", "vit_b_32"], vit(12), "conv_proj.weight");
 add(["vit_l_16", "vit_l_32", "vit_h_14"], vit(16), "conv_proj.weight");
+add(["swin_t", "swin_s", "swin_b"], swin, "features.0.0.weight");
 
 function lookup(arch: string): Architecture {
   const a = ARCHITECTURES.get(arch);
@@ -100,6 +103,7 @@ export function architectureNames(): string[] {
   return [...ARCHITECTURES.keys()];
 }
 
-export function torchvisionGraph(arch: string, weights: ReadonlyMap<string, Tensor>): OnnxGraph {
-  return lookup(arch).build(weights);
+/** The graph of `arch` over `weights` for an NCHW input of `inputShape` (only Swin's layout depends on it). */
+export function torchvisionGraph(arch: string, weights: ReadonlyMap<string, Tensor>, inputShape: readonly number[] = [1, 3, 224, 224]): OnnxGraph {
+  return lookup(arch).build(weights, inputShape);
 }

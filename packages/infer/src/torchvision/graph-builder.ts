@@ -202,6 +202,18 @@ export class GraphBuilder {
     return this.nodeOutputs("Split", [x], count, { axis });
   }
 
+  /** ONNX Slice over `axes` (ends past the size clamp, as in Python slicing). */
+  slice(x: string, axes: number[], starts: number[], ends: number[], steps?: number[]): string {
+    const inputs = [x, this.int64s(starts), this.int64s(ends), this.int64s(axes)];
+    if (steps !== undefined) inputs.push(this.int64s(steps));
+    return this.node("Slice", inputs);
+  }
+
+  /** Zero padding at the end of each axis by `after[i]` (F.pad with zeros on the leading side). */
+  padEnd(x: string, after: number[]): string {
+    return this.node("Pad", [x, this.int64s([...after.map(() => 0), ...after])]);
+  }
+
   /** nn.LayerNorm over the last dimension. */
   layerNorm(prefix: string, x: string, epsilon: number): string {
     return this.node("LayerNormalization", [x, this.weight(`${prefix}.weight`), this.weight(`${prefix}.bias`)], { axis: -1, epsilon: { f: epsilon } });

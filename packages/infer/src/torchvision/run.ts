@@ -12,7 +12,7 @@ import { stateDictWeights } from "./graph-builder.js";
 
 export async function runTorchvision(arch: string, stateDict: TensorMap, input: Tensor, onNode?: (index: number, count: number) => void): Promise<Tensor> {
   const weights = await stateDictWeights(stateDict, markerOf(arch));
-  const graph = torchvisionGraph(arch, weights);
+  const graph = torchvisionGraph(arch, weights, input.shape);
   const out = runOnnxGraph({ irVersion: 8, opsets: { "ai.onnx": 17 }, graph }, new Map([["input", fromTensor(input)]]), {
     onNode: onNode === undefined ? undefined : (_n, i, c) => onNode(i, c),
   });
