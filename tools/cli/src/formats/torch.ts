@@ -32,6 +32,16 @@ function realOutputName(outPath: string): string {
   return basename(outPath).replace(/^\.codec-tmp-\d+-[0-9a-z]+\./, "");
 }
 
+/** Records torch.save and torch.jit.save write first: `<root>/data.pkl`, `<root>/data/<key>`, `<root>/code/...`. */
+const TORCH_RECORD = /^[^/]+\/(data\.pkl|data\/\d+|code\/|constants\.pkl|version|byteorder)/;
+
+/** Name of the zip's first local file header (APPNOTE 4.3.7: name length at 26, extra length at 28, name at 30), or "". */
+function firstLocalName(head: Uint8Array): string {
+  if (head.length < 30 || head[0] !== 0x50 || head[1] !== 0x4b || head[2] !== 0x03 || head[3] !== 0x04) return "";
+  const n = head[26] | (head[27] << 8);
+  return new TextDecoder().decode(head.subarray(30, Math.min(head.length, 30 + n)));
+}
+
 function isShardIndex(path: string): boolean {
   return /\.index\.json$/i.test(path);
 }
@@ -58,7 +68,9 @@ export const torchAdapter: FormatAdapter = {
         // torch writes <root>/data.pkl (npz and Keras archives have no such record).
         return zip.entries.some((e) => e.name.endsWith("/data.pkl")) ? 2 : 0;
       } catch {
-        return 0;
+        // A damaged archive (cut short, central directory lost) that opens like torch's:
+        // claimed weakly so that inspect names the real damage and scan salvages its pickles.
+        return TORCH_RECORD.test(firstLocalName(ctx.head)) ? 1 : 0;
       }
     }
     if (ctx.ext === "json" && isShardIndex(ctx.path) && ctx.source.byteLength < 64 << 20) {
