@@ -27,6 +27,19 @@ describe("parsePyLiteral", () => {
     });
   });
 
+  it("reads Python 2 u'...' strings (np.load's literal_eval does) but no other prefixes or names", () => {
+    expect(parsePyLiteral("{u'descr': u'<f4', 'x': U\"\u00e9\"}")).toEqual({
+      kind: "dict",
+      entries: [
+        [{ kind: "str", value: "descr" }, { kind: "str", value: "<f4" }],
+        [{ kind: "str", value: "x" }, { kind: "str", value: "\u00e9" }],
+      ],
+    });
+    expect(() => parsePyLiteral("b'<f4'")).toThrow(/not a literal/);
+    expect(() => parsePyLiteral("u")).toThrow(/not a literal/);
+    expect(() => parsePyLiteral("uu'x'")).toThrow(/not a literal/);
+  });
+
   it("accepts Python 2 long suffixes only when asked", () => {
     expect(parsePyLiteral("(3L, 4L)", { allowLongSuffix: true })).toEqual({
       kind: "tuple",

@@ -77,6 +77,12 @@ class Parser {
       return this.sequence(c === "(" ? ")" : "]", depth + 1);
     }
     if (c === "'" || c === '"') return { kind: "str", value: this.string() };
+    if ((c === "u" || c === "U") && (this.text[this.pos + 1] === "'" || this.text[this.pos + 1] === '"')) {
+      // A u'...' literal: Python 2 numpy wrote unicode descrs and field names so, and
+      // np.load's ast.literal_eval still reads them (the prefix changes nothing in Python 3).
+      this.pos++;
+      return { kind: "str", value: this.string() };
+    }
     if (c === "-" || c === "+" || (c >= "0" && c <= "9")) return { kind: "int", value: this.int() };
     const word = /^[A-Za-z_][A-Za-z0-9_]*/.exec(this.text.slice(this.pos, this.pos + 64))?.[0];
     if (word === "True" || word === "False" || word === "None") {
