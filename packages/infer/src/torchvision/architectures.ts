@@ -86,7 +86,7 @@ add(["convnext_tiny", "convnext_small", "convnext_base", "convnext_large"], conv
 // The head count is a constructor argument: vit_b_* use 12, vit_l_* and vit_h_14 use 16.
 add(["vit_b_16", "vit_b_32"], vit(12), "conv_proj.weight");
 add(["vit_l_16", "vit_l_32", "vit_h_14"], vit(16), "conv_proj.weight");
-add(["swin_t", "swin_s", "swin_b"], swin, "features.0.0.weight");
+add(["swin_t", "swin_s", "swin_b", "swin_v2_t", "swin_v2_s", "swin_v2_b"], swin, "features.0.0.weight");
 
 function lookup(arch: string): Architecture {
   const a = ARCHITECTURES.get(arch);

@@ -1,12 +1,14 @@
 /**
- * torchvision Swin Transformer V1 (models/swin_transformer.py: swin_t,
- * swin_s, swin_b) in eval mode, channels-last throughout: patchify conv +
- * LayerNorm, stages of blocks (x + W-MSA(norm1(x)), x + MLP(norm2(x)))
- * whose odd blocks shift the windows by half a window, PatchMerging between
- * stages. Window partitioning, padding, shifts and the shifted-window mask
+ * torchvision Swin Transformer (models/swin_transformer.py: swin_t/s/b
+ * and swin_v2_t/s/b) in eval mode, channels-last throughout: patchify conv
+ * + LayerNorm, stages of blocks (V1: x + W-MSA(norm1(x)), x +
+ * MLP(norm2(x)); V2: x + norm1(W-MSA(x)), x + norm2(MLP(x)) with cosine
+ * attention and a continuous position bias) whose odd blocks shift the
+ * windows by half a window, patch merging between stages. Window partitioning, padding, shifts and the shifted-window mask
  * depend on each stage's spatial size, so the graph is built for the
  * input's height and width. Heads and window size come from each block's
- * relative_position_bias_table ([(2w-1)^2, heads]).
+ * tensors (V1: relative_position_bias_table [(2w-1)^2, heads]; V2:
+ * logit_scale [heads, 1, 1], relative_coords_table [1, 2w-1, 2w-1, 2]).
  */
 import { fail, type Tensor } from "@codec/core";
 import type { OnnxGraph } from "@codec/onnx";
@@ -44,10 +46,43 @@ function windowMask(padH: number, padW: number, w: number, shiftH: number, shift
   return out;
 }
 
+/**
+ * The relative position bias [heads, w*w, w*w]: V1 indexes its learned
+ * table; V2 runs cpb_mlp over relative_coords_table, indexes that and
+ * takes 16 * sigmoid.
+ */
+function positionBias(g: GraphBuilder, p: string, v2: boolean, heads: number, ww: number): string {
+  const table = v2 ? g.reshape(g.linearLast(`${p}.cpb_mlp.2`, g.relu(g.linearLast(`${p}.cpb_mlp.0`, g.weight(`${p}.relative_coords_table`)))), [-1, heads]) : g.weight(`${p}.relative_position_bias_table`);
+  const bias = g.transpose(g.reshape(g.node("Gather", [table, g.weight(`${p}.relative_position_index`)], { axis: 0 }), [ww, ww, heads]), [2, 0, 1]);
+  return v2 ? g.mul(g.scalar("codec.swin.16", 16), g.activation("sigmoid", bias)) : bias;
+}
+
+/**
+ * The attention logits [N * windows, heads, w*w, w*w] before bias: V1
+ * scales q by head_dim^-0.5; V2 takes cosine similarity times
+ * exp(min(logit_scale, log 100)).
+ */
+function logits(g: GraphBuilder, p: string, v2: boolean, q: string, k: string, headDim: number): string {
+  if (!v2) return g.node("MatMul", [g.mul(q, g.scalar(`codec.swin.scale.${headDim}`, headDim ** -0.5)), g.transpose(k, [0, 1, 3, 2])]);
+  const unit = (t: string): string => g.node("LpNormalization", [t], { axis: -1, p: 2 });
+  const scale = g.node("Exp", [g.node("Min", [g.weight(`${p}.logit_scale`), g.scalar("codec.swin.log100", Math.log(100))])]);
+  return g.mul(g.node("MatMul", [unit(q), g.transpose(unit(k), [0, 1, 3, 2])]), scale);
+}
+
+/** qkv = x @ W^T + b; V2 zeroes the key third of the bias on every call (shifted_window_attention). */
+function qkvProjection(g: GraphBuilder, p: string, v2: boolean, x: string, dim: number): string {
+  if (!v2) return g.linearLast(`${p}.qkv`, x);
+  const keep = [...new Array<number>(dim).fill(1), ...new Array<number>(dim).fill(0), ...new Array<number>(dim).fill(1)];
+  const bias = g.mul(g.weight(`${p}.qkv.bias`), g.constant(`codec.swin.qkvmask.${dim}`, [3 * dim], keep));
+  return g.add(g.node("MatMul", [x, g.transpose(g.weight(`${p}.qkv.weight`), [1, 0])]), bias);
+}
+
 /** shifted_window_attention over x [N, H, W, C]. */
 function windowAttention(g: GraphBuilder, p: string, x: string, H: number, W: number, dim: number, shiftBlock: boolean): string {
-  const [rows, heads] = g.shape(`${p}.relative_position_bias_table`);
-  const w = (Math.round(Math.sqrt(rows)) + 1) / 2;
+  const v2 = g.has(`${p}.logit_scale`);
+  const heads = v2 ? g.shape(`${p}.logit_scale`)[0] : g.shape(`${p}.relative_position_bias_table`)[1];
+  // V1's table has (2w - 1)^2 rows; V2's relative_coords_table is [1, 2w - 1, 2w - 1, 2].
+  const w = v2 ? (g.shape(`${p}.relative_coords_table`)[1] + 1) / 2 : (Math.round(Math.sqrt(g.shape(`${p}.relative_position_bias_table`)[0])) + 1) / 2;
   const ww = w * w;
   const headDim = dim / heads;
   const padH = Math.ceil(H / w) * w;
@@ -60,11 +95,8 @@ function windowAttention(g: GraphBuilder, p: string, x: string, H: number, W: nu
   const windows = (padH / w) * (padW / w);
   // [N, padH/w, w, padW/w, w, C] -> [N * windows, w*w, C].
   y = g.reshape(g.transpose(g.reshape(y, [-1, padH / w, w, padW / w, w, dim]), [0, 1, 3, 2, 4, 5]), [-1, ww, dim]);
-  const [q, k, v] = g.split(g.linearLast(`${p}.qkv`, y), 2, 3).map((t) => g.transpose(g.reshape(t, [0, 0, heads, headDim]), [0, 2, 1, 3]));
-  const scaled = g.mul(q, g.scalar(`codec.swin.scale.${headDim}`, headDim ** -0.5));
-  // relative_position_bias_table[relative_position_index] viewed [w*w, w*w, heads], permuted to [heads, w*w, w*w].
-  const bias = g.transpose(g.reshape(g.node("Gather", [g.weight(`${p}.relative_position_bias_table`), g.weight(`${p}.relative_position_index`)], { axis: 0 }), [ww, ww, heads]), [2, 0, 1]);
-  let attn = g.add(g.node("MatMul", [scaled, g.transpose(k, [0, 1, 3, 2])]), bias);
+  const [q, k, v] = g.split(qkvProjection(g, p, v2, y, dim), 2, 3).map((t) => g.transpose(g.reshape(t, [0, 0, heads, headDim]), [0, 2, 1, 3]));
+  let attn = g.add(logits(g, p, v2, q, k, headDim), positionBias(g, p, v2, heads, ww));
   if (shiftH + shiftW > 0) {
     const mask = g.constant(`codec.swin.mask.${padH}x${padW}.${w}.${shiftH}.${shiftW}`, [windows, 1, ww, ww], windowMask(padH, padW, w, shiftH, shiftW));
     attn = g.reshape(g.add(g.reshape(attn, [-1, windows, heads, ww, ww]), mask), [-1, heads, ww, ww]);
@@ -77,12 +109,18 @@ function windowAttention(g: GraphBuilder, p: string, x: string, H: number, W: nu
   return padH > H || padW > W ? g.slice(y, [1, 2], [0, 0], [H, W]) : y;
 }
 
-/** PatchMerging: pad H and W to even, join the four 2x2 phases on channels, LayerNorm(4C), Linear(4C -> 2C). */
+/**
+ * PatchMerging: pad H and W to even, join the four 2x2 phases on channels,
+ * LayerNorm(4C), Linear(4C -> 2C); PatchMergingV2 reduces first, then
+ * normalises (its norm has 2C weights).
+ */
 function patchMerging(g: GraphBuilder, p: string, x: string, H: number, W: number): string {
   const y = H % 2 || W % 2 ? g.padEnd(x, [0, H % 2, W % 2, 0]) : x;
   const big = 1 << 30;
   const phase = (r: number, c: number): string => g.slice(y, [1, 2], [r, c], [big, big], [2, 2]);
   const joined = g.concat([phase(0, 0), phase(1, 0), phase(0, 1), phase(1, 1)], 3);
+  const v2 = g.shape(`${p}.norm.weight`)[0] === g.shape(`${p}.reduction.weight`)[0];
+  if (v2) return g.layerNorm(`${p}.norm`, g.linearLast(`${p}.reduction`, joined), EPS);
   return g.linearLast(`${p}.reduction`, g.layerNorm(`${p}.norm`, joined, EPS));
 }
 
@@ -107,8 +145,16 @@ export function swin(w: ReadonlyMap<string, Tensor>, inputShape: readonly number
     const blocks = countIndexed(w, p);
     for (let b = 0; b < blocks; b++) {
       const q = `${p}.${b}`;
-      x = g.add(x, windowAttention(g, `${q}.attn`, g.layerNorm(`${q}.norm1`, x, EPS), H, W, dim, b % 2 === 1));
-      x = g.add(x, g.linearLast(`${q}.mlp.3`, g.activation("gelu", g.linearLast(`${q}.mlp.0`, g.layerNorm(`${q}.norm2`, x, EPS)))));
+      const mlp = (t: string): string => g.linearLast(`${q}.mlp.3`, g.activation("gelu", g.linearLast(`${q}.mlp.0`, t)));
+      const shifted = b % 2 === 1;
+      if (g.has(`${q}.attn.logit_scale`)) {
+        // SwinTransformerBlockV2 normalises after each branch (res-post-norm).
+        x = g.add(x, g.layerNorm(`${q}.norm1`, windowAttention(g, `${q}.attn`, x, H, W, dim, shifted), EPS));
+        x = g.add(x, g.layerNorm(`${q}.norm2`, mlp(x), EPS));
+      } else {
+        x = g.add(x, windowAttention(g, `${q}.attn`, g.layerNorm(`${q}.norm1`, x, EPS), H, W, dim, shifted));
+        x = g.add(x, mlp(g.layerNorm(`${q}.norm2`, x, EPS)));
+      }
     }
   }
   x = g.transpose(g.layerNorm("norm", x, EPS), [0, 3, 1, 2]);
