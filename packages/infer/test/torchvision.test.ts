@@ -48,7 +48,7 @@ describe("torchvision state_dicts run with --arch", () => {
 
   it("lists every architecture family", () => {
     const names = architectureNames();
-    for (const arch of ["mobilenet_v3_small", "squeezenet1_1", "densenet201", "shufflenet_v2_x2_0", "efficientnet_b7", "mnasnet1_3", "googlenet", "regnet_y_128gf", "convnext_large", "vit_b_32", "vit_h_14", "inception_v3", "swin_b"]) {
+    for (const arch of ["mobilenet_v3_small", "squeezenet1_1", "densenet201", "shufflenet_v2_x2_0", "efficientnet_b7", "mnasnet1_3", "googlenet", "regnet_y_128gf", "convnext_large", "vit_b_32", "vit_h_14", "inception_v3", "swin_b", "swin_v2_b", "maxvit_t"]) {
       expect(names).toContain(arch);
     }
   });

@@ -14,6 +14,7 @@ import { densenet } from "./densenet.js";
 import { EFFICIENTNET_V1_STRIDES, EFFICIENTNET_V2_ML_STRIDES, EFFICIENTNET_V2_S_STRIDES, efficientnet } from "./efficientnet.js";
 import { googlenet } from "./googlenet.js";
 import { inceptionV3 } from "./inception.js";
+import { maxvit } from "./maxvit.js";
 import { mnasnet } from "./mnasnet.js";
 import { mobilenetV2 } from "./mobilenet-v2.js";
 import { mobilenetV3 } from "./mobilenet-v3.js";
@@ -87,6 +88,8 @@ add(["convnext_tiny", "convnext_small", "convnext_base", "convnext_large"], conv
 add(["vit_b_16", "vit_b_32"], vit(12), "conv_proj.weight");
 add(["vit_l_16", "vit_l_32", "vit_h_14"], vit(16), "conv_proj.weight");
 add(["swin_t", "swin_s", "swin_b", "swin_v2_t", "swin_v2_s", "swin_v2_b"], swin, "features.0.0.weight");
+// maxvit_t's attention heads are 32 wide (head_dim, a constructor argument).
+add(["maxvit_t"], maxvit(32), "stem.0.0.weight");
 
 function lookup(arch: string): Architecture {
   const a = ARCHITECTURES.get(arch);
