@@ -16,18 +16,3 @@ export function countIndexed(w: ReadonlyMap<string, Tensor>, prefix: string): nu
   while (seen.has(n)) n++;
   return n;
 }
-
-/** The names of the children `${prefix}.<name>.` in first-seen order (ModuleDict / named Sequential). */
-export function childNames(w: ReadonlyMap<string, Tensor>, prefix: string): string[] {
-  const out: string[] = [];
-  const head = `${prefix}.`;
-  for (const k of w.keys()) {
-    if (!k.startsWith(head)) continue;
-    const rest = k.slice(head.length);
-    const dot = rest.indexOf(".");
-    if (dot < 0) continue;
-    const part = rest.slice(0, dot);
-    if (!out.includes(part)) out.push(part);
-  }
-  return out;
-}

@@ -20,15 +20,11 @@ export function basicConv(g: GraphBuilder, p: string, x: string, stride = 1, sam
   return g.relu(g.batchNorm(`${p}.bn`, g.conv(`${p}.conv`, x, stride, padding), 1e-3));
 }
 
-function basic(g: GraphBuilder, p: string, x: string, stride = 1): string {
-  return basicConv(g, p, x, stride);
-}
-
 function inception(g: GraphBuilder, p: string, x: string): string {
-  const b1 = basic(g, `${p}.branch1`, x);
-  const b2 = basic(g, `${p}.branch2.1`, basic(g, `${p}.branch2.0`, x));
-  const b3 = basic(g, `${p}.branch3.1`, basic(g, `${p}.branch3.0`, x));
-  const b4 = basic(g, `${p}.branch4.1`, g.maxPool(x, 3, 1, 1, true));
+  const b1 = basicConv(g, `${p}.branch1`, x);
+  const b2 = basicConv(g, `${p}.branch2.1`, basicConv(g, `${p}.branch2.0`, x));
+  const b3 = basicConv(g, `${p}.branch3.1`, basicConv(g, `${p}.branch3.0`, x));
+  const b4 = basicConv(g, `${p}.branch4.1`, g.maxPool(x, 3, 1, 1, true));
   return g.concat([b1, b2, b3, b4]);
 }
 
@@ -43,8 +39,8 @@ export function googlenet(transform: boolean): (w: ReadonlyMap<string, Tensor>) 
   return (w) => {
     const g = new GraphBuilder(w);
     let x = transform ? transformInput(g, "input") : "input";
-    x = g.maxPool(basic(g, "conv1", x, 2), 3, 2, 0, true);
-    x = g.maxPool(basic(g, "conv3", basic(g, "conv2", x)), 3, 2, 0, true);
+    x = g.maxPool(basicConv(g, "conv1", x, 2), 3, 2, 0, true);
+    x = g.maxPool(basicConv(g, "conv3", basicConv(g, "conv2", x)), 3, 2, 0, true);
     x = inception(g, "inception3b", inception(g, "inception3a", x));
     x = g.maxPool(x, 3, 2, 0, true);
     for (const name of ["4a", "4b", "4c", "4d", "4e"]) x = inception(g, `inception${name}`, x);

@@ -12,7 +12,7 @@ import type { OnnxGraph } from "@codec/onnx";
 import { basicConv, transformInput } from "./googlenet.js";
 import { GraphBuilder } from "./graph-builder.js";
 
-/** BasicConv2d chain `names` under `p`, each padded "same" unless listed in `valid` (stride 2 there). */
+/** BasicConv2d chain `names` under `p`, each padded "same" except those in `reduce` (unpadded, stride 2). */
 function chain(g: GraphBuilder, p: string, x: string, names: string[], reduce: readonly string[] = []): string {
   let y = x;
   for (const n of names) y = reduce.includes(n) ? basicConv(g, `${p}.${n}`, y, 2, false) : basicConv(g, `${p}.${n}`, y);

@@ -5,15 +5,10 @@
  */
 import { fail, type Tensor } from "@codec/core";
 import type { OnnxGraph } from "@codec/onnx";
+import { countIndexed } from "./blocks.js";
 import { GraphBuilder } from "./graph-builder.js";
 
 const F = "infer";
-
-function blocks(w: ReadonlyMap<string, Tensor>, prefix: string): number {
-  let n = 0;
-  while ([...w.keys()].some((k) => k.startsWith(`${prefix}.${n}.`))) n++;
-  return n;
-}
 
 export function resnet(w: ReadonlyMap<string, Tensor>): OnnxGraph {
   const g = new GraphBuilder(w);
@@ -21,7 +16,7 @@ export function resnet(w: ReadonlyMap<string, Tensor>): OnnxGraph {
   x = g.maxPool(x, 3, 2, 1);
   const bottleneck = g.has("layer1.0.conv3.weight");
   for (let layer = 1; layer <= 4; layer++) {
-    const count = blocks(w, `layer${layer}`);
+    const count = countIndexed(w, `layer${layer}`);
     if (count === 0) fail("CORRUPT", F, `the state_dict has no layer${layer} blocks`);
     for (let b = 0; b < count; b++) {
       const p = `layer${layer}.${b}`;
