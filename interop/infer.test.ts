@@ -51,6 +51,8 @@ const CASES: readonly [string, number, number][] = [
   ["swin_t", 16, 1],
   // torch 1.13 cannot export Swin V2 to ONNX (aten::zero in the qkv bias masking): the state_dict only.
   ["swin_v2_t", 0, 1],
+  // MaxViT's partitions need 224x224 (every block's grid divisible by 7).
+  ["maxvit_t", 17, 1],
 ];
 
 async function codec(args: string[]): Promise<{ status: number; stderr: string }> {
