@@ -1,16 +1,5 @@
-import { isCodecError } from "@codec/core";
 import { describe, expect, it } from "vitest";
-import { f32, runOp, t, values } from "./test-support.js";
-
-function codecError(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (isCodecError(e)) return e.code;
-    throw e;
-  }
-  throw new Error("no error");
-}
+import { codecError, f32, runOp, t, values } from "./test-support.js";
 
 describe("Det", () => {
   it("computes 2x2 and 3x3 determinants, batched", () => {

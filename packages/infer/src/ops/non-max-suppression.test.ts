@@ -1,16 +1,5 @@
-import { isCodecError } from "@codec/core";
 import { describe, expect, it } from "vitest";
-import { f32, runOp, t, values } from "./test-support.js";
-
-function codecError(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (isCodecError(e)) return e.code;
-    throw e;
-  }
-  throw new Error("no error");
-}
+import { codecError, f32, runOp, t, values } from "./test-support.js";
 
 // Box 0 and 1 overlap by IoU 0.5 / 1.5 = 1/3; box 2 is far away.
 const boxes = f32([1, 3, 4], [0, 0, 1, 1, 0, 0.5, 1, 1.5, 5, 5, 6, 6]);

@@ -1,16 +1,6 @@
-import { isCodecError } from "@codec/core";
 import { describe, expect, it } from "vitest";
 import { Re2FullMatcher } from "./re2-match.js";
-
-function codecError(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (isCodecError(e)) return e.code;
-    throw e;
-  }
-  throw new Error("no error");
-}
+import { codecError } from "./test-support.js";
 
 const full = (pattern: string, s: string): boolean => new Re2FullMatcher(pattern).test(s);
 

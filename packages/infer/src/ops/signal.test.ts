@@ -1,17 +1,6 @@
-import { isCodecError } from "@codec/core";
 import { describe, expect, it } from "vitest";
 import { dft } from "./signal.js";
-import { f32, runOp, t, values } from "./test-support.js";
-
-function codecError(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (isCodecError(e)) return e.code;
-    throw e;
-  }
-  throw new Error("no error");
-}
+import { codecError, f32, runOp, t, values } from "./test-support.js";
 
 function close(actual: number[], expected: number[], tol = 1e-4): void {
   expect(actual.length).toBe(expected.length);

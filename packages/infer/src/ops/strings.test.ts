@@ -1,19 +1,8 @@
-import { isCodecError } from "@codec/core";
 import { describe, expect, it } from "vitest";
 import { type RTensor, tensor } from "../tensor.js";
-import { f32, runOp, values } from "./test-support.js";
+import { codecError, f32, runOp, values } from "./test-support.js";
 
 const s = (shape: number[], v: string[]): RTensor => tensor("string", shape, v);
-
-function codecError(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (isCodecError(e)) return e.code;
-    throw e;
-  }
-  throw new Error("no error");
-}
 
 describe("StringNormalizer", () => {
   it("drops stopwords case-insensitively by default, then changes case", () => {

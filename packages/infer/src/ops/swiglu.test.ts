@@ -1,16 +1,5 @@
-import { isCodecError } from "@codec/core";
 import { describe, expect, it } from "vitest";
-import { f32, runOp, t, values } from "./test-support.js";
-
-function codecError(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (isCodecError(e)) return e.code;
-    throw e;
-  }
-  throw new Error("no error");
-}
+import { codecError, f32, runOp, t, values } from "./test-support.js";
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 

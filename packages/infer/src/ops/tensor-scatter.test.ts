@@ -1,17 +1,6 @@
-import { isCodecError } from "@codec/core";
 import { describe, expect, it } from "vitest";
 import { tensor } from "../tensor.js";
-import { iota, runOp, t, values } from "./test-support.js";
-
-function codecError(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (isCodecError(e)) return e.code;
-    throw e;
-  }
-  throw new Error("no error");
-}
+import { codecError, iota, runOp, t, values } from "./test-support.js";
 
 describe("TensorScatter", () => {
   // Cache [batch 2, seq 3, 1]: 0 1 2 | 3 4 5.

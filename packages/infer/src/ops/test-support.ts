@@ -2,7 +2,7 @@
  * For the op families' unit tests: runs one registered op on working
  * tensors with plain attribute values, without building an ONNX graph.
  */
-import { type DType, fail } from "@codec/core";
+import { type DType, fail, isCodecError } from "@codec/core";
 import { arrayFor, type NumArray, nums, type RTensor, tensor } from "../tensor.js";
 import { type OpContext, opFor } from "./registry.js";
 import "./index.js";
@@ -58,4 +58,15 @@ export function iota(shape: number[], scale = 1, offset = 0): RTensor {
 
 export function values(r: RTensor): number[] {
   return Array.from(nums(r));
+}
+
+/** The CodecError code `fn` fails with (any other error is rethrown; no error fails the test). */
+export function codecError(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (e) {
+    if (isCodecError(e)) return e.code;
+    throw e;
+  }
+  throw new Error("no error");
 }

@@ -1,17 +1,6 @@
-import { isCodecError } from "@codec/core";
 import { describe, expect, it } from "vitest";
 import { tensor } from "../tensor.js";
-import { f32, runOp, t, values } from "./test-support.js";
-
-function codecError(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (isCodecError(e)) return e.code;
-    throw e;
-  }
-  throw new Error("no error");
-}
+import { codecError, f32, runOp, t, values } from "./test-support.js";
 
 // Pool: 1-grams [1], [2]; 2-grams [1, 2], [2, 3]; columns 0..3.
 const ints = { pool_int64s: [1, 2, 1, 2, 2, 3], ngram_counts: [0, 2], ngram_indexes: [0, 1, 2, 3], min_gram_length: 1, max_gram_length: 2, mode: "TF" };
