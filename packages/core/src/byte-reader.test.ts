@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ByteReader, ByteWriter, utf8Decode, utf8Encode } from "./byte-reader.js";
+import { ByteReader, ByteWriter, utf8Decode, utf8Encode, utf32Decode } from "./byte-reader.js";
 import { isCodecError } from "./errors.js";
 import { codeOf } from "@codec/testing";
 
@@ -115,5 +115,14 @@ describe("utf8", () => {
     for (const bad of [[0xff], [0xc3], [0xed, 0xa0, 0x80], [0xc0, 0xaf]]) {
       expect(codeOf(() => utf8Decode(Uint8Array.from(bad), "f", 5))).toBe("CORRUPT");
     }
+  });
+});
+
+describe("utf32Decode", () => {
+  it("reads little- and big-endian code units, astral planes included; non-scalar values become U+FFFD", () => {
+    const le = new Uint8Array(new Uint32Array([0x63, 0x1d11e, 0xd800, 0x110000]).buffer);
+    expect(utf32Decode(le)).toBe("c\u{1d11e}\ufffd\ufffd");
+    expect(utf32Decode(new Uint8Array([0, 0, 0, 0x41, 0, 0, 0x30, 0xb9]), true)).toBe("A\u30b9");
+    expect(utf32Decode(new Uint8Array([0x41, 0, 0, 0, 0x42]))).toBe("A");
   });
 });

@@ -300,3 +300,18 @@ export function utf8Decode(bytes: Uint8Array, format: string, offset?: number): 
     return fail("CORRUPT", format, "invalid UTF-8", { offset });
   }
 }
+
+/**
+ * UTF-32 code units as text (numpy 'U' arrays; TextDecoder has no UTF-32).
+ * Code points that are not Unicode scalar values become U+FFFD; a trailing
+ * partial unit is ignored.
+ */
+export function utf32Decode(bytes: Uint8Array, bigEndian = false): string {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
+  let out = "";
+  for (let i = 0; i + 4 <= bytes.length; i += 4) {
+    const c = view.getUint32(i, !bigEndian);
+    out += c <= 0x10ffff && (c < 0xd800 || c > 0xdfff) ? String.fromCodePoint(c) : "\ufffd";
+  }
+  return out;
+}

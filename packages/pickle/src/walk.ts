@@ -10,7 +10,7 @@
  * iterative (an explicit stack), so deep graphs cannot overflow the
  * JavaScript stack. torch-zip reuses it with its own `isTensor`/`children`.
  */
-import { fail, float16ToFloat32, float32ToFloat16, swapBytes } from "@codec/core";
+import { fail, float16ToFloat32, float32ToFloat16, utf32Decode } from "@codec/core";
 import { PyDict, PyFloat, PyGlobal, PyObject, PyReconstructed, PySet, PyTuple, type PyValue } from "./model.js";
 import { NdArray, NumpyScalar } from "./numpy/ndarray.js";
 import { pyBytesRepr, pyComplexRepr, pyFloatRepr, pyStrRepr, shortestFloatRepr } from "./repr/python-repr.js";
@@ -90,8 +90,7 @@ function numpyScalarText(s: NumpyScalar, quoted: boolean): string | undefined {
   }
   if (!(s.data instanceof Uint8Array)) return undefined;
   if (s.dtype.char === "U" && s.data.length % 4 === 0) {
-    const bytes = s.dtype.bigEndian ? swapBytes(s.data, 4) : s.data;
-    const text = utf32Text(bytes).replace(/\0+$/, "");
+    const text = utf32Decode(s.data, s.dtype.bigEndian).replace(/\0+$/, "");
     return quoted ? pyStrRepr(text) : text;
   }
   if (s.dtype.char === "S") {
@@ -100,17 +99,6 @@ function numpyScalarText(s: NumpyScalar, quoted: boolean): string | undefined {
     return pyBytesRepr(s.data.subarray(0, end));
   }
   return undefined;
-}
-
-/** UTF-32LE code units as text (TextDecoder has no UTF-32); invalid code points become U+FFFD. */
-function utf32Text(bytes: Uint8Array): string {
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
-  let out = "";
-  for (let i = 0; i + 4 <= bytes.length; i += 4) {
-    const c = dv.getUint32(i, true);
-    out += c <= 0x10ffff && (c < 0xd800 || c > 0xdfff) ? String.fromCodePoint(c) : "\ufffd";
-  }
-  return out;
 }
 
 /**

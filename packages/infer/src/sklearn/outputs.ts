@@ -5,7 +5,7 @@
  * kept the labels in an object array of str (a classifier fitted on text
  * labels).
  */
-import { DTYPES, fail, Tensor } from "@codec/core";
+import { DTYPES, fail, Tensor, utf32Decode } from "@codec/core";
 import { NdArray, type PyDict, type PyValue } from "@codec/pickle";
 import { attr, F, type Matrix, optionalAttr, stateOf } from "./state.js";
 
@@ -30,26 +30,10 @@ export function classesOf(state: PyDict, what: string): PyValue {
   return optionalAttr(state, "classes_") ?? (binarizer !== undefined ? attr(stateOf(binarizer, `${what}._label_binarizer`), "classes_", what) : attr(state, "classes_", what));
 }
 
-/**
- * The strings of a numpy unicode array ('<U' / '>U'): fixed-width UTF-32
- * code units, trailing NULs not part of the value (numpy strips them).
- */
+/** The strings of a numpy unicode array ('<U' / '>U'): fixed-width UTF-32 items whose trailing NULs numpy strips. */
 function unicodeItems(bytes: Uint8Array, itemsize: number, bigEndian: boolean): string[] {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const width = itemsize >> 2;
-  const count = itemsize === 0 ? 0 : bytes.length / itemsize;
-  const out = new Array<string>(count);
-  for (let i = 0; i < count; i++) {
-    const codes: number[] = [];
-    for (let j = 0; j < width; j++) {
-      const c = view.getUint32(i * itemsize + j * 4, !bigEndian);
-      if (c > 0x10ffff) fail("CORRUPT", F, `code point ${c} in a unicode array`);
-      codes.push(c);
-    }
-    while (codes.length > 0 && codes[codes.length - 1] === 0) codes.pop();
-    out[i] = String.fromCodePoint(...codes);
-  }
-  return out;
+  const count = itemsize === 0 ? 0 : Math.floor(bytes.length / itemsize);
+  return Array.from({ length: count }, (_, i) => utf32Decode(bytes.subarray(i * itemsize, (i + 1) * itemsize), bigEndian).replace(/\0+$/, ""));
 }
 
 /** labels[index] per sample, for a numeric array, a unicode array or an object array of str. */
