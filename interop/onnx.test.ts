@@ -6,7 +6,7 @@ import { join, relative } from "node:path";
 import { DTYPES, type DType, MemorySource, Tensor, type TensorMap } from "@codec/core";
 import { encodeOnnx, ExternalDataFile, openOnnx, reencodeOnnx } from "@codec/onnx";
 import { onnxFileOptions, writeOnnxFile, writeOnnxParts } from "@codec/onnx/node";
-import { corpusPath, hasCorpus, repoPath } from "@codec/testing";
+import { corpusPath, hasCorpus, repoPath, tensorMapOf } from "@codec/testing";
 import { afterAll, describe, expect, it } from "vitest";
 
 /**
@@ -305,13 +305,7 @@ describe("external data we write -> python onnx", () => {
       tiny: floats(8, 3),
       words: new Tensor({ dtype: "string", shape: [2], data: ["x", "yz"] }),
     };
-    const map: TensorMap = {
-      format: "test",
-      metadata: {},
-      names: () => Object.keys(tensors),
-      info: (n) => ({ name: n, dtype: tensors[n].dtype, shape: tensors[n].shape }),
-      get: async (n) => tensors[n],
-    };
+    const map = tensorMapOf(tensors);
     const written = join(dir, "ext-written.onnx");
     await writeOnnxFile(written, map, { externalData: new ExternalDataFile("ext-written.onnx.data") });
     // A golden model with external initializers, attribute and subgraph tensors, moved to one new file.

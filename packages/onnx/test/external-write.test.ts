@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { isCodecError, Tensor, type TensorMap } from "@codec/core";
 import { encodeOnnx, ExternalDataFile, openOnnx, reencodeOnnx } from "@codec/onnx";
 import { needsExternalData, onnxFileOptions, openOnnxFile, reencodeOnnxFile, writeOnnxFile } from "@codec/onnx/node";
-import { repoPath } from "@codec/testing";
+import { repoPath, tensorMapOf } from "@codec/testing";
 import { afterAll, describe, expect, it } from "vitest";
 
 /**
@@ -16,16 +16,6 @@ import { afterAll, describe, expect, it } from "vitest";
 
 const tmp = mkdtempSync(join(tmpdir(), "onnx-ext-write-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-
-function mapOf(tensors: Record<string, Tensor>): TensorMap {
-  return {
-    format: "test",
-    metadata: {},
-    names: () => Object.keys(tensors),
-    info: (n) => ({ name: n, dtype: tensors[n].dtype, shape: tensors[n].shape }),
-    get: async (n) => tensors[n],
-  };
-}
 
 function floats(n: number, seed: number): Tensor {
   const a = new Float32Array(n);
@@ -56,7 +46,7 @@ describe("writing external data", () => {
     const path = join(tmp, "model.onnx");
     let err: unknown;
     try {
-      await writeOnnxFile(path, mapOf(tensors), { externalData: new ExternalDataFile("weights/model.bin") });
+      await writeOnnxFile(path, tensorMapOf(tensors), { externalData: new ExternalDataFile("weights/model.bin") });
     } catch (e) {
       err = e;
     }
@@ -66,7 +56,7 @@ describe("writing external data", () => {
   it("round-trips through openOnnxFile, and offsets are aligned", async () => {
     const path = join(tmp, "m2.onnx");
     const file = new ExternalDataFile("m2.onnx.data");
-    const src = mapOf(tensors);
+    const src = tensorMapOf(tensors);
     await writeOnnxFile(path, src, { externalData: file });
     const data = readFileSync(join(tmp, "m2.onnx.data"));
     expect(data.length).toBe(file.length);
@@ -88,7 +78,7 @@ describe("writing external data", () => {
   });
 
   it("a size threshold of 0 sends every non-empty numeric tensor out; strings and empty tensors stay inside", async () => {
-    const src = mapOf({ e: new Tensor({ dtype: "float32", shape: [0, 3], data: new Uint8Array(0) }), s: tensors.small, w: tensors.names });
+    const src = tensorMapOf({ e: new Tensor({ dtype: "float32", shape: [0, 3], data: new Uint8Array(0) }), s: tensors.small, w: tensors.names });
     const file = new ExternalDataFile("all.bin", 0);
     const model = await encodeOnnx(src, { externalData: file });
     // An empty tensor stays inside: python onnx reads an external length of 0 as "the rest of the file".
@@ -120,7 +110,7 @@ describe("writing external data", () => {
     const map = (shape: number[]): TensorMap => ({ format: "t", metadata: {}, names: () => ["w"], info: () => ({ ...huge, shape }), get: () => Promise.reject(new Error("not read")) });
     expect(needsExternalData(map([600_000_000]))).toBe(true);
     expect(needsExternalData(map([1000, 1000]))).toBe(false);
-    expect(needsExternalData(mapOf(tensors))).toBe(false);
+    expect(needsExternalData(tensorMapOf(tensors))).toBe(false);
   });
 });
 

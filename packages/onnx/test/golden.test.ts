@@ -5,7 +5,7 @@ import { dirname, join } from "node:path";
 import { type ByteSource, type CodecError, isCodecError, type JsonValue, MemorySource, Tensor, type TensorInfo, type TensorMap } from "@codec/core";
 import { decodeTensorProto, detectOnnx, encodeOnnx, openOnnx, readOnnxGraph, reencodeOnnx } from "@codec/onnx";
 import { openOnnxFile, reencodeOnnxFile, writeOnnxFile } from "@codec/onnx/node";
-import { repoPath } from "@codec/testing";
+import { repoPath, tensorMapOf } from "@codec/testing";
 import { afterAll, describe, expect, it } from "vitest";
 import { jsonDiff, modelGraphJson } from "./graph-json.js";
 
@@ -459,13 +459,7 @@ describe("encodeOnnx / writeOnnxFile", () => {
       e: new Tensor({ dtype: "int32", shape: [0, 5], data: new Uint8Array(0) }),
       w: new Tensor({ dtype: "string", shape: [2], data: ["ä", ""] }),
     };
-    const map: TensorMap = {
-      format: "test",
-      metadata: {},
-      names: () => Object.keys(tensors),
-      info: (n) => ({ name: n, dtype: tensors[n].dtype, shape: tensors[n].shape }),
-      get: async (n) => tensors[n],
-    };
+    const map = tensorMapOf(tensors);
     const back = await openOnnx(await encodeOnnx(map));
     expect(back.names()).toEqual(["s", "e", "w"]);
     expect((await back.get("s")).shape).toEqual([]);

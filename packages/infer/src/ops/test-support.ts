@@ -2,7 +2,8 @@
  * For the op families' unit tests: runs one registered op on working
  * tensors with plain attribute values, without building an ONNX graph.
  */
-import { type DType, fail, isCodecError } from "@codec/core";
+import { type DType, fail } from "@codec/core";
+import { codecErrorOf } from "@codec/testing";
 import { arrayFor, type NumArray, nums, type RTensor, tensor } from "../tensor.js";
 import { type OpContext, opFor } from "./registry.js";
 import "./index.js";
@@ -62,11 +63,5 @@ export function values(r: RTensor): number[] {
 
 /** The CodecError code `fn` fails with (any other error is rethrown; no error fails the test). */
 export function codecError(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (isCodecError(e)) return e.code;
-    throw e;
-  }
-  throw new Error("no error");
+  return codecErrorOf(fn).code;
 }
