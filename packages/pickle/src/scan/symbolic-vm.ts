@@ -15,6 +15,7 @@ import { latin1String, type OpArg, PICKLE_FORMAT, readOp } from "./op-reader.js"
 import type { PickleScanReport, ScannedGlobal } from "./report.js";
 import { classifyGlobal, isUnboundMethodPath, type Risk, type RiskContext } from "./risk.js";
 import { BEHAVIOUR_KEYS, SCANNED_NESTED_LOADERS } from "./risk-rules.js";
+import { GetattrGuard, GUARDED_GETATTR } from "./getattr-guard.js";
 import { isNode, render, type SymGlobal, type SymObject, type SymValue, typeName } from "./values.js";
 
 export interface StreamScanOptions {
@@ -42,8 +43,6 @@ export interface StreamScanResult {
 
 const fmt = PICKLE_FORMAT;
 
-/** Reason of a getattr import judged at its uses (it becomes dangerous on any other use). */
-const GUARDED_GETATTR = "getattr: judged at each use; only reads of plain attributes of objects the pickle built, kept as data, are tolerated";
 
 function corrupt(message: string, offset: number): never {
   return fail("CORRUPT", fmt, message, { offset });
@@ -71,11 +70,8 @@ class SymbolicVM {
   private readonly memo = new Map<number, SymValue>();
   private frameEnd = -1;
   private readonly mutated: string[] = [];
-  /**
-   * `builtins.getattr` imports judged at their uses rather than at import
-   * (see guardGetattr): node -> its global record, to raise to dangerous.
-   */
-  private readonly guarded = new Map<SymGlobal, ScannedGlobal>();
+  /** `builtins.getattr` imports judged at their uses rather than at import (getattr-guard.ts). */
+  private readonly getattrs = new GetattrGuard();
   private persistentNoted = false;
   private py2Noted = false;
   private buffersNoted = false;
@@ -160,7 +156,7 @@ class SymbolicVM {
       }
       case "STOP":
         this.result = this.pop();
-        this.escalateHeld(this.result, "in the unpickled value", false);
+        this.getattrs.escalateHeld(this.result, "in the unpickled value", false);
         this.checkExpansion(this.result);
         return true;
       case "INT":
@@ -395,7 +391,7 @@ class SymbolicVM {
       case "PERSID":
       case "BINPERSID": {
         const pid: SymValue = name === "PERSID" ? { t: "str", v: arg as string } : this.pop();
-        this.escalateHeld(pid, "in a persistent id", true);
+        this.getattrs.escalateHeld(pid, "in a persistent id", true);
         if (this.opts.ctx.torch !== true && !this.persistentNoted) {
           this.persistentNoted = true;
           this.finding("suspicious", "persistent-id", "persistent ids are resolved by the loader's persistent_load, outside the pickle");
@@ -413,65 +409,8 @@ class SymbolicVM {
     if (this.opts.source !== undefined) g.source = this.opts.source;
     if (this.report.globals.length < this.maxRecords || risk !== "safe") this.report.globals.push(g);
     const node: SymGlobal = { t: "global", module, name, risk, qualified, dynamic };
-    if (qualified === "builtins.getattr" && risk === "suspicious" && reason === GUARDED_GETATTR) this.guarded.set(node, g);
+    if (qualified === "builtins.getattr" && risk === "suspicious" && reason === GUARDED_GETATTR) this.getattrs.guard(node, g);
     return node;
-  }
-
-  /** Raise a guarded getattr import to dangerous (and every later judgement of it). */
-  private escalate(node: SymGlobal, why: string): void {
-    const g = this.guarded.get(node);
-    if (g === undefined) return;
-    this.guarded.delete(node);
-    g.risk = "dangerous";
-    g.reason = `getattr ${why}`;
-    (node as { risk: Risk }).risk = "dangerous";
-  }
-
-  /**
-   * Escalates every guarded getattr that `v` holds (deep): the function itself
-   * anywhere, or, when `results` is set, the result of a call of it (a bound
-   * method handed to map/partial/another call runs when that one does).
-   */
-  private escalateHeld(v: SymValue, where: string, results: boolean): void {
-    if (this.guarded.size === 0) return;
-    const seen = new Set<object>();
-    const stack: SymValue[] = [v];
-    while (stack.length > 0 && this.guarded.size > 0) {
-      const x = stack.pop() as SymValue;
-      if (!isNode(x) || seen.has(x)) continue;
-      seen.add(x);
-      switch (x.t) {
-        case "global":
-          if (this.guarded.has(x)) this.escalate(x, `is used ${where}`);
-          break;
-        case "list":
-        case "tuple":
-        case "set":
-        case "frozenset":
-          for (const it of x.items) stack.push(it);
-          break;
-        case "dict":
-          for (const it of x.keys) stack.push(it);
-          for (const it of x.vals) stack.push(it);
-          break;
-        case "object":
-          if (isNode(x.callable) && x.callable.t === "global" && this.guarded.has(x.callable)) {
-            // A result of the guarded getattr: tolerated as stored data, not where it could be called.
-            if (results) this.escalate(x.callable, `result is used ${where}`);
-          } else {
-            stack.push(x.callable);
-          }
-          stack.push(x.args);
-          if (x.state !== undefined) stack.push(x.state);
-          if (x.items !== undefined) for (const it of x.items) stack.push(it);
-          break;
-        case "persistent":
-          stack.push(x.pid);
-          break;
-        default:
-          break;
-      }
-    }
   }
 
   private importGlobal(module: string, name: string, dynamic: boolean): SymGlobal {
@@ -479,7 +418,7 @@ class SymbolicVM {
     let risk = c.risk;
     let reason = c.reason;
     if (c.qualified === "builtins.getattr" && !dynamic) {
-      // Judged at its uses (guardGetattr in call()): reading a plain attribute of an object built
+      // Judged at its uses (GetattrGuard.judgeCall in call()): reading a plain attribute of an object built
       // here and storing the result (OneCycleLR keeps getattr(self, '_annealing_cos')) is not dangerous.
       risk = "suspicious";
       reason = GUARDED_GETATTR;
@@ -511,10 +450,10 @@ class SymbolicVM {
   private call(callable: SymValue, args: SymValue, opcode: string): SymObject {
     let risk: Risk;
     let reason: string | undefined;
-    if (this.guarded.size > 0) {
+    if (this.getattrs.active) {
       // getattr(obj, name) reads one attribute and calls nothing in obj: its own arguments are only shape-checked.
-      if (isNode(callable) && callable.t === "global" && this.guarded.has(callable)) this.guardGetattr(callable, args, opcode);
-      else this.escalateHeld(args, "as a call argument", true);
+      if (isNode(callable) && callable.t === "global" && this.getattrs.guards(callable)) this.getattrs.judgeCall(callable, args, opcode);
+      else this.getattrs.escalateHeld(args, "as a call argument", true);
     }
     if (isNode(callable) && callable.t === "global") {
       risk = callable.risk;
@@ -587,29 +526,8 @@ class SymbolicVM {
     return obj;
   }
 
-  /**
-   * A guarded getattr call stays `suspicious` only as `getattr(obj, 'name')` by REDUCE, with
-   * `obj` an object this pickle built (not an imported module or class, not a dangerous call)
-   * and `name` a plain identifier that is not a dunder; anything else is dangerous, as are
-   * its results anywhere but stored data (escalateHeld), and calling them (computed callable).
-   */
-  private guardGetattr(node: SymGlobal, args: SymValue, opcode: string): void {
-    if (opcode !== "REDUCE" || !isNode(args) || args.t !== "tuple" || args.items.length !== 2) {
-      this.escalate(node, `is called by ${opcode} with other than (object, name)`);
-      return;
-    }
-    const [obj, attr] = args.items;
-    if (!isNode(obj) || obj.t !== "object" || obj.risk === "dangerous") {
-      this.escalate(node, `reads an attribute of ${render(obj, 60)}, not of an object built by the pickle`);
-      return;
-    }
-    if (!isNode(attr) || attr.t !== "str" || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(attr.v) || /^__.*__$/.test(attr.v)) {
-      this.escalate(node, `reads the attribute ${render(attr, 60)} (only plain, non-dunder names are tolerated)`);
-    }
-  }
-
   private addItems(target: SymValue, items: SymValue[], set: boolean): void {
-    if (this.guarded.size > 0) for (const it of items) this.escalateHeld(it, `as an item added by ${this.op}`, true);
+    if (this.getattrs.active) for (const it of items) this.getattrs.escalateHeld(it, `as an item added by ${this.op}`, true);
     if (isNode(target)) {
       if ((!set && target.t === "list") || (set && target.t === "set")) {
         for (const it of items) target.items.push(it);
@@ -631,7 +549,7 @@ class SymbolicVM {
   }
 
   private setItems(target: SymValue, kv: SymValue[]): void {
-    if (this.guarded.size > 0) for (const it of kv) this.escalateHeld(it, `as a value stored by ${this.op}`, false);
+    if (this.getattrs.active) for (const it of kv) this.getattrs.escalateHeld(it, `as a value stored by ${this.op}`, false);
     if (isNode(target)) {
       if (target.t === "dict") {
         for (let i = 0; i < kv.length; i += 2) {
@@ -657,7 +575,7 @@ class SymbolicVM {
   }
 
   private build(target: SymValue, state: SymValue): void {
-    if (this.guarded.size > 0) this.escalateHeld(state, "in BUILD state", false);
+    if (this.getattrs.active) this.getattrs.escalateHeld(state, "in BUILD state", false);
     if (isNode(target) && target.t === "global") {
       // BUILD on a module, class or function: without __setstate__ it is setattr(target, k, v) for each key,
       // which rewrites library code (modelscan#85, picklescan sys_module_override): the next import of it
